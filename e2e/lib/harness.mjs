@@ -1,0 +1,219 @@
+// Shared helpers for the end-to-end tests: where things are, the browser, pages that record
+// their errors, file drops, and a polling wait.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The repository root (e2e/lib/../..). */
+export const repoRoot = path.resolve(here, '..', '..');
+
+/** The shared trace fixtures: `shared/fixtures` beside the repository (never copied into it). */
+export const fixturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+
+/**
+ * The trunk output folder: `dist/` of the repository, or `TRACEGLASS_DIST` when set (e.g. for a
+ * build made with `trunk build --dist other`). Call `ensureDist()` before serving it.
+ */
+export const distDir = process.env.TRACEGLASS_DIST
+  ? path.resolve(process.env.TRACEGLASS_DIST)
+  : path.join(repoRoot, 'dist');
+
+/** Screenshots and other outputs of a run (gitignored). */
+export const artifactsDir = path.join(repoRoot, 'e2e', 'artifacts');
+
+/** Debian's Chromium; Playwright's own browser download cannot work on these machines. */
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The default wait for anything the app shows (it boots in about a second). */
+export const WAIT_MS = 20_000;
+
+export const VIEWPORT = { width: 1280, height: 800 };
+
+/** Returns `distDir`, or throws a clear error when the app has not been built. */
+export function ensureDist() {
+  const index = path.join(distDir, 'index.html');
+  if (!fs.existsSync(index)) {
+    throw new Error(
+      `${index} is missing: build the app first with \`trunk build --release\` ` +
+        '(from the repository root), then run the end-to-end tests.',
+    );
+  }
+  return distDir;
+}
+
+/** Returns `fixturesDir`, or throws a clear error when the shared fixtures are not beside the repo. */
+export function ensureFixtures() {
+  if (!fs.existsSync(fixturesDir)) {
+    throw new Error(
+      `the trace fixtures are missing: expected them at ${fixturesDir} ` +
+        '(a `shared/fixtures` folder beside the repository).',
+    );
+  }
+  return fixturesDir;
+}
+
+/** Reads a fixture file, e.g. `fixture('zipkin/yelp.json')`, as a Buffer. */
+export function fixture(relPath) {
+  return fs.readFileSync(path.join(ensureFixtures(), relPath));
+}
+
+/** Creates `artifactsDir` if needed and returns the path of `name` inside it. */
+export function artifactPath(name) {
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  return path.join(artifactsDir, name);
+}
+
+/** Deletes the `fail-*.png` screenshots a previous run left in `artifactsDir`. */
+export function clearFailureScreenshots() {
+  if (!fs.existsSync(artifactsDir)) return;
+  for (const name of fs.readdirSync(artifactsDir)) {
+    if (name.startsWith('fail-') && name.endsWith('.png')) fs.rmSync(path.join(artifactsDir, name), { force: true });
+  }
+}
+
+/** Launches headless Debian Chromium with the flags these offline machines need. */
+export async function launchBrowser() {
+  if (!fs.existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium is missing at ${chromiumPath}: install Debian's \`chromium\` package ` +
+        '(or set CHROMIUM_PATH).',
+    );
+  }
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Opens a page in a fresh browser context (1280x800) that records what went wrong:
+ * - `errors`: `{ kind: 'pageerror' | 'console', text }`; tests assert there is no `pageerror`
+ *   (console errors such as "Failed to load resource: 404" are expected in some tests).
+ * - `failedRequests`: `{ url, status | failure }` for requests that failed at the network level or
+ *   answered with status >= 400, except favicon.ico.
+ * `close()` closes the context (and so the page).
+ */
+export async function newPage(browser, { viewport = VIEWPORT } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  const errors = [];
+  const failedRequests = [];
+  page.on('pageerror', (err) => {
+    errors.push({ kind: 'pageerror', text: String(err?.stack || err?.message || err) });
+  });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push({ kind: 'console', text: msg.text() });
+  });
+  const isFavicon = (url) => new URL(url).pathname.endsWith('/favicon.ico');
+  page.on('requestfailed', (request) => {
+    if (!isFavicon(request.url())) {
+      failedRequests.push({ url: request.url(), failure: request.failure()?.errorText ?? 'failed' });
+    }
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !isFavicon(response.url())) {
+      failedRequests.push({ url: response.url(), status: response.status() });
+    }
+  });
+  return { context, page, errors, failedRequests, close: () => context.close() };
+}
+
+/** The `pageerror` entries of a `newPage` error list. */
+export function pageErrors(errors) {
+  return errors.filter((e) => e.kind === 'pageerror');
+}
+
+/**
+ * Drops files on the app's drop target `[data-testid=app]`: builds a DataTransfer of
+ * `new File(...)`s inside the page and dispatches dragenter, dragover and drop on it.
+ * @param {import('playwright-core').Page} page
+ * @param {{ name: string, bytes: Buffer | Uint8Array | string, type?: string }[]} files
+ */
+export async function dropFiles(page, files, selector = '[data-testid=app]') {
+  const payload = files.map((f) => ({
+    name: f.name,
+    type: f.type ?? '',
+    base64: Buffer.from(f.bytes).toString('base64'),
+  }));
+  const dataTransfer = await page.evaluateHandle((items) => {
+    const dt = new DataTransfer();
+    for (const item of items) {
+      const binary = atob(item.base64);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      dt.items.add(new File([bytes], item.name, { type: item.type }));
+    }
+    return dt;
+  }, payload);
+  try {
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      await page.dispatchEvent(selector, type, { dataTransfer });
+    }
+  } finally {
+    await dataTransfer.dispose();
+  }
+}
+
+/** Chooses files through `input[type=file][data-testid=file-input]` (the non-drag path). */
+export async function chooseFiles(page, files) {
+  await page.setInputFiles(
+    '[data-testid=file-input]',
+    files.map((f) => ({ name: f.name, mimeType: f.type || 'application/octet-stream', buffer: Buffer.from(f.bytes) })),
+  );
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `probe()` until `accept(value)` is true; returns the accepted value. On timeout throws
+ * an error naming `what` and the last value seen (or the last error thrown by `probe`).
+ */
+export async function waitUntil(what, probe, accept = Boolean, { timeout = WAIT_MS, interval = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  let lastError;
+  for (;;) {
+    try {
+      last = await probe();
+      lastError = undefined;
+      if (accept(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const seen = lastError ? `last error: ${lastError.message}` : `last value: ${JSON.stringify(last)}`;
+      throw new Error(`timed out after ${timeout} ms waiting for ${what} (${seen})`);
+    }
+    await sleep(interval);
+  }
+}
+
+/** Visible text of every element matching `selector`, whitespace collapsed ('' when hidden). */
+export async function textsOf(page, selector) {
+  return page.$$eval(selector, (els) =>
+    els.map((el) => (el.innerText ?? el.textContent ?? '').replace(/\s+/g, ' ').trim()),
+  );
+}
+
+/** Visible text of the first element matching `selector`, whitespace collapsed; null if none. */
+export async function textOf(page, selector) {
+  const texts = await textsOf(page, selector);
+  return texts.length ? texts[0] : null;
+}
+
+/** Number of elements matching `selector` right now. */
+export async function countOf(page, selector) {
+  return page.locator(selector).count();
+}

@@ -1,0 +1,376 @@
+//! Jaeger JSON: the UI's download and the `/api/traces` envelope
+//! (`{data:[trace…]}`), `{data: trace}`, `[trace…]`, a bare trace object, and
+//! a bare span array whose spans carry their own `process` (jaeger-anonymizer).
+//! Times are microseconds. Tags of every type, logs, CHILD_OF and FOLLOWS_FROM
+//! references (also into other traces) are kept.
+
+use super::json::{object_keys, span_label, us_to_ns, Float, Int, Text};
+use super::Collector;
+use crate::model::{
+    normalize_span_id, normalize_trace_id, AttrValue, Attribute, Event, RefType, Reference,
+    SpanInput, SpanKind, Status, StatusCode, TraceBuilder,
+};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+struct JTrace<'a> {
+    #[serde(rename = "traceID", default)]
+    trace_id: Option<Text>,
+    #[serde(borrow, default)]
+    spans: Vec<&'a RawValue>,
+    #[serde(default)]
+    processes: Option<HashMap<String, JProcess>>,
+    #[serde(default)]
+    warnings: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Clone, Default)]
+struct JProcess {
+    #[serde(rename = "serviceName", default)]
+    service_name: Option<String>,
+    #[serde(default)]
+    tags: Option<Vec<JTag>>,
+}
+
+#[derive(Deserialize, Clone)]
+struct JTag {
+    key: String,
+    #[serde(rename = "type", default)]
+    ty: Option<String>,
+    #[serde(default)]
+    value: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct JRef {
+    #[serde(rename = "refType", default)]
+    ref_type: Option<String>,
+    #[serde(rename = "traceID", default)]
+    trace_id: Option<Text>,
+    #[serde(rename = "spanID", default)]
+    span_id: Option<Text>,
+}
+
+#[derive(Deserialize)]
+struct JLog {
+    #[serde(default)]
+    timestamp: Option<Int>,
+    #[serde(default)]
+    fields: Option<Vec<JTag>>,
+}
+
+#[derive(Deserialize)]
+struct JSpan {
+    #[serde(rename = "traceID", default)]
+    trace_id: Option<Text>,
+    #[serde(rename = "spanID")]
+    span_id: Text,
+    #[serde(rename = "parentSpanID", default)]
+    parent_span_id: Option<Text>,
+    #[serde(rename = "operationName", default)]
+    operation_name: Option<String>,
+    #[serde(default)]
+    references: Option<Vec<JRef>>,
+    #[serde(rename = "startTime", default)]
+    start_time: Option<Int>,
+    #[serde(default)]
+    duration: Option<Int>,
+    #[serde(default)]
+    tags: Option<Vec<JTag>>,
+    #[serde(default)]
+    logs: Option<Vec<JLog>>,
+    #[serde(rename = "processID", default)]
+    process_id: Option<String>,
+    #[serde(default)]
+    process: Option<JProcess>,
+    #[serde(default)]
+    warnings: Option<Vec<String>>,
+}
+
+/// True when the object keys look like one Jaeger trace.
+pub fn looks_like_trace(keys: &[String]) -> bool {
+    keys.iter().any(|k| k == "spans") && keys.iter().any(|k| k == "traceID" || k == "processes")
+}
+
+/// True when the object keys look like one Jaeger span.
+pub fn looks_like_span(keys: &[String]) -> bool {
+    keys.iter().any(|k| k == "spanID") && keys.iter().any(|k| k == "traceID" || k == "operationName")
+}
+
+/// Reads one trace object.
+pub fn read_trace(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
+    let t: JTrace = serde_json::from_str(raw.get()).map_err(|e| format!("not a Jaeger trace: {e}"))?;
+    let processes = t.processes.unwrap_or_default();
+    let trace_id = t.trace_id.map(|t| normalize_trace_id(&t.0));
+    for w in t.warnings.unwrap_or_default() {
+        if let Some(id) = &trace_id {
+            out.builder(id).warn(format!("Jaeger: {w}"));
+        }
+    }
+    read_spans(&t.spans, trace_id.as_deref(), &processes, out);
+    Ok(())
+}
+
+/// Reads spans; each carries its trace id, or `trace_id` applies.
+fn read_spans(
+    spans: &[&RawValue],
+    trace_id: Option<&str>,
+    processes: &HashMap<String, JProcess>,
+    out: &mut Collector,
+) {
+    for (i, raw) in spans.iter().enumerate() {
+        let span: JSpan = match serde_json::from_str(raw.get()) {
+            Ok(s) => s,
+            Err(e) => {
+                out.warn(format!(
+                    "skipped {} (number {} in its trace): {e}",
+                    span_label(raw, &["spanID"]),
+                    i + 1
+                ));
+                continue;
+            }
+        };
+        let tid = span
+            .trace_id
+            .as_ref()
+            .map(|t| normalize_trace_id(&t.0))
+            .filter(|t| !t.is_empty())
+            .or_else(|| trace_id.map(str::to_string));
+        let Some(tid) = tid else {
+            out.warn(format!("skipped span {}: it has no traceID", span.span_id.0));
+            continue;
+        };
+        let b = out.builder(&tid);
+        let input = convert_span(span, processes, b);
+        b.push(input);
+    }
+}
+
+fn convert_span(s: JSpan, processes: &HashMap<String, JProcess>, b: &mut TraceBuilder) -> SpanInput {
+    let mut warnings: Vec<String> = s.warnings.unwrap_or_default().into_iter().map(|w| format!("Jaeger: {w}")).collect();
+    let process = s
+        .process
+        .or_else(|| s.process_id.as_ref().and_then(|p| processes.get(p).cloned()));
+    let service = match process {
+        Some(p) => {
+            let name = p.service_name.clone().filter(|n| !n.is_empty());
+            if name.is_none() {
+                warnings.push("the span's process has no serviceName".to_string());
+            }
+            let resource = tags_to_attrs(p.tags.unwrap_or_default(), b);
+            b.service(name.as_deref().unwrap_or("unknown"), resource)
+        }
+        None => {
+            warnings.push(format!(
+                "process {} is not in the trace's processes",
+                s.process_id.as_deref().unwrap_or("(none)")
+            ));
+            b.service("unknown", Vec::new())
+        }
+    };
+    let mut references: Vec<Reference> = s
+        .references
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| {
+            let span_id = r.span_id?.0;
+            Some(Reference {
+                ref_type: match r.ref_type.as_deref() {
+                    Some("FOLLOWS_FROM") | Some("follows_from") => RefType::FollowsFrom,
+                    _ => RefType::ChildOf,
+                },
+                trace_id: r.trace_id.map(|t| normalize_trace_id(&t.0)).unwrap_or_default(),
+                span_id: normalize_span_id(&span_id),
+            })
+        })
+        .collect();
+    if references.is_empty() {
+        if let Some(p) = s.parent_span_id.map(|p| p.0).filter(|p| !p.is_empty() && p.trim_start_matches('0') != "") {
+            references.push(Reference {
+                ref_type: RefType::ChildOf,
+                trace_id: b.trace_id().to_string(),
+                span_id: normalize_span_id(&p),
+            });
+        }
+    }
+    let tags = s.tags.unwrap_or_default();
+    let mut kind = SpanKind::Unspecified;
+    let mut status = Status::default();
+    for t in &tags {
+        match t.key.as_str() {
+            "span.kind" => kind = SpanKind::parse(t.value.as_str().unwrap_or("")),
+            "error" if is_true(&t.value) => status.code = StatusCode::Error,
+            "otel.status_code" => match t.value.as_str() {
+                Some("ERROR") => status.code = StatusCode::Error,
+                Some("OK") if status.code != StatusCode::Error => status.code = StatusCode::Ok,
+                _ => {}
+            },
+            "otel.status_description" => status.message = t.value.as_str().unwrap_or("").to_string(),
+            _ => {}
+        }
+    }
+    let attributes = tags_to_attrs(tags, b);
+    let events = s
+        .logs
+        .unwrap_or_default()
+        .into_iter()
+        .map(|l| {
+            let fields = l.fields.unwrap_or_default();
+            let name = fields
+                .iter()
+                .find(|f| f.key == "event")
+                .and_then(|f| f.value.as_str())
+                .unwrap_or("")
+                .to_string();
+            Event {
+                time_ns: us_to_ns(l.timestamp.unwrap_or_default().0),
+                name,
+                attributes: tags_to_attrs(fields, b),
+            }
+        })
+        .collect();
+    SpanInput {
+        span_id: normalize_span_id(&s.span_id.0),
+        parent_span_id: None,
+        references,
+        service,
+        name: s.operation_name.unwrap_or_default(),
+        kind,
+        start_ns: s.start_time.map(|t| us_to_ns(t.0)),
+        duration_ns: s.duration.map(|d| us_to_ns(d.0)),
+        status,
+        attributes,
+        events,
+        links: Vec::new(),
+        warnings,
+        scope: None,
+    }
+}
+
+fn is_true(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::String(s) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+fn tags_to_attrs(tags: Vec<JTag>, b: &mut TraceBuilder) -> Vec<Attribute> {
+    tags.into_iter()
+        .map(|t| {
+            let value = tag_value(t.ty.as_deref(), t.value);
+            b.attribute(&t.key, value)
+        })
+        .collect()
+}
+
+/// A Jaeger tag value by its declared type, tolerating values sent as strings.
+fn tag_value(ty: Option<&str>, v: serde_json::Value) -> AttrValue {
+    use serde_json::Value as J;
+    let ty = ty.map(str::to_ascii_lowercase);
+    match (ty.as_deref(), v) {
+        (Some("bool"), J::Bool(b)) => AttrValue::Bool(b),
+        (Some("bool"), J::String(s)) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+            AttrValue::Bool(s.eq_ignore_ascii_case("true"))
+        }
+        (Some("int64"), v) => match serde_json::from_value::<Int>(v.clone()) {
+            Ok(Int(n)) => AttrValue::Int(n),
+            Err(_) => json_to_attr(v),
+        },
+        (Some("float64"), v) => match serde_json::from_value::<Float>(v.clone()) {
+            Ok(Float(f)) => AttrValue::Double(f),
+            Err(_) => json_to_attr(v),
+        },
+        (Some("binary"), J::String(s)) => {
+            use base64::Engine;
+            match base64::engine::general_purpose::STANDARD.decode(s.as_bytes()) {
+                Ok(bytes) => AttrValue::Bytes(bytes),
+                Err(_) => AttrValue::Str(s),
+            }
+        }
+        (_, v) => json_to_attr(v),
+    }
+}
+
+/// An untyped JSON value as an attribute (Zipkin tags, unknown Jaeger types).
+pub fn json_to_attr(v: serde_json::Value) -> AttrValue {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => AttrValue::Str(s),
+        J::Bool(b) => AttrValue::Bool(b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => AttrValue::Int(i),
+            None => AttrValue::Double(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::Null => AttrValue::Empty,
+        J::Array(items) => AttrValue::Array(items.into_iter().map(json_to_attr).collect()),
+        J::Object(m) => AttrValue::KvList(m.into_iter().map(|(k, v)| (k, json_to_attr(v))).collect()),
+    }
+}
+
+/// Reads a bare array of spans that carry their own `process`.
+pub fn read_span_array(items: &[&RawValue], out: &mut Collector) {
+    read_spans(items, None, &HashMap::new(), out);
+}
+
+/// Keys of the first element, to tell trace arrays from span arrays.
+pub fn first_keys(items: &[&RawValue]) -> Vec<String> {
+    items.first().and_then(|r| object_keys(r)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int64_past_2_pow_53_survives() {
+        let v = tag_value(Some("int64"), serde_json::json!("9223372036854775222"));
+        assert_eq!(v, AttrValue::Int(9223372036854775222));
+    }
+
+    #[test]
+    fn bool_sent_as_string() {
+        assert_eq!(tag_value(Some("bool"), serde_json::json!("true")), AttrValue::Bool(true));
+    }
+
+    #[test]
+    fn binary_is_base64() {
+        assert_eq!(tag_value(Some("binary"), serde_json::json!("AQI=")), AttrValue::Bytes(vec![1, 2]));
+    }
+
+    #[test]
+    fn reads_references_and_logs() {
+        let doc = r#"{"traceID":"1","spans":[
+          {"traceID":"1","spanID":"a","operationName":"root","references":[],"startTime":10,"duration":100,"processID":"p1","tags":[{"key":"error","type":"bool","value":true}]},
+          {"traceID":"1","spanID":"b","operationName":"next","references":[{"refType":"FOLLOWS_FROM","traceID":"1","spanID":"a"}],"startTime":20,"duration":5,"processID":"p1",
+           "logs":[{"timestamp":21,"fields":[{"key":"event","type":"string","value":"retry"}]}]}],
+          "processes":{"p1":{"serviceName":"svc","tags":[]}}}"#;
+        let raw: Box<RawValue> = serde_json::from_str(doc).unwrap();
+        let mut c = Collector::default();
+        read_trace(&raw, &mut c).unwrap();
+        let traces = c.finish();
+        let t = &traces[0];
+        assert_eq!(t.spans.len(), 2);
+        let b = &t.spans[t.find_span("000000000000000b").unwrap() as usize];
+        assert_eq!(b.parent_ref, RefType::FollowsFrom);
+        assert_eq!(b.events[0].name, "retry");
+        assert_eq!(b.events[0].time_ns, 21_000);
+        assert!(t.spans[0].is_error());
+    }
+
+    #[test]
+    fn a_bad_span_is_skipped_with_a_warning() {
+        let doc = r#"{"traceID":"1","spans":[
+          {"traceID":"1","spanID":"a","operationName":"ok","startTime":1,"duration":2,"processID":"p"},
+          {"traceID":"1","spanID":"b","operationName":"bad","startTime":"soon","duration":2,"processID":"p"}],
+          "processes":{"p":{"serviceName":"s"}}}"#;
+        let raw: Box<RawValue> = serde_json::from_str(doc).unwrap();
+        let mut c = Collector::default();
+        read_trace(&raw, &mut c).unwrap();
+        assert!(c.warnings.iter().any(|w| w.contains("span b")), "{:?}", c.warnings);
+        let traces = c.finish();
+        assert_eq!(traces[0].spans.len(), 1);
+    }
+}

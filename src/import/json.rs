@@ -1,0 +1,154 @@
+//! Lenient JSON pieces shared by the importers: numbers that may come as
+//! strings (int64 in protobuf JSON), and peeking at an object's keys.
+
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// An integer that may be written as a JSON number (integer or float) or as a
+/// decimal string, as protobuf JSON writes int64.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Int(pub i64);
+
+impl<'de> Deserialize<'de> for Int {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Int, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Int;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer, as a number or a string")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Int, E> {
+                Ok(Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int, E> {
+                i64::try_from(v)
+                    .map(Int)
+                    .map_err(|_| E::custom(format!("{v} is past the int64 range")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Int, E> {
+                if v.is_finite() && v.abs() < 9.2e18 {
+                    Ok(Int(v.round() as i64))
+                } else {
+                    Err(E::custom(format!("{v} is not a usable integer")))
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Int, E> {
+                let t = v.trim();
+                if let Ok(n) = t.parse::<i64>() {
+                    return Ok(Int(n));
+                }
+                match t.parse::<f64>() {
+                    Ok(f) => self.visit_f64(f),
+                    Err(_) => Err(E::custom(format!("\"{v}\" is not an integer"))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A float that may be written as a number or a string (`"NaN"`, `"Infinity"`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Float(pub f64);
+
+impl<'de> Deserialize<'de> for Float {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Float, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Float;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Float, E> {
+                Ok(Float(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Float, E> {
+                Ok(Float(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Float, E> {
+                Ok(Float(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Float, E> {
+                v.trim()
+                    .parse::<f64>()
+                    .map(Float)
+                    .map_err(|_| E::custom(format!("\"{v}\" is not a number")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A string that may also be written as a number (some exporters write ids so).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(String::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The keys of a JSON object, or `None` when the value is not an object.
+pub fn object_keys(raw: &RawValue) -> Option<Vec<String>> {
+    serde_json::from_str::<BTreeMap<String, IgnoredAny>>(raw.get())
+        .ok()
+        .map(|m| m.into_keys().collect())
+}
+
+/// What kind of JSON value `raw` is, for messages.
+pub fn value_kind(raw: &RawValue) -> &'static str {
+    match raw.get().trim_start().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        Some(_) => "a number",
+        None => "nothing",
+    }
+}
+
+/// Microseconds to nanoseconds, saturating.
+pub fn us_to_ns(us: i64) -> i64 {
+    us.saturating_mul(1000)
+}
+
+/// Best-effort id of a span whose full parse failed, for the warning.
+pub fn span_label(raw: &RawValue, keys: &[&str]) -> String {
+    let map: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(raw.get()).unwrap_or_default();
+    for k in keys {
+        if let Some(v) = map.get(*k) {
+            if let Some(s) = v.as_str() {
+                return format!("span {s}");
+            }
+        }
+    }
+    "a span without an id".to_string()
+}

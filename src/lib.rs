@@ -1,0 +1,12 @@
+//! Traceglass: a trace explorer that runs in the browser.
+//!
+//! Data flows one way: sources give bytes, [`import`] turns them into the one
+//! [`model::Trace`], [`analysis`] computes critical path, self time, statistics
+//! and findings from it, and `ui` only displays model and analysis.
+//! `model`, `import` and `analysis` have no browser dependency.
+
+pub mod analysis;
+pub mod import;
+pub mod model;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,422 @@
+//! Normalisation: from the spans an importer read to a [`Trace`].
+//!
+//! Every repair happens here, once, with a warning that says what was wrong:
+//! duplicate span ids, parents that are missing (the span becomes a root),
+//! self-parents and cycles (the cycle is cut), spans without timestamp or
+//! duration (they take their parent's start, or a zero duration).
+
+use super::{
+    Attribute, Event, Interner, Link, Operation, RefType, Reference, Service, Span, SpanIx,
+    SpanKind, Status, StatusCode, Sym, Trace, TraceWarning,
+};
+use std::collections::HashMap;
+
+/// A span as an importer read it, before normalisation.
+#[derive(Clone, Debug, Default)]
+pub struct SpanInput {
+    pub span_id: String,
+    /// Parent span id within the same trace, if the format has one (OTLP, Zipkin).
+    pub parent_span_id: Option<String>,
+    /// Jaeger references (the parent among them).
+    pub references: Vec<Reference>,
+    /// Index into the builder's services (see [`TraceBuilder::service`]).
+    pub service: u32,
+    pub name: String,
+    pub kind: SpanKind,
+    pub start_ns: Option<i64>,
+    pub duration_ns: Option<i64>,
+    pub status: Status,
+    pub attributes: Vec<Attribute>,
+    pub events: Vec<Event>,
+    pub links: Vec<Link>,
+    pub warnings: Vec<String>,
+    pub scope: Option<Sym>,
+}
+
+/// Collects spans of one trace, then builds the normalised [`Trace`].
+#[derive(Debug)]
+pub struct TraceBuilder {
+    trace_id: String,
+    pub strings: Interner,
+    services: Vec<Service>,
+    service_index: HashMap<Sym, u32>,
+    spans: Vec<SpanInput>,
+    warnings: Vec<String>,
+}
+
+impl TraceBuilder {
+    pub fn new(trace_id: impl Into<String>) -> TraceBuilder {
+        TraceBuilder {
+            trace_id: trace_id.into(),
+            strings: Interner::default(),
+            services: Vec::new(),
+            service_index: HashMap::new(),
+            spans: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn trace_id(&self) -> &str {
+        &self.trace_id
+    }
+
+    pub fn intern(&mut self, s: &str) -> Sym {
+        self.strings.intern(s)
+    }
+
+    pub fn attribute(&mut self, key: &str, value: super::AttrValue) -> Attribute {
+        Attribute {
+            key: self.strings.intern(key),
+            value,
+        }
+    }
+
+    /// The service of this name, created with `resource` the first time it is seen.
+    pub fn service(&mut self, name: &str, resource: Vec<Attribute>) -> u32 {
+        let sym = self.strings.intern(name);
+        if let Some(&ix) = self.service_index.get(&sym) {
+            if let Some(svc) = self.services.get_mut(ix as usize) {
+                for a in resource {
+                    if !svc.resource.iter().any(|r| r.key == a.key) {
+                        svc.resource.push(a);
+                    }
+                }
+            }
+            return ix;
+        }
+        let ix = self.services.len() as u32;
+        self.services.push(Service {
+            name: sym,
+            resource,
+        });
+        self.service_index.insert(sym, ix);
+        ix
+    }
+
+    pub fn push(&mut self, span: SpanInput) {
+        self.spans.push(span);
+    }
+
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(message.into());
+    }
+
+    /// Adds a warning unless the same one was already added.
+    pub fn warn_once(&mut self, message: &str) {
+        if !self.warnings.iter().any(|w| w == message) {
+            self.warnings.push(message.to_string());
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    pub fn build(self) -> Trace {
+        let TraceBuilder {
+            trace_id,
+            mut strings,
+            mut services,
+            spans: inputs,
+            warnings: builder_warnings,
+            ..
+        } = self;
+        let n = inputs.len();
+        let mut warnings: Vec<TraceWarning> = builder_warnings
+            .into_iter()
+            .map(|message| TraceWarning {
+                span: None,
+                message,
+            })
+            .collect();
+
+        // Span id -> first index with that id.
+        let mut by_id: HashMap<&str, SpanIx> = HashMap::with_capacity(n);
+        let mut duplicate = vec![false; n];
+        for (i, s) in inputs.iter().enumerate() {
+            if by_id.contains_key(s.span_id.as_str()) {
+                duplicate[i] = true;
+            } else {
+                by_id.insert(s.span_id.as_str(), i as SpanIx);
+            }
+        }
+
+        // Resolve parents.
+        let mut parent: Vec<Option<SpanIx>> = vec![None; n];
+        let mut parent_ref: Vec<RefType> = vec![RefType::ChildOf; n];
+        let mut span_warnings: Vec<Vec<String>> = Vec::with_capacity(n);
+        for (i, s) in inputs.iter().enumerate() {
+            let mut w = Vec::new();
+            if duplicate[i] {
+                w.push(format!(
+                    "duplicate span id {}: another span of this trace has the same id",
+                    s.span_id
+                ));
+            }
+            // The parent: the explicit parent id, else the first CHILD_OF
+            // reference in this trace, else the first FOLLOWS_FROM in this trace.
+            let mut wanted: Option<(&str, RefType)> = s
+                .parent_span_id
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .map(|p| (p, RefType::ChildOf));
+            if wanted.is_none() {
+                let same_trace = |r: &&Reference| r.trace_id.is_empty() || r.trace_id == trace_id;
+                wanted = s
+                    .references
+                    .iter()
+                    .filter(same_trace)
+                    .find(|r| r.ref_type == RefType::ChildOf)
+                    .or_else(|| {
+                        s.references
+                            .iter()
+                            .filter(same_trace)
+                            .find(|r| r.ref_type == RefType::FollowsFrom)
+                    })
+                    .map(|r| (r.span_id.as_str(), r.ref_type));
+            }
+            if let Some((pid, rt)) = wanted {
+                parent_ref[i] = rt;
+                match by_id.get(pid) {
+                    Some(&p) if p as usize == i || pid == s.span_id => {
+                        w.push(format!(
+                            "span {} names itself as its parent; shown as a root",
+                            s.span_id
+                        ));
+                    }
+                    Some(&p) => parent[i] = Some(p),
+                    None => w.push(format!(
+                        "parent span {pid} is not in this trace; shown as a root"
+                    )),
+                }
+            }
+            span_warnings.push(w);
+        }
+
+        // Children lists (unsorted yet).
+        let mut children: Vec<Vec<SpanIx>> = vec![Vec::new(); n];
+        for (i, p) in parent.iter().enumerate() {
+            if let Some(p) = p {
+                if let Some(c) = children.get_mut(*p as usize) {
+                    c.push(i as SpanIx);
+                }
+            }
+        }
+
+        // Start times, for ordering; spans without one sort by their parent later.
+        let start_key: Vec<i64> = inputs
+            .iter()
+            .map(|s| s.start_ns.unwrap_or(i64::MAX))
+            .collect();
+        let end_key: Vec<i64> = inputs
+            .iter()
+            .map(|s| {
+                s.start_ns
+                    .unwrap_or(i64::MAX)
+                    .saturating_add(s.duration_ns.unwrap_or(0))
+            })
+            .collect();
+        let order = |a: &SpanIx, b: &SpanIx| {
+            let (a, b) = (*a as usize, *b as usize);
+            start_key[a]
+                .cmp(&start_key[b])
+                .then(end_key[b].cmp(&end_key[a]))
+                .then(a.cmp(&b))
+        };
+        for c in children.iter_mut() {
+            c.sort_by(order);
+        }
+
+        // Depth-first walk from the roots; spans not reached are on a cycle.
+        let mut roots: Vec<SpanIx> = (0..n as SpanIx)
+            .filter(|&i| parent[i as usize].is_none())
+            .collect();
+        roots.sort_by(order);
+        let mut visited = vec![false; n];
+        let mut depth = vec![0u32; n];
+        let mut tree_order: Vec<SpanIx> = Vec::with_capacity(n);
+        let mut stack: Vec<SpanIx> = Vec::new();
+        let mut walk = |root: SpanIx,
+                        visited: &mut Vec<bool>,
+                        depth: &mut Vec<u32>,
+                        tree_order: &mut Vec<SpanIx>,
+                        children: &Vec<Vec<SpanIx>>| {
+            stack.push(root);
+            depth[root as usize] = 0;
+            while let Some(ix) = stack.pop() {
+                if visited[ix as usize] {
+                    continue;
+                }
+                visited[ix as usize] = true;
+                tree_order.push(ix);
+                let d = depth[ix as usize];
+                for &c in children[ix as usize].iter().rev() {
+                    if !visited[c as usize] {
+                        depth[c as usize] = d + 1;
+                        stack.push(c);
+                    }
+                }
+            }
+        };
+        for &r in &roots {
+            walk(r, &mut visited, &mut depth, &mut tree_order, &children);
+        }
+        // Cut cycles: take the earliest unvisited span as a new root.
+        loop {
+            let Some(cut) = (0..n as SpanIx)
+                .filter(|&i| !visited[i as usize])
+                .min_by(order)
+            else {
+                break;
+            };
+            let old_parent = parent[cut as usize].take();
+            if let Some(p) = old_parent {
+                if let Some(c) = children.get_mut(p as usize) {
+                    c.retain(|&x| x != cut);
+                }
+            }
+            if let Some(w) = span_warnings.get_mut(cut as usize) {
+                w.push(format!(
+                    "span {} is part of a reference cycle; the cycle was cut here and the span shown as a root",
+                    inputs[cut as usize].span_id
+                ));
+            }
+            roots.push(cut);
+            walk(cut, &mut visited, &mut depth, &mut tree_order, &children);
+        }
+        roots.sort_by(order);
+        // Re-derive tree order with the final, sorted roots.
+        if roots.len() > 1 {
+            visited.iter_mut().for_each(|v| *v = false);
+            tree_order.clear();
+            for &r in &roots {
+                walk(r, &mut visited, &mut depth, &mut tree_order, &children);
+            }
+        }
+
+        // Fill missing timestamps in tree order, so a parent is done before its children.
+        let mut start: Vec<i64> = vec![0; n];
+        let mut duration: Vec<i64> = vec![0; n];
+        let known_min = inputs.iter().filter_map(|s| s.start_ns).min().unwrap_or(0);
+        for &ix in &tree_order {
+            let i = ix as usize;
+            let s = &inputs[i];
+            start[i] = match s.start_ns {
+                Some(t) => t,
+                None => {
+                    span_warnings[i].push(
+                        "span has no start time; placed at its parent's start".to_string(),
+                    );
+                    parent[i].map_or(known_min, |p| start[p as usize])
+                }
+            };
+            duration[i] = match s.duration_ns {
+                Some(d) if d >= 0 => d,
+                Some(d) => {
+                    span_warnings[i].push(format!("span has a negative duration ({d} ns); shown as 0"));
+                    0
+                }
+                None => {
+                    span_warnings[i].push("span has no duration; shown as 0".to_string());
+                    0
+                }
+            };
+        }
+
+        // Operation table.
+        let mut op_index: HashMap<(u32, Sym), u32> = HashMap::new();
+        let mut operations: Vec<Operation> = Vec::new();
+        if services.is_empty() {
+            let name = strings.intern("unknown");
+            services.push(Service {
+                name,
+                resource: Vec::new(),
+            });
+        }
+        let service_count = services.len() as u32;
+
+        let mut spans: Vec<Span> = Vec::with_capacity(n);
+        let mut error_count = 0;
+        for (i, s) in inputs.into_iter().enumerate() {
+            let service = if s.service < service_count { s.service } else { 0 };
+            let name = strings.intern(&s.name);
+            let operation = *op_index.entry((service, name)).or_insert_with(|| {
+                operations.push(Operation { service, name });
+                (operations.len() - 1) as u32
+            });
+            let mut warnings = std::mem::take(&mut span_warnings[i]);
+            let mut own = s.warnings;
+            own.append(&mut warnings);
+            if s.status.code == StatusCode::Error {
+                error_count += 1;
+            }
+            spans.push(Span {
+                span_id: s.span_id.into_boxed_str(),
+                parent: parent[i],
+                parent_ref: parent_ref[i],
+                references: s.references,
+                service,
+                operation,
+                kind: s.kind,
+                start_ns: start[i],
+                duration_ns: duration[i],
+                status: s.status,
+                attributes: s.attributes,
+                events: s.events,
+                links: s.links,
+                warnings: own,
+                scope: s.scope,
+                depth: depth[i],
+            });
+        }
+
+        for (i, s) in spans.iter().enumerate() {
+            for w in &s.warnings {
+                warnings.push(TraceWarning {
+                    span: Some(i as SpanIx),
+                    message: w.clone(),
+                });
+            }
+        }
+        if roots.len() > 1 {
+            warnings.push(TraceWarning {
+                span: None,
+                message: format!("the trace has {} root spans", roots.len()),
+            });
+        }
+
+        // Children in CSR form, in tree order.
+        let mut child_start = Vec::with_capacity(n + 1);
+        let mut child_list = Vec::with_capacity(n);
+        for c in &children {
+            child_start.push(child_list.len() as u32);
+            child_list.extend_from_slice(c);
+        }
+        child_start.push(child_list.len() as u32);
+
+        let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
+        let end_ns = spans.iter().map(|s| s.end_ns()).max().unwrap_or(start_ns);
+        let max_depth = spans.iter().map(|s| s.depth).max().unwrap_or(0);
+
+        Trace {
+            trace_id,
+            spans,
+            strings,
+            services,
+            operations,
+            child_start,
+            child_list,
+            tree_order,
+            roots,
+            warnings,
+            start_ns,
+            end_ns,
+            max_depth,
+            error_count,
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The one trace model every importer produces and every view reads.
+//!
+//! A [`Trace`] is built once, by [`TraceBuilder::build`], and never changes
+//! afterwards: the builder resolves parents, breaks cycles, orders the tree
+//! (depth-first, siblings by start time), computes depths, and fills the
+//! service and operation tables. Views and analyses only read it.
+//!
+//! Spans live in one flat `Vec<Span>` and refer to each other by `u32`
+//! index, never by pointer, so that a million-span trace is one allocation of
+//! compact records rather than a tree of boxed nodes. Strings that repeat
+//! (service names, operation names, attribute keys) are interned per trace.
+//!
+//! Times are nanoseconds since the Unix epoch (`i64`): Jaeger and Zipkin give
+//! microseconds and are scaled at import, OTLP gives nanoseconds.
+
+mod builder;
+pub mod ids;
+mod value;
+
+pub use builder::{SpanInput, TraceBuilder};
+pub use ids::{normalize_span_id, normalize_trace_id};
+pub use value::AttrValue;
+
+use std::collections::HashMap;
+
+/// Index of a span in [`Trace::spans`].
+pub type SpanIx = u32;
+
+/// An interned string of one trace (see [`Trace::str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(pub u32);
+
+/// A table of the distinct strings of one trace.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    strings: Vec<Box<str>>,
+    index: HashMap<Box<str>, Sym>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if let Some(sym) = self.index.get(s) {
+            return *sym;
+        }
+        let sym = Sym(self.strings.len() as u32);
+        self.strings.push(s.into());
+        self.index.insert(s.into(), sym);
+        sym
+    }
+
+    pub fn get(&self, sym: Sym) -> &str {
+        self.strings.get(sym.0 as usize).map_or("", |s| s)
+    }
+
+    pub fn lookup(&self, s: &str) -> Option<Sym> {
+        self.index.get(s).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+}
+
+/// OpenTelemetry's span kind; Jaeger's `span.kind` tag and Zipkin's `kind` map onto it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum SpanKind {
+    #[default]
+    Unspecified,
+    Internal,
+    Server,
+    Client,
+    Producer,
+    Consumer,
+}
+
+impl SpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Unspecified => "unspecified",
+            SpanKind::Internal => "internal",
+            SpanKind::Server => "server",
+            SpanKind::Client => "client",
+            SpanKind::Producer => "producer",
+            SpanKind::Consumer => "consumer",
+        }
+    }
+
+    /// Parses the names used by Jaeger tags, Zipkin and OTLP enum strings.
+    pub fn parse(s: &str) -> SpanKind {
+        let s = s.trim();
+        let s = s.strip_prefix("SPAN_KIND_").unwrap_or(s);
+        match s.to_ascii_lowercase().as_str() {
+            "internal" => SpanKind::Internal,
+            "server" => SpanKind::Server,
+            "client" => SpanKind::Client,
+            "producer" => SpanKind::Producer,
+            "consumer" => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+
+    /// OTLP's integer encoding.
+    pub fn from_otlp(n: i64) -> SpanKind {
+        match n {
+            1 => SpanKind::Internal,
+            2 => SpanKind::Server,
+            3 => SpanKind::Client,
+            4 => SpanKind::Producer,
+            5 => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+}
+
+/// OpenTelemetry's status code. Jaeger's `error=true` tag maps to `Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StatusCode {
+    #[default]
+    Unset,
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    pub code: StatusCode,
+    pub message: String,
+}
+
+/// How a span relates to the span it points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefType {
+    ChildOf,
+    FollowsFrom,
+}
+
+impl RefType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefType::ChildOf => "CHILD_OF",
+            RefType::FollowsFrom => "FOLLOWS_FROM",
+        }
+    }
+}
+
+/// A Jaeger reference (or an OTLP parent). May point into another trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reference {
+    pub ref_type: RefType,
+    pub trace_id: String,
+    pub span_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub key: Sym,
+    pub value: AttrValue,
+}
+
+/// A timed annotation on a span (OTLP event, Jaeger log, Zipkin annotation).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub time_ns: i64,
+    pub name: String,
+    pub attributes: Vec<Attribute>,
+}
+
+/// An OTLP link (Jaeger's references that are not the parent are kept as references).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub trace_id: String,
+    pub span_id: String,
+    pub attributes: Vec<Attribute>,
+}
+
+/// A service with its resource (Jaeger process) attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    pub name: Sym,
+    pub resource: Vec<Attribute>,
+}
+
+/// A distinct (service, span name) pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Operation {
+    pub service: u32,
+    pub name: Sym,
+}
+
+/// One span. Built only by [`TraceBuilder`].
+#[derive(Clone, Debug)]
+pub struct Span {
+    pub span_id: Box<str>,
+    /// The span this one hangs under in the tree, after orphan and cycle repair.
+    pub parent: Option<SpanIx>,
+    /// How `parent` was referenced; FOLLOWS_FROM children do not block their parent.
+    pub parent_ref: RefType,
+    /// Every reference the source gave (parent included), as written.
+    pub references: Vec<Reference>,
+    /// Index into [`Trace::services`].
+    pub service: u32,
+    /// Index into [`Trace::operations`].
+    pub operation: u32,
+    pub kind: SpanKind,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub status: Status,
+    pub attributes: Vec<Attribute>,
+    pub events: Vec<Event>,
+    pub links: Vec<Link>,
+    /// Problems found in this span's data, in words for people.
+    pub warnings: Vec<String>,
+    /// Index of the instrumentation scope name, if the source gave one.
+    pub scope: Option<Sym>,
+    /// Derived, filled by the builder.
+    pub depth: u32,
+}
+
+impl Span {
+    pub fn end_ns(&self) -> i64 {
+        self.start_ns.saturating_add(self.duration_ns)
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.status.code == StatusCode::Error
+    }
+}
+
+/// A problem with the trace as a whole, in words for people.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceWarning {
+    pub span: Option<SpanIx>,
+    pub message: String,
+}
+
+/// A whole trace, normalised. See the module documentation.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    pub trace_id: String,
+    pub spans: Vec<Span>,
+    pub strings: Interner,
+    pub services: Vec<Service>,
+    pub operations: Vec<Operation>,
+    /// Children of each span, in tree order, as ranges into `child_list`.
+    child_start: Vec<u32>,
+    child_list: Vec<SpanIx>,
+    /// Every span once, depth-first, roots and siblings by start time.
+    pub tree_order: Vec<SpanIx>,
+    /// Spans without a parent in this trace, by start time.
+    pub roots: Vec<SpanIx>,
+    pub warnings: Vec<TraceWarning>,
+    pub start_ns: i64,
+    pub end_ns: i64,
+    pub max_depth: u32,
+    pub error_count: usize,
+}
+
+impl Trace {
+    pub fn str(&self, sym: Sym) -> &str {
+        self.strings.get(sym)
+    }
+
+    pub fn span(&self, ix: SpanIx) -> Option<&Span> {
+        self.spans.get(ix as usize)
+    }
+
+    pub fn children(&self, ix: SpanIx) -> &[SpanIx] {
+        let i = ix as usize;
+        match (self.child_start.get(i), self.child_start.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.child_list.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    pub fn duration_ns(&self) -> i64 {
+        self.end_ns - self.start_ns
+    }
+
+    pub fn service_name(&self, span: &Span) -> &str {
+        self.services
+            .get(span.service as usize)
+            .map_or("", |s| self.str(s.name))
+    }
+
+    pub fn span_name(&self, span: &Span) -> &str {
+        self.operations
+            .get(span.operation as usize)
+            .map_or("", |o| self.str(o.name))
+    }
+
+    pub fn attr_key(&self, a: &Attribute) -> &str {
+        self.str(a.key)
+    }
+
+    /// The first attribute with this key, if any.
+    pub fn attr<'t>(&'t self, span: &'t Span, key: &str) -> Option<&'t AttrValue> {
+        let sym = self.strings.lookup(key)?;
+        span.attributes.iter().find(|a| a.key == sym).map(|a| &a.value)
+    }
+
+    /// The root that opens the trace: the earliest root, or the longest when
+    /// several start together.
+    pub fn main_root(&self) -> Option<SpanIx> {
+        self.roots.first().copied()
+    }
+
+    pub fn find_span(&self, span_id: &str) -> Option<SpanIx> {
+        self.spans
+            .iter()
+            .position(|s| &*s.span_id == span_id)
+            .map(|i| i as SpanIx)
+    }
+}
