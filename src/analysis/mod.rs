@@ -1,1 +1,33 @@
+//! Analyses over one normalised trace: plain functions from `&Trace` to plain data.
 
+mod critical_path;
+pub mod describe;
+mod headline;
+mod self_time;
+
+pub use critical_path::{critical_path, is_blocking, CriticalPath, Section, OVERLAP_ALLOWANCE};
+pub use headline::{headline, operation_times, OperationTime};
+pub use self_time::self_times;
+
+use crate::model::Trace;
+
+/// Everything the trace view shows besides the model, computed once per trace.
+#[derive(Clone, Debug)]
+pub struct TraceAnalysis {
+    pub critical_path: CriticalPath,
+    pub self_time_ns: Vec<i64>,
+    pub headline: String,
+}
+
+impl TraceAnalysis {
+    pub fn new(trace: &Trace) -> TraceAnalysis {
+        let critical_path = critical_path(trace);
+        let self_time_ns = self_times(trace);
+        let headline = headline(trace, &critical_path);
+        TraceAnalysis {
+            critical_path,
+            self_time_ns,
+            headline,
+        }
+    }
+}

@@ -96,12 +96,14 @@ pub fn looks_like_trace(keys: &[String]) -> bool {
 
 /// True when the object keys look like one Jaeger span.
 pub fn looks_like_span(keys: &[String]) -> bool {
-    keys.iter().any(|k| k == "spanID") && keys.iter().any(|k| k == "traceID" || k == "operationName")
+    keys.iter().any(|k| k == "spanID")
+        && keys.iter().any(|k| k == "traceID" || k == "operationName")
 }
 
 /// Reads one trace object.
 pub fn read_trace(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
-    let t: JTrace = serde_json::from_str(raw.get()).map_err(|e| format!("not a Jaeger trace: {e}"))?;
+    let t: JTrace =
+        serde_json::from_str(raw.get()).map_err(|e| format!("not a Jaeger trace: {e}"))?;
     let processes = t.processes.unwrap_or_default();
     let trace_id = t.trace_id.map(|t| normalize_trace_id(&t.0));
     for w in t.warnings.unwrap_or_default() {
@@ -139,7 +141,10 @@ fn read_spans(
             .filter(|t| !t.is_empty())
             .or_else(|| trace_id.map(str::to_string));
         let Some(tid) = tid else {
-            out.warn(format!("skipped span {}: it has no traceID", span.span_id.0));
+            out.warn(format!(
+                "skipped span {}: it has no traceID",
+                span.span_id.0
+            ));
             continue;
         };
         let b = out.builder(&tid);
@@ -148,11 +153,22 @@ fn read_spans(
     }
 }
 
-fn convert_span(s: JSpan, processes: &HashMap<String, JProcess>, b: &mut TraceBuilder) -> SpanInput {
-    let mut warnings: Vec<String> = s.warnings.unwrap_or_default().into_iter().map(|w| format!("Jaeger: {w}")).collect();
-    let process = s
-        .process
-        .or_else(|| s.process_id.as_ref().and_then(|p| processes.get(p).cloned()));
+fn convert_span(
+    s: JSpan,
+    processes: &HashMap<String, JProcess>,
+    b: &mut TraceBuilder,
+) -> SpanInput {
+    let mut warnings: Vec<String> = s
+        .warnings
+        .unwrap_or_default()
+        .into_iter()
+        .map(|w| format!("Jaeger: {w}"))
+        .collect();
+    let process = s.process.or_else(|| {
+        s.process_id
+            .as_ref()
+            .and_then(|p| processes.get(p).cloned())
+    });
     let service = match process {
         Some(p) => {
             let name = p.service_name.clone().filter(|n| !n.is_empty());
@@ -181,13 +197,20 @@ fn convert_span(s: JSpan, processes: &HashMap<String, JProcess>, b: &mut TraceBu
                     Some("FOLLOWS_FROM") | Some("follows_from") => RefType::FollowsFrom,
                     _ => RefType::ChildOf,
                 },
-                trace_id: r.trace_id.map(|t| normalize_trace_id(&t.0)).unwrap_or_default(),
+                trace_id: r
+                    .trace_id
+                    .map(|t| normalize_trace_id(&t.0))
+                    .unwrap_or_default(),
                 span_id: normalize_span_id(&span_id),
             })
         })
         .collect();
     if references.is_empty() {
-        if let Some(p) = s.parent_span_id.map(|p| p.0).filter(|p| !p.is_empty() && p.trim_start_matches('0') != "") {
+        if let Some(p) = s
+            .parent_span_id
+            .map(|p| p.0)
+            .filter(|p| !p.is_empty() && p.trim_start_matches('0') != "")
+        {
             references.push(Reference {
                 ref_type: RefType::ChildOf,
                 trace_id: b.trace_id().to_string(),
@@ -207,7 +230,9 @@ fn convert_span(s: JSpan, processes: &HashMap<String, JProcess>, b: &mut TraceBu
                 Some("OK") if status.code != StatusCode::Error => status.code = StatusCode::Ok,
                 _ => {}
             },
-            "otel.status_description" => status.message = t.value.as_str().unwrap_or("").to_string(),
+            "otel.status_description" => {
+                status.message = t.value.as_str().unwrap_or("").to_string()
+            }
             _ => {}
         }
     }
@@ -272,7 +297,9 @@ fn tag_value(ty: Option<&str>, v: serde_json::Value) -> AttrValue {
     let ty = ty.map(str::to_ascii_lowercase);
     match (ty.as_deref(), v) {
         (Some("bool"), J::Bool(b)) => AttrValue::Bool(b),
-        (Some("bool"), J::String(s)) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+        (Some("bool"), J::String(s))
+            if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+        {
             AttrValue::Bool(s.eq_ignore_ascii_case("true"))
         }
         (Some("int64"), v) => match serde_json::from_value::<Int>(v.clone()) {
@@ -306,7 +333,9 @@ pub fn json_to_attr(v: serde_json::Value) -> AttrValue {
         },
         J::Null => AttrValue::Empty,
         J::Array(items) => AttrValue::Array(items.into_iter().map(json_to_attr).collect()),
-        J::Object(m) => AttrValue::KvList(m.into_iter().map(|(k, v)| (k, json_to_attr(v))).collect()),
+        J::Object(m) => {
+            AttrValue::KvList(m.into_iter().map(|(k, v)| (k, json_to_attr(v))).collect())
+        }
     }
 }
 
@@ -317,7 +346,10 @@ pub fn read_span_array(items: &[&RawValue], out: &mut Collector) {
 
 /// Keys of the first element, to tell trace arrays from span arrays.
 pub fn first_keys(items: &[&RawValue]) -> Vec<String> {
-    items.first().and_then(|r| object_keys(r)).unwrap_or_default()
+    items
+        .first()
+        .and_then(|r| object_keys(r))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -332,12 +364,18 @@ mod tests {
 
     #[test]
     fn bool_sent_as_string() {
-        assert_eq!(tag_value(Some("bool"), serde_json::json!("true")), AttrValue::Bool(true));
+        assert_eq!(
+            tag_value(Some("bool"), serde_json::json!("true")),
+            AttrValue::Bool(true)
+        );
     }
 
     #[test]
     fn binary_is_base64() {
-        assert_eq!(tag_value(Some("binary"), serde_json::json!("AQI=")), AttrValue::Bytes(vec![1, 2]));
+        assert_eq!(
+            tag_value(Some("binary"), serde_json::json!("AQI=")),
+            AttrValue::Bytes(vec![1, 2])
+        );
     }
 
     #[test]
@@ -369,7 +407,11 @@ mod tests {
         let raw: Box<RawValue> = serde_json::from_str(doc).unwrap();
         let mut c = Collector::default();
         read_trace(&raw, &mut c).unwrap();
-        assert!(c.warnings.iter().any(|w| w.contains("span b")), "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("span b")),
+            "{:?}",
+            c.warnings
+        );
         let traces = c.finish();
         assert_eq!(traces[0].spans.len(), 1);
     }

@@ -169,7 +169,10 @@ pub fn import_bytes(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
                     err(
                         Some(i + 1),
                         Some(e.column()),
-                        format!("malformed JSON on this line of NDJSON: {}", strip_position(&e)),
+                        format!(
+                            "malformed JSON on this line of NDJSON: {}",
+                            strip_position(&e)
+                        ),
                     )
                 })?;
                 let f = read_document(doc, &mut out).map_err(|m| err(Some(i + 1), None, m))?;
@@ -247,7 +250,10 @@ fn read_object(
     }
     if let Some(result) = map.get("result") {
         let keys = object_keys(result).unwrap_or_default();
-        if keys.iter().any(|k| k == "resourceSpans" || k == "resource_spans") {
+        if keys
+            .iter()
+            .any(|k| k == "resourceSpans" || k == "resource_spans")
+        {
             otlp::read_request(result, out)?;
             return Ok(Format::JaegerApiV3);
         }
@@ -264,8 +270,11 @@ fn read_object(
                     serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
                 if items.is_empty() {
                     return Err(match errors {
-                        Some(e) => format!("the Jaeger response holds no traces; its errors say: {e}"),
-                        None => "the Jaeger response holds no traces (data is an empty list)".to_string(),
+                        Some(e) => {
+                            format!("the Jaeger response holds no traces; its errors say: {e}")
+                        }
+                        None => "the Jaeger response holds no traces (data is an empty list)"
+                            .to_string(),
                     });
                 }
                 if let Some(e) = errors {
@@ -280,7 +289,10 @@ fn read_object(
             }
             _ => Err(match errors {
                 Some(e) => format!("the Jaeger response is an error: {e}"),
-                None => format!("the Jaeger response's data is {}, not traces", value_kind(data)),
+                None => format!(
+                    "the Jaeger response's data is {}, not traces",
+                    value_kind(data)
+                ),
             }),
         };
     }
@@ -347,7 +359,9 @@ fn read_array(items: &[&RawValue], out: &mut Collector) -> Result<Format, String
     let keys = object_keys(first).ok_or_else(|| {
         format!(
             "the file is a list of {} values, not spans or traces. Tried {TRIED}",
-            value_kind(first).trim_start_matches("an ").trim_start_matches("a ")
+            value_kind(first)
+                .trim_start_matches("an ")
+                .trim_start_matches("a ")
         )
     })?;
     let has = |k: &str| keys.iter().any(|x| x == k);
@@ -374,7 +388,10 @@ fn read_array(items: &[&RawValue], out: &mut Collector) -> Result<Format, String
         return Ok(Format::Zipkin);
     }
     if has("parent") && has("child") {
-        return Err("a Jaeger dependency list (parent/child/callCount edges between services), not traces".to_string());
+        return Err(
+            "a Jaeger dependency list (parent/child/callCount edges between services), not traces"
+                .to_string(),
+        );
     }
     let _ = jaeger::first_keys(items);
     Err(format!(
@@ -425,17 +442,27 @@ mod tests {
 
     #[test]
     fn malformed_json_names_line_and_column() {
-        let e = import_bytes("broken.json", b"{\"data\": [\n  {\"traceID\": \"abc\", \n").unwrap_err();
+        let e =
+            import_bytes("broken.json", b"{\"data\": [\n  {\"traceID\": \"abc\", \n").unwrap_err();
         assert_eq!(e.file, "broken.json");
         assert_eq!(e.line, Some(3));
-        assert!(e.to_string().starts_with("broken.json, line 3, column"), "{e}");
+        assert!(
+            e.to_string().starts_with("broken.json, line 3, column"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_content_names_the_formats_tried() {
         let e = import_bytes("x.json", br#"{"hello":"world"}"#).unwrap_err();
         let s = e.to_string();
-        assert!(s.contains("hello") && s.contains("Jaeger") && s.contains("OTLP") && s.contains("Zipkin"), "{s}");
+        assert!(
+            s.contains("hello")
+                && s.contains("Jaeger")
+                && s.contains("OTLP")
+                && s.contains("Zipkin"),
+            "{s}"
+        );
     }
 
     #[test]
@@ -459,13 +486,23 @@ mod tests {
 
     #[test]
     fn envelope_errors_are_reported() {
-        let e = import_bytes("x.json", br#"{"data":null,"errors":[{"code":404,"msg":"trace not found"}]}"#).unwrap_err();
+        let e = import_bytes(
+            "x.json",
+            br#"{"data":null,"errors":[{"code":404,"msg":"trace not found"}]}"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("trace not found"), "{e}");
     }
 
     #[test]
     fn empty_and_binary_files() {
-        assert!(import_bytes("e.json", b"  \n").unwrap_err().message.contains("empty"));
-        assert!(import_bytes("b.json", &[0xff, 0xfe, 0x00]).unwrap_err().message.contains("UTF-8"));
+        assert!(import_bytes("e.json", b"  \n")
+            .unwrap_err()
+            .message
+            .contains("empty"));
+        assert!(import_bytes("b.json", &[0xff, 0xfe, 0x00])
+            .unwrap_err()
+            .message
+            .contains("UTF-8"));
     }
 }

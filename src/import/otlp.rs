@@ -15,7 +15,13 @@ use serde_json::value::RawValue;
 
 #[derive(Deserialize)]
 pub struct Request<'a> {
-    #[serde(rename = "resourceSpans", alias = "resource_spans", alias = "batches", borrow, default)]
+    #[serde(
+        rename = "resourceSpans",
+        alias = "resource_spans",
+        alias = "batches",
+        borrow,
+        default
+    )]
     resource_spans: Vec<ResourceSpans<'a>>,
 }
 
@@ -44,7 +50,11 @@ struct Resource {
 struct ScopeSpans<'a> {
     #[serde(default)]
     scope: Option<Scope>,
-    #[serde(rename = "instrumentationLibrary", alias = "instrumentation_library", default)]
+    #[serde(
+        rename = "instrumentationLibrary",
+        alias = "instrumentation_library",
+        default
+    )]
     library: Option<Scope>,
     #[serde(borrow, default)]
     spans: Vec<&'a RawValue>,
@@ -196,7 +206,8 @@ fn attrs(kvs: Vec<KeyValue>, b: &mut TraceBuilder) -> Vec<Attribute> {
 
 /// Reads one request object (`{resourceSpans}` or `{batches}`).
 pub fn read_request(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
-    let req: Request = serde_json::from_str(raw.get()).map_err(|e| format!("not OTLP/JSON: {e}"))?;
+    let req: Request =
+        serde_json::from_str(raw.get()).map_err(|e| format!("not OTLP/JSON: {e}"))?;
     for rs in req.resource_spans {
         let resource_kvs = rs.resource.unwrap_or_default().attributes;
         let service_name = resource_kvs
@@ -212,10 +223,13 @@ pub fn read_request(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
             .collect();
         for ss in rs.scope_spans.into_iter().chain(rs.library_spans) {
             let scope = ss.scope.or(ss.library).unwrap_or_default();
-            let scope_name = scope.name.filter(|n| !n.is_empty()).map(|n| match scope.version {
-                Some(v) if !v.is_empty() => format!("{n} {v}"),
-                _ => n,
-            });
+            let scope_name = scope
+                .name
+                .filter(|n| !n.is_empty())
+                .map(|n| match scope.version {
+                    Some(v) if !v.is_empty() => format!("{n} {v}"),
+                    _ => n,
+                });
             for (i, raw_span) in ss.spans.iter().enumerate() {
                 let span: OSpan = match serde_json::from_str(raw_span.get()) {
                     Ok(s) => s,
@@ -242,7 +256,9 @@ pub fn read_request(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
                     Some(n) => b.service(n, resource),
                     None => {
                         let ix = b.service("unknown", resource);
-                        b.warn_once("a resource has no service.name; its spans are shown under \"unknown\"");
+                        b.warn_once(
+                            "a resource has no service.name; its spans are shown under \"unknown\"",
+                        );
                         ix
                     }
                 };
@@ -303,8 +319,14 @@ fn convert_span(
         .links
         .into_iter()
         .map(|l| Link {
-            trace_id: l.trace_id.map(|t| otlp_id_to_hex(&t.0, 16)).unwrap_or_default(),
-            span_id: l.span_id.map(|t| otlp_id_to_hex(&t.0, 8)).unwrap_or_default(),
+            trace_id: l
+                .trace_id
+                .map(|t| otlp_id_to_hex(&t.0, 16))
+                .unwrap_or_default(),
+            span_id: l
+                .span_id
+                .map(|t| otlp_id_to_hex(&t.0, 8))
+                .unwrap_or_default(),
             attributes: attrs(l.attributes, b),
         })
         .collect();

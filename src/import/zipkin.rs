@@ -91,7 +91,10 @@ pub fn read_spans(items: &[&RawValue], out: &mut Collector) {
     let mut has_client: HashMap<(String, String), bool> = HashMap::new();
     for s in &spans {
         if !is_server_half(s) {
-            let key = (normalize_trace_id(&s.trace_id.0), normalize_span_id(&s.id.0));
+            let key = (
+                normalize_trace_id(&s.trace_id.0),
+                normalize_span_id(&s.id.0),
+            );
             has_client.insert(key, true);
         }
     }
@@ -179,7 +182,10 @@ pub fn read_spans(items: &[&RawValue], out: &mut Collector) {
             references: Vec::new(),
             service,
             name: s.name.clone().unwrap_or_default(),
-            kind: s.kind.as_deref().map_or(SpanKind::Unspecified, SpanKind::parse),
+            kind: s
+                .kind
+                .as_deref()
+                .map_or(SpanKind::Unspecified, SpanKind::parse),
             start_ns: s.timestamp.map(|t| us_to_ns(t.0)),
             duration_ns: s.duration.map(|d| us_to_ns(d.0)),
             status,
@@ -232,7 +238,12 @@ fn merge(into: &mut ZSpan, other: ZSpan) {
     if into.parent_id.is_none() {
         into.parent_id = other.parent_id;
     }
-    if into.local.as_ref().and_then(|l| l.service_name.as_ref()).is_none() {
+    if into
+        .local
+        .as_ref()
+        .and_then(|l| l.service_name.as_ref())
+        .is_none()
+    {
         into.local = other.local.or(into.local.take());
     }
     if into.remote.is_none() {
@@ -261,7 +272,10 @@ mod tests {
         let t = &t[0];
         assert_eq!(t.spans.len(), 2);
         let server = t.find_span("0000000000000001:server").unwrap();
-        assert_eq!(t.spans[server as usize].parent, t.find_span("0000000000000001"));
+        assert_eq!(
+            t.spans[server as usize].parent,
+            t.find_span("0000000000000001")
+        );
         assert_eq!(t.service_name(&t.spans[server as usize]), "back");
     }
 

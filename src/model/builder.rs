@@ -308,16 +308,16 @@ impl TraceBuilder {
             start[i] = match s.start_ns {
                 Some(t) => t,
                 None => {
-                    span_warnings[i].push(
-                        "span has no start time; placed at its parent's start".to_string(),
-                    );
+                    span_warnings[i]
+                        .push("span has no start time; placed at its parent's start".to_string());
                     parent[i].map_or(known_min, |p| start[p as usize])
                 }
             };
             duration[i] = match s.duration_ns {
                 Some(d) if d >= 0 => d,
                 Some(d) => {
-                    span_warnings[i].push(format!("span has a negative duration ({d} ns); shown as 0"));
+                    span_warnings[i]
+                        .push(format!("span has a negative duration ({d} ns); shown as 0"));
                     0
                 }
                 None => {
@@ -342,7 +342,11 @@ impl TraceBuilder {
         let mut spans: Vec<Span> = Vec::with_capacity(n);
         let mut error_count = 0;
         for (i, s) in inputs.into_iter().enumerate() {
-            let service = if s.service < service_count { s.service } else { 0 };
+            let service = if s.service < service_count {
+                s.service
+            } else {
+                0
+            };
             let name = strings.intern(&s.name);
             let operation = *op_index.entry((service, name)).or_insert_with(|| {
                 operations.push(Operation { service, name });

@@ -79,6 +79,9 @@ mod tests {
     #[test]
     fn decodes_base64_otlp_ids() {
         assert_eq!(otlp_id_to_hex("AAAAAAAAAAE=", 8), "0000000000000001");
-        assert_eq!(otlp_id_to_hex("5B8EFFF798038103D269B633813FC60C", 16), "5b8efff798038103d269b633813fc60c");
+        assert_eq!(
+            otlp_id_to_hex("5B8EFFF798038103D269B633813FC60C", 16),
+            "5b8efff798038103d269b633813fc60c"
+        );
     }
 }

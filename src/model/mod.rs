@@ -299,7 +299,10 @@ impl Trace {
     /// The first attribute with this key, if any.
     pub fn attr<'t>(&'t self, span: &'t Span, key: &str) -> Option<&'t AttrValue> {
         let sym = self.strings.lookup(key)?;
-        span.attributes.iter().find(|a| a.key == sym).map(|a| &a.value)
+        span.attributes
+            .iter()
+            .find(|a| a.key == sym)
+            .map(|a| &a.value)
     }
 
     /// The root that opens the trace: the earliest root, or the longest when

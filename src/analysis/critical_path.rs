@@ -1,0 +1,243 @@
+//! The critical path: the chain of work that decided when each root ended.
+//!
+//! The algorithm is Jaeger UI's (and CRISP's), made iterative so that a
+//! million-span or ten-thousand-deep trace cannot overflow the stack:
+//!
+//! 1. Only blocking children count. A child referenced by FOLLOWS_FROM, and a
+//!    CONSUMER child under a PRODUCER parent, do not block their parent; they
+//!    are dropped with their subtrees.
+//! 2. Each child is clipped to its (clipped) parent's interval; a child wholly
+//!    outside it is dropped with its subtree.
+//! 3. Walking backwards from the root's end, the current span's
+//!    last-finishing child is taken; when coming back up from a child, the
+//!    last child that ends strictly before that child started. The time
+//!    between is the current span's own critical time.
+//!
+//! Like CRISP, a sibling that ends a hair after the next one started still
+//! "happens before" it when the overlap is under [`OVERLAP_ALLOWANCE`] of the
+//! parent's duration and no third sibling starts or ends inside the overlap:
+//! that is clock skew between hosts, not concurrency. Such a child's drawn
+//! section is cut at its sibling's start, so sections never overlap; its
+//! exclusive time, as CRISP defines it (its clipped duration minus the
+//! durations of its children on the path, never below zero), counts it whole.
+
+use crate::model::{RefType, SpanIx, SpanKind, Trace};
+
+/// Overlap between consecutive siblings, as a fraction of their parent's
+/// duration, that is still read as clock skew rather than concurrency
+/// (CRISP's `overlap_allowance_fraction`).
+pub const OVERLAP_ALLOWANCE: f64 = 0.01;
+
+/// One stretch of time on the critical path, spent in `span` itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Section {
+    pub span: SpanIx,
+    pub start_ns: i64,
+    pub end_ns: i64,
+}
+
+impl Section {
+    pub fn duration_ns(&self) -> i64 {
+        self.end_ns - self.start_ns
+    }
+}
+
+/// The critical path of every root of a trace.
+#[derive(Clone, Debug, Default)]
+pub struct CriticalPath {
+    /// Sections of all roots, each root's from latest to earliest.
+    pub sections: Vec<Section>,
+    /// Exclusive critical-path time of each span, indexed like `Trace::spans`
+    /// (CRISP's `opTimeExclusive`, per span).
+    pub span_time_ns: Vec<i64>,
+    /// Whether each span is on the critical path.
+    pub on_path: Vec<bool>,
+}
+
+impl CriticalPath {
+    pub fn time_of(&self, span: SpanIx) -> i64 {
+        self.span_time_ns.get(span as usize).copied().unwrap_or(0)
+    }
+
+    /// Total critical time of a span and all its descendants, for collapsed rows.
+    pub fn sections_in_subtree<'a>(
+        &'a self,
+        trace: &'a Trace,
+        span: SpanIx,
+    ) -> impl Iterator<Item = &'a Section> + 'a {
+        self.sections
+            .iter()
+            .filter(move |s| s.span == span || is_ancestor(trace, span, s.span))
+    }
+}
+
+fn is_ancestor(trace: &Trace, ancestor: SpanIx, mut span: SpanIx) -> bool {
+    while let Some(p) = trace.span(span).and_then(|s| s.parent) {
+        if p == ancestor {
+            return true;
+        }
+        span = p;
+    }
+    false
+}
+
+/// Whether `child` blocks its parent `parent`.
+pub fn is_blocking(trace: &Trace, parent: SpanIx, child: SpanIx) -> bool {
+    let (Some(p), Some(c)) = (trace.span(parent), trace.span(child)) else {
+        return false;
+    };
+    c.parent_ref == RefType::ChildOf
+        && !(p.kind == SpanKind::Producer && c.kind == SpanKind::Consumer)
+}
+
+/// Computes the critical path of each root.
+pub fn critical_path(trace: &Trace) -> CriticalPath {
+    let n = trace.spans.len();
+    let mut out = CriticalPath {
+        sections: Vec::new(),
+        span_time_ns: vec![0; n],
+        on_path: vec![false; n],
+    };
+    // Clipped intervals; `None` for spans dropped from the computation.
+    let mut clip: Vec<Option<(i64, i64)>> = vec![None; n];
+    // Kept blocking children of each span, sorted by clipped end, latest first.
+    let mut kids: Vec<Vec<SpanIx>> = vec![Vec::new(); n];
+    let iv = |clip: &[Option<(i64, i64)>], c: SpanIx| clip.get(c as usize).copied().flatten();
+
+    for &root in &trace.roots {
+        let Some(r) = trace.span(root) else { continue };
+        clip[root as usize] = Some((r.start_ns, r.end_ns()));
+        let mut stack = vec![root];
+        while let Some(ix) = stack.pop() {
+            let Some((ps, pe)) = clip[ix as usize] else {
+                continue;
+            };
+            let mut kept = Vec::new();
+            for &c in trace.children(ix) {
+                if !is_blocking(trace, ix, c) {
+                    continue;
+                }
+                let Some(cs) = trace.span(c) else { continue };
+                let (s, e) = (cs.start_ns, cs.end_ns());
+                if s >= pe || e <= ps {
+                    continue;
+                }
+                clip[c as usize] = Some((s.max(ps), e.min(pe)));
+                kept.push(c);
+                stack.push(c);
+            }
+            // Latest end first; equal ends in reverse tree order, as CRISP.
+            kept.reverse();
+            kept.sort_by_key(|&c| std::cmp::Reverse(iv(&clip, c).map_or(i64::MIN, |x| x.1)));
+            kids[ix as usize] = kept;
+        }
+
+        let mut cur = root;
+        let mut cut = iv(&clip, root).map_or(0, |x| x.1);
+        // The child we just came back up from, and its place among its siblings.
+        let mut returning: Option<(SpanIx, usize)> = None;
+        // Place of each span of the current chain among its siblings.
+        let mut chain_pos: Vec<usize> = Vec::new();
+        out.on_path[root as usize] = true;
+        loop {
+            let (cur_start, cur_end) = iv(&clip, cur).unwrap_or((cut, cut));
+            let siblings = &kids[cur as usize];
+            let next = match returning {
+                None => siblings.first().map(|&c| (c, 0)),
+                Some((later, pos)) => siblings
+                    .iter()
+                    .enumerate()
+                    .skip(pos + 1)
+                    .find(|&(_, &c)| happens_before(&clip, siblings, cur_end - cur_start, c, later))
+                    .map(|(i, &c)| (c, i)),
+            };
+            match next {
+                Some((c, pos)) => {
+                    let c_end = iv(&clip, c).map_or(cut, |x| x.1).min(cut);
+                    push(&mut out, cur, c_end, cut);
+                    out.on_path[c as usize] = true;
+                    chain_pos.push(pos);
+                    cur = c;
+                    cut = c_end;
+                    returning = None;
+                }
+                None => {
+                    push(&mut out, cur, cur_start.min(cut), cut);
+                    if cur == root {
+                        break;
+                    }
+                    let Some(p) = trace.span(cur).and_then(|s| s.parent) else {
+                        break;
+                    };
+                    returning = Some((cur, chain_pos.pop().unwrap_or(0)));
+                    cut = cur_start.min(cut);
+                    cur = p;
+                }
+            }
+        }
+    }
+
+    // Exclusive time, as CRISP: clipped duration minus the clipped durations
+    // of the children on the path, never below zero.
+    for (i, t) in out.span_time_ns.iter_mut().enumerate() {
+        if !out.on_path.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let Some((s, e)) = iv(&clip, i as SpanIx) else {
+            continue;
+        };
+        let on_path_children: i64 = kids
+            .get(i)
+            .map(|k| {
+                k.iter()
+                    .filter(|&&c| out.on_path.get(c as usize).copied().unwrap_or(false))
+                    .filter_map(|&c| iv(&clip, c).map(|(a, b)| b - a))
+                    .sum()
+            })
+            .unwrap_or(0);
+        *t = (e - s - on_path_children).max(0);
+    }
+    out
+}
+
+/// CRISP's happens-before between two siblings: `before` ended before `later`
+/// started, or overlaps it by less than [`OVERLAP_ALLOWANCE`] of the parent
+/// with no other sibling event inside the overlap.
+fn happens_before(
+    clip: &[Option<(i64, i64)>],
+    siblings: &[SpanIx],
+    parent_duration: i64,
+    before: SpanIx,
+    later: SpanIx,
+) -> bool {
+    let get = |c: SpanIx| clip.get(c as usize).copied().flatten();
+    let (Some((bs, be)), Some((ls, le))) = (get(before), get(later)) else {
+        return false;
+    };
+    if be < ls {
+        return true;
+    }
+    if be < le && bs < ls && parent_duration > 0 {
+        let overlap = (be - ls) as f64 / parent_duration as f64;
+        if overlap < OVERLAP_ALLOWANCE {
+            let inside = |t: i64| t >= ls && t <= be;
+            let events: usize = siblings
+                .iter()
+                .filter_map(|&c| get(c))
+                .map(|(s, e)| usize::from(inside(s)) + usize::from(inside(e)))
+                .sum();
+            return events == 2;
+        }
+    }
+    false
+}
+
+fn push(out: &mut CriticalPath, span: SpanIx, start: i64, end: i64) {
+    if end > start {
+        out.sections.push(Section {
+            span,
+            start_ns: start,
+            end_ns: end,
+        });
+    }
+}

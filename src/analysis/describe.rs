@@ -1,0 +1,256 @@
+//! Words for people: durations with three significant digits, and what kind
+//! of work a span is (a call to another service, a database query, messaging,
+//! or the service's own compute), from its kind and its attributes.
+
+use crate::model::{Span, SpanKind, Trace};
+
+/// A duration for people: µs, ms or s with three significant digits.
+pub fn format_duration(ns: i64) -> String {
+    let ns = ns.max(0) as f64;
+    let (value, unit) = if ns < 1_000.0 {
+        return format!("{} ns", ns as i64);
+    } else if ns < 1_000_000.0 {
+        (ns / 1e3, "µs")
+    } else if ns < 1_000_000_000.0 {
+        (ns / 1e6, "ms")
+    } else {
+        (ns / 1e9, "s")
+    };
+    let digits = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let text = format!("{value:.digits$}");
+    // Rounding can carry into the next power: 999.7 µs prints as "1000".
+    if text == "1000" && unit != "s" {
+        return format_duration(if unit == "µs" {
+            1_000_000
+        } else {
+            1_000_000_000
+        });
+    }
+    format!("{text} {unit}")
+}
+
+/// A share as a whole percentage, never "0 %" for a non-zero part.
+pub fn format_share(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return "0 %".to_string();
+    }
+    let pct = part as f64 * 100.0 / whole as f64;
+    if pct > 0.0 && pct < 1.0 {
+        "<1 %".to_string()
+    } else if pct >= 99.5 && part < whole {
+        // Never round a part up to the whole.
+        format!("{:.1} %", (pct * 10.0).floor() / 10.0)
+    } else {
+        format!("{:.0} %", pct.min(100.0))
+    }
+}
+
+/// What kind of work a span stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkKind {
+    /// A call to another service (client span, http or rpc attributes).
+    ExternalCall,
+    /// A database call (`db.*` attributes).
+    Database,
+    /// Producing or consuming messages.
+    Messaging,
+    /// The service's own work.
+    OwnCompute,
+}
+
+impl WorkKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            WorkKind::ExternalCall => "external call",
+            WorkKind::Database => "database call",
+            WorkKind::Messaging => "messaging",
+            WorkKind::OwnCompute => "own compute",
+        }
+    }
+}
+
+fn has_prefix(trace: &Trace, span: &Span, prefix: &str) -> bool {
+    span.attributes
+        .iter()
+        .any(|a| trace.attr_key(a).starts_with(prefix))
+}
+
+fn text_attr<'t>(trace: &'t Trace, span: &'t Span, keys: &[&str]) -> Option<&'t str> {
+    keys.iter()
+        .find_map(|k| trace.attr(span, k).and_then(|v| v.as_str()))
+        .filter(|s| !s.is_empty())
+}
+
+pub fn work_kind(trace: &Trace, span: &Span) -> WorkKind {
+    if has_prefix(trace, span, "db.") {
+        return WorkKind::Database;
+    }
+    if matches!(span.kind, SpanKind::Producer | SpanKind::Consumer)
+        || has_prefix(trace, span, "messaging.")
+    {
+        return WorkKind::Messaging;
+    }
+    if span.kind == SpanKind::Client
+        || has_prefix(trace, span, "rpc.")
+        || (span.kind != SpanKind::Server && has_prefix(trace, span, "http."))
+        || trace.attr(span, "peer.service").is_some()
+    {
+        return WorkKind::ExternalCall;
+    }
+    WorkKind::OwnCompute
+}
+
+/// The remote side of a call, as instrumentation names it.
+pub fn peer_name<'t>(trace: &'t Trace, span: &'t Span) -> Option<String> {
+    if let Some(p) = text_attr(
+        trace,
+        span,
+        &[
+            "peer.service",
+            "server.address",
+            "net.peer.name",
+            "rpc.service",
+        ],
+    ) {
+        return Some(p.to_string());
+    }
+    let url = text_attr(trace, span, &["url.full", "http.url"])?;
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+/// The database statement of a span, literals replaced by `?` and shortened.
+pub fn statement(trace: &Trace, span: &Span) -> Option<String> {
+    text_attr(trace, span, &["db.query.text", "db.statement"]).map(normalize_statement)
+}
+
+/// Replaces string and number literals with `?` and folds white space, so
+/// that the same query with other values reads as the same query.
+pub fn normalize_statement(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut prev_word = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                for d in chars.by_ref() {
+                    if d == c {
+                        break;
+                    }
+                }
+                out.push('?');
+                prev_word = false;
+            }
+            d if d.is_ascii_digit() && !prev_word => {
+                while chars
+                    .peek()
+                    .is_some_and(|x| x.is_ascii_alphanumeric() || *x == '.')
+                {
+                    chars.next();
+                }
+                out.push('?');
+            }
+            w if w.is_whitespace() => {
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ');
+                }
+                prev_word = false;
+            }
+            other => {
+                prev_word = other.is_alphanumeric() || other == '_';
+                out.push(other);
+            }
+        }
+    }
+    out.trim().to_string()
+}
+
+/// A short label for a statement: at most `max` characters.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// A phrase naming what a span did, with `time` in its parenthesis:
+/// "the call to weather-service (GET, 6.00 s)", "the sqlite query SELECT …
+/// (1.00 ms)", "render in web itself (20.0 ms)".
+pub fn describe_span_with(trace: &Trace, span: &Span, time: &str) -> String {
+    let name = trace.span_name(span);
+    match (work_kind(trace, span), peer_name(trace, span)) {
+        (WorkKind::ExternalCall, Some(peer)) if peer != name => {
+            format!("the call to {peer} ({name}, {time})")
+        }
+        _ => format!("{} ({time})", describe_span(trace, span)),
+    }
+}
+
+/// A phrase naming what a span did: "the call to weather-service (GET)",
+/// "the sqlite query SELECT name FROM cities WHERE id = ?", "render in web itself".
+pub fn describe_span(trace: &Trace, span: &Span) -> String {
+    let name = trace.span_name(span);
+    let service = trace.service_name(span);
+    match work_kind(trace, span) {
+        WorkKind::ExternalCall => match peer_name(trace, span) {
+            Some(peer) if peer != name => format!("the call to {peer} ({name})"),
+            _ => format!("the call {name} from {service}"),
+        },
+        WorkKind::Database => {
+            let system =
+                text_attr(trace, span, &["db.system.name", "db.system"]).unwrap_or("database");
+            match statement(trace, span) {
+                Some(st) => format!("the {system} query {}", shorten(&st, 60)),
+                None => format!("the {system} query {name}"),
+            }
+        }
+        WorkKind::Messaging => format!("messaging {name} in {service}"),
+        WorkKind::OwnCompute => format!("{name} in {service} itself"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_have_three_significant_digits() {
+        assert_eq!(format_duration(6_008_500_000), "6.01 s");
+        assert_eq!(format_duration(382_000), "382 µs");
+        assert_eq!(format_duration(1_000_000), "1.00 ms");
+        assert_eq!(format_duration(12_345_678), "12.3 ms");
+        assert_eq!(format_duration(999_700), "1.00 ms");
+        assert_eq!(format_duration(512), "512 ns");
+        assert_eq!(format_duration(125_000_000_000), "125 s");
+    }
+
+    #[test]
+    fn shares() {
+        assert_eq!(format_share(99, 100), "99 %");
+        assert_eq!(format_share(1, 1000), "<1 %");
+        assert_eq!(format_share(0, 0), "0 %");
+        assert_eq!(format_share(6003, 6008), "99.9 %");
+        assert_eq!(format_share(5, 5), "100 %");
+    }
+
+    #[test]
+    fn statements_lose_their_literals() {
+        assert_eq!(
+            normalize_statement("SELECT * FROM t WHERE id = 42 AND name = 'bob'"),
+            "SELECT * FROM t WHERE id = ? AND name = ?"
+        );
+        assert_eq!(
+            normalize_statement("select  a1\n from t2"),
+            "select a1 from t2"
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! Every file in ../shared/fixtures loads into the model, or fails with a
+//! clear error; a compact summary of each is kept as an insta snapshot so a
+//! change in what an importer produces shows in review.
+
+mod common;
+
+use std::fmt::Write;
+use traceglass::import::import_bytes;
+
+/// Files that are not traces; each must fail with a message naming what it is.
+const NOT_TRACES: &[(&str, &str)] = &[
+    (
+        "jaeger-api/dependencies-large-array.json",
+        "dependency list",
+    ),
+    ("jaeger-apiv3/snapshot-getservices.json", "services list"),
+    (
+        "jaeger-apiv3/snapshot-getoperations.json",
+        "operations list",
+    ),
+    ("tempo/tempo-search-response.json", "Tempo search response"),
+];
+
+fn summary(name: &str, bytes: &[u8]) -> String {
+    let mut s = String::new();
+    match import_bytes(name, bytes) {
+        Err(e) => {
+            writeln!(s, "error: {e}").unwrap();
+        }
+        Ok(imp) => {
+            writeln!(s, "format: {}", imp.format.label()).unwrap();
+            writeln!(s, "traces: {}", imp.traces.len()).unwrap();
+            for w in &imp.warnings {
+                writeln!(s, "file warning: {w}").unwrap();
+            }
+            for t in imp.traces.iter().take(3) {
+                writeln!(s, "trace {}", t.trace_id).unwrap();
+                writeln!(
+                    s,
+                    "  spans {} roots {} services {} depth {} errors {} duration {} ns",
+                    t.spans.len(),
+                    t.roots.len(),
+                    t.services.len(),
+                    t.max_depth,
+                    t.error_count,
+                    t.duration_ns()
+                )
+                .unwrap();
+                let mut services: Vec<&str> = t.services.iter().map(|x| t.str(x.name)).collect();
+                services.sort();
+                writeln!(s, "  services: {}", services.join(", ")).unwrap();
+                writeln!(s, "  warnings: {}", t.warnings.len()).unwrap();
+                for w in t.warnings.iter().take(4) {
+                    writeln!(s, "    - {}", w.message).unwrap();
+                }
+                for &ix in t.tree_order.iter().take(8) {
+                    let sp = &t.spans[ix as usize];
+                    writeln!(
+                        s,
+                        "  {}{} [{}] {} +{} {}",
+                        "  ".repeat(sp.depth as usize),
+                        t.span_name(sp),
+                        t.service_name(sp),
+                        sp.span_id,
+                        sp.start_ns - t.start_ns,
+                        sp.duration_ns
+                    )
+                    .unwrap();
+                }
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn every_fixture_loads_or_fails_clearly() {
+    let files = common::fixture_files("");
+    assert!(
+        files.len() >= 37 + 33 - 1,
+        "found only {} fixture files",
+        files.len()
+    );
+    let root = common::fixtures_dir();
+    let mut problems = Vec::new();
+    for path in &files {
+        let rel = path.strip_prefix(&root).unwrap().display().to_string();
+        let bytes = std::fs::read(path).unwrap();
+        let result = import_bytes(&rel, &bytes);
+        match (result, NOT_TRACES.iter().find(|(f, _)| *f == rel)) {
+            (Ok(imp), None) => {
+                if imp.traces.iter().all(|t| t.spans.is_empty()) {
+                    problems.push(format!("{rel}: loaded no spans"));
+                }
+            }
+            (Ok(_), Some(_)) => problems.push(format!("{rel}: is not a trace but loaded")),
+            (Err(e), Some((_, words))) => {
+                let msg = e.to_string();
+                if !msg.contains(words) || !msg.contains(&rel) {
+                    problems.push(format!("{rel}: unclear error: {msg}"));
+                }
+            }
+            (Err(e), None) => problems.push(format!("{rel}: rejected: {e}")),
+        }
+        insta::assert_snapshot!(rel.replace(['/', '.'], "_"), summary(&rel, &bytes));
+    }
+    assert!(
+        problems.is_empty(),
+        "fixtures that fail:\n{}",
+        problems.join("\n")
+    );
+}
