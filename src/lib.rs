@@ -9,4 +9,6 @@ pub mod analysis;
 pub mod import;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
+pub mod sources;
+#[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -110,3 +110,38 @@ fn every_fixture_loads_or_fails_clearly() {
         problems.join("\n")
     );
 }
+
+#[test]
+fn tree_order_holds_every_span_once_with_subtrees_contiguous() {
+    for path in common::fixture_files("") {
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(imp) = import_bytes("f", &bytes) else {
+            continue;
+        };
+        for t in &imp.traces {
+            let mut seen = vec![false; t.spans.len()];
+            for &ix in &t.tree_order {
+                assert!(
+                    !seen[ix as usize],
+                    "{}: span twice in tree order",
+                    path.display()
+                );
+                seen[ix as usize] = true;
+            }
+            assert!(
+                seen.iter().all(|&s| s),
+                "{}: span missing from tree order",
+                path.display()
+            );
+            for (i, s) in t.spans.iter().enumerate() {
+                let sub = t.subtree(i as u32);
+                assert_eq!(sub.first().copied(), Some(i as u32));
+                assert!(sub
+                    .iter()
+                    .skip(1)
+                    .all(|&d| t.spans[d as usize].depth > s.depth));
+                assert_eq!(sub.len(), t.descendant_count(i as u32) + 1);
+            }
+        }
+    }
+}

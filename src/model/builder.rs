@@ -402,6 +402,18 @@ impl TraceBuilder {
         }
         child_start.push(child_list.len() as u32);
 
+        let mut tree_pos = vec![0u32; n];
+        for (pos, &ix) in tree_order.iter().enumerate() {
+            tree_pos[ix as usize] = pos as u32;
+        }
+        // Descendant counts, children before parents (reverse tree order).
+        let mut descendants = vec![0u32; n];
+        for &ix in tree_order.iter().rev() {
+            if let Some(p) = spans[ix as usize].parent {
+                descendants[p as usize] += descendants[ix as usize] + 1;
+            }
+        }
+
         let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
         let end_ns = spans.iter().map(|s| s.end_ns()).max().unwrap_or(start_ns);
         let max_depth = spans.iter().map(|s| s.depth).max().unwrap_or(0);
@@ -415,6 +427,8 @@ impl TraceBuilder {
             child_start,
             child_list,
             tree_order,
+            tree_pos,
+            descendants,
             roots,
             warnings,
             start_ns,

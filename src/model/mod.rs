@@ -250,6 +250,10 @@ pub struct Trace {
     child_list: Vec<SpanIx>,
     /// Every span once, depth-first, roots and siblings by start time.
     pub tree_order: Vec<SpanIx>,
+    /// Position of each span in `tree_order`.
+    tree_pos: Vec<u32>,
+    /// Number of descendants of each span; they follow it in `tree_order`.
+    descendants: Vec<u32>,
     /// Spans without a parent in this trace, by start time.
     pub roots: Vec<SpanIx>,
     pub warnings: Vec<TraceWarning>,
@@ -274,6 +278,23 @@ impl Trace {
             (Some(&a), Some(&b)) => self.child_list.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
+    }
+
+    /// The span and all its descendants, in tree order.
+    pub fn subtree(&self, ix: SpanIx) -> &[SpanIx] {
+        let i = ix as usize;
+        match (self.tree_pos.get(i), self.descendants.get(i)) {
+            (Some(&p), Some(&d)) => self
+                .tree_order
+                .get(p as usize..=(p + d) as usize)
+                .unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Number of descendants of a span.
+    pub fn descendant_count(&self, ix: SpanIx) -> usize {
+        self.descendants.get(ix as usize).copied().unwrap_or(0) as usize
     }
 
     pub fn duration_ns(&self) -> i64 {

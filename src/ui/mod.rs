@@ -1,1 +1,252 @@
-//! The Leptos views.
+//! The Leptos views. They only display the model and its analysis; every
+//! computation they show was done once, at load, by `analysis`.
+
+mod detail;
+mod format;
+mod state;
+mod timeline;
+
+use format::{absolute_time, format_duration};
+use leptos::prelude::*;
+use state::{AppState, Level, Loaded};
+use wasm_bindgen::JsCast;
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The bundled demo, relative to the page so that any sub-path works.
+const DEMO_URL: &str = "demo/flask-slow-view.otlp.json";
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+
+    let params = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok());
+    match params.and_then(|p| p.get("url")).filter(|u| !u.is_empty()) {
+        Some(url) => state.load_url(url),
+        None => state.load_url(DEMO_URL.to_string()),
+    }
+
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        state.dragging.set(false);
+        if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
+            state.load_files(files);
+        }
+    };
+    let on_pick = move |ev: web_sys::Event| {
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(input) = input {
+            if let Some(files) = input.files() {
+                state.load_files(files);
+            }
+            input.set_value("");
+        }
+    };
+
+    view! {
+        <main
+            data-testid="app"
+            class="app"
+            class:dragging=move || state.dragging.get()
+            on:dragenter=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                state.dragging.set(true);
+            }
+            on:dragover=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                state.dragging.set(true);
+            }
+            on:dragleave=move |ev: web_sys::DragEvent| {
+                if ev.related_target().is_none() {
+                    state.dragging.set(false);
+                }
+            }
+            on:drop=on_drop
+        >
+            <header class="topbar">
+                <span class="logo">"Traceglass"</span>
+                <label class="button">
+                    "Open files…"
+                    <input
+                        type="file"
+                        data-testid="file-input"
+                        multiple
+                        accept=".json,.jsonl,.ndjson,.gz"
+                        on:change=on_pick
+                    />
+                </label>
+                <span class="hint">
+                    "or drop Jaeger, OTLP or Zipkin files anywhere: they are read in this browser and never uploaded."
+                </span>
+                <Show when=move || state.loading.with(|l| !l.is_empty())>
+                    <span class="loading" data-testid="loading" role="status">
+                        {move || format!("Loading {}…", state.loading.get().join(", "))}
+                    </span>
+                </Show>
+            </header>
+            <Messages/>
+            <div class="body">
+                <TraceList/>
+                <section class="trace-pane">
+                    {move || match state.current() {
+                        Some(loaded) => view! { <TraceView loaded=loaded/> }.into_any(),
+                        None => view! {
+                            <p class="empty">
+                                {move || if state.loading.with(|l| l.is_empty()) {
+                                    "No trace is open. Drop trace files here or use Open files."
+                                } else {
+                                    "Loading…"
+                                }}
+                            </p>
+                        }.into_any(),
+                    }}
+                </section>
+            </div>
+            <div class="drop-overlay" aria-hidden="true">"Drop trace files to open them"</div>
+        </main>
+    }
+}
+
+#[component]
+fn Messages() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="messages" data-testid="messages" role="log" aria-live="polite">
+            <For
+                each=move || state.messages.get()
+                key=|m| m.id
+                children=move |m| {
+                    let id = m.id;
+                    let class = match m.level {
+                        Level::Error => "message error",
+                        Level::Warning => "message warning",
+                    };
+                    view! {
+                        <div class=class data-testid="message">
+                            <span class="text">{m.text}</span>
+                            <button class="dismiss" title="Dismiss" aria-label="Dismiss" on:click=move |_| state.dismiss(id)>
+                                "×"
+                            </button>
+                        </div>
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+#[component]
+fn TraceList() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <nav class="trace-list" data-testid="trace-list" aria-label="Loaded traces">
+            <h2>{move || format!("Traces ({})", state.traces.with(|t| t.len()))}</h2>
+            <ul role="listbox">
+                <For
+                    each=move || state.traces.get()
+                    key=|l| l.key
+                    children=move |l: Loaded| {
+                        let key = l.key;
+                        let t = l.trace.clone();
+                        let root = t.main_root().and_then(|r| t.span(r));
+                        let (svc, op) = root
+                            .map(|r| (t.service_name(r).to_string(), t.span_name(r).to_string()))
+                            .unwrap_or_default();
+                        view! {
+                            <li
+                                data-testid="trace-list-item"
+                                role="option"
+                                aria-selected=move || if state.selected.get() == Some(key) { "true" } else { "false" }
+                                class:selected=move || state.selected.get() == Some(key)
+                                on:click=move |_| state.select(key)
+                            >
+                                <div class="title">
+                                    <span class="svc">{svc}</span>" "<span class="op">{op}</span>
+                                </div>
+                                <div class="meta">
+                                    <span>{format_duration(t.duration_ns())}</span>
+                                    <span>{format!("{} spans", t.spans.len())}</span>
+                                    {(t.error_count > 0).then(|| view! {
+                                        <span class="errors">{format!("{} errors", t.error_count)}</span>
+                                    })}
+                                </div>
+                                <div class="meta">
+                                    <span class="start">{absolute_time(t.start_ns)}</span>
+                                </div>
+                                <div class="meta source" title=l.format>{l.source.clone()}</div>
+                                <button
+                                    class="remove"
+                                    data-testid="remove-trace"
+                                    title="Remove this trace"
+                                    aria-label="Remove this trace"
+                                    on:click=move |ev| {
+                                        ev.stop_propagation();
+                                        state.remove(key);
+                                    }
+                                >"×"</button>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn TraceView(loaded: Loaded) -> impl IntoView {
+    let t = loaded.trace.clone();
+    let root = t.main_root().and_then(|r| t.span(r));
+    let (svc, op) = root
+        .map(|r| (t.service_name(r).to_string(), t.span_name(r).to_string()))
+        .unwrap_or_default();
+    let warnings: Vec<String> = t
+        .warnings
+        .iter()
+        .map(|w| match w.span.and_then(|s| t.span(s)) {
+            Some(s) => format!("{} ({}): {}", t.span_name(s), s.span_id, w.message),
+            None => w.message.clone(),
+        })
+        .collect();
+    let warning_count = warnings.len();
+    view! {
+        <div class="trace-view">
+            <div class="trace-header" data-testid="trace-header">
+                <h1>
+                    <span class="svc">{svc}</span>" "<span class="op">{op}</span>
+                </h1>
+                <div class="facts">
+                    <span>{format!("started {}", absolute_time(t.start_ns))}</span>
+                    <span>{format!("duration {}", format_duration(t.duration_ns()))}</span>
+                    <span>{plural(t.services.len(), "service")}</span>
+                    <span>{format!("{} spans", t.spans.len())}</span>
+                    <span>{format!("depth {}", t.max_depth + 1)}</span>
+                    {(t.error_count > 0).then(|| view! { <span class="errors">{format!("{} errors", t.error_count)}</span> })}
+                    <span class="trace-id">{format!("trace {}", t.trace_id)}</span>
+                </div>
+                {(warning_count > 0).then(|| view! {
+                    <details class="warnings">
+                        <summary>{format!("{warning_count} warnings")}</summary>
+                        <ul>{warnings.into_iter().take(200).map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                    </details>
+                })}
+            </div>
+            <p class="headline" data-testid="headline">{loaded.analysis.headline.clone()}</p>
+            <div class="main-split">
+                <timeline::Timeline loaded=loaded.clone()/>
+                <detail::SpanDetail loaded=loaded/>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,202 @@
+//! App-wide state, shared through context, and the one path by which bytes
+//! from any source become loaded traces.
+
+use crate::analysis::TraceAnalysis;
+use crate::import::import_bytes;
+use crate::model::{SpanIx, Trace};
+use crate::sources;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// One loaded trace with its analysis, computed once at load.
+#[derive(Clone)]
+pub struct Loaded {
+    pub key: u64,
+    pub source: String,
+    pub format: &'static str,
+    pub trace: Arc<Trace>,
+    pub analysis: Arc<TraceAnalysis>,
+}
+
+impl PartialEq for Loaded {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub id: u64,
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub traces: RwSignal<Vec<Loaded>>,
+    pub selected: RwSignal<Option<u64>>,
+    pub messages: RwSignal<Vec<Message>>,
+    /// Names of what is being loaded right now.
+    pub loading: RwSignal<Vec<String>>,
+    pub dragging: RwSignal<bool>,
+    pub selected_span: RwSignal<Option<SpanIx>>,
+    pub collapsed: RwSignal<HashSet<SpanIx>>,
+    next_id: StoredValue<u64>,
+}
+
+impl AppState {
+    pub fn new() -> AppState {
+        AppState {
+            traces: RwSignal::new(Vec::new()),
+            selected: RwSignal::new(None),
+            messages: RwSignal::new(Vec::new()),
+            loading: RwSignal::new(Vec::new()),
+            dragging: RwSignal::new(false),
+            selected_span: RwSignal::new(None),
+            collapsed: RwSignal::new(HashSet::new()),
+            next_id: StoredValue::new(1),
+        }
+    }
+
+    fn next_id(&self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    pub fn message(&self, level: Level, text: String) {
+        let id = self.next_id();
+        self.messages
+            .update(|m| m.push(Message { id, level, text }));
+    }
+
+    pub fn dismiss(&self, id: u64) {
+        self.messages.update(|m| m.retain(|x| x.id != id));
+    }
+
+    /// The trace on screen.
+    pub fn current(&self) -> Option<Loaded> {
+        let sel = self.selected.get();
+        self.traces
+            .with(|v| v.iter().find(|l| Some(l.key) == sel).cloned())
+    }
+
+    pub fn select(&self, key: u64) {
+        if self.selected.get_untracked() != Some(key) {
+            self.selected_span.set(None);
+            self.collapsed.set(HashSet::new());
+            self.selected.set(Some(key));
+        }
+    }
+
+    pub fn remove(&self, key: u64) {
+        self.traces.update(|v| v.retain(|l| l.key != key));
+        if self.selected.get_untracked() == Some(key) {
+            let first = self.traces.with_untracked(|v| v.first().map(|l| l.key));
+            self.selected_span.set(None);
+            self.collapsed.set(HashSet::new());
+            self.selected.set(first);
+        }
+    }
+
+    /// Imports bytes; what was loaded before stays loaded whatever happens.
+    pub fn ingest(&self, name: &str, bytes: &[u8]) {
+        match import_bytes(name, bytes) {
+            Err(e) => self.message(Level::Error, e.to_string()),
+            Ok(imported) => {
+                if !imported.warnings.is_empty() {
+                    let shown: Vec<&str> = imported
+                        .warnings
+                        .iter()
+                        .take(5)
+                        .map(String::as_str)
+                        .collect();
+                    let more = imported.warnings.len().saturating_sub(shown.len());
+                    let tail = if more > 0 {
+                        format!(" (and {more} more)")
+                    } else {
+                        String::new()
+                    };
+                    self.message(
+                        Level::Warning,
+                        format!("{name}: loaded with problems: {}{tail}", shown.join("; ")),
+                    );
+                }
+                let format = imported.format.label();
+                let mut first_new = None;
+                let mut new: Vec<Loaded> = Vec::with_capacity(imported.traces.len());
+                for trace in imported.traces {
+                    let key = self.next_id();
+                    first_new.get_or_insert(key);
+                    let analysis = Arc::new(TraceAnalysis::new(&trace));
+                    new.push(Loaded {
+                        key,
+                        source: name.to_string(),
+                        format,
+                        trace: Arc::new(trace),
+                        analysis,
+                    });
+                }
+                self.traces.update(|v| v.extend(new));
+                if let Some(k) = first_new {
+                    self.select(k);
+                }
+            }
+        }
+    }
+
+    /// Loads bytes from an async source, showing progress and errors.
+    pub fn load_async<F>(&self, name: String, fetch: F)
+    where
+        F: std::future::Future<Output = Result<Vec<u8>, String>> + 'static,
+    {
+        let state = *self;
+        state.loading.update(|l| l.push(name.clone()));
+        spawn_local(async move {
+            let result = fetch.await;
+            // Let the browser paint the progress line before the parse.
+            yield_to_browser().await;
+            match result {
+                Ok(bytes) => state.ingest(&name, &bytes),
+                Err(e) => state.message(Level::Error, e),
+            }
+            state.loading.update(|l| {
+                if let Some(i) = l.iter().position(|n| *n == name) {
+                    l.remove(i);
+                }
+            });
+        });
+    }
+
+    pub fn load_files(&self, files: web_sys::FileList) {
+        for i in 0..files.length() {
+            if let Some(file) = files.get(i) {
+                let name = file.name();
+                self.load_async(name, async move { sources::read_file(&file).await });
+            }
+        }
+    }
+
+    pub fn load_url(&self, url: String) {
+        let name = sources::url_file_name(&url);
+        self.load_async(name, async move { sources::fetch_bytes(&url).await });
+    }
+}
+
+/// Resolves after the browser had a chance to render.
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
