@@ -209,7 +209,7 @@ fn convert_span(
         if let Some(p) = s
             .parent_span_id
             .map(|p| p.0)
-            .filter(|p| !p.is_empty() && p.trim_start_matches('0') != "")
+            .filter(|p| !p.is_empty() && !p.trim_start_matches('0').is_empty())
         {
             references.push(Reference {
                 ref_type: RefType::ChildOf,

@@ -266,13 +266,10 @@ impl TraceBuilder {
             walk(r, &mut visited, &mut depth, &mut tree_order, &children);
         }
         // Cut cycles: take the earliest unvisited span as a new root.
-        loop {
-            let Some(cut) = (0..n as SpanIx)
-                .filter(|&i| !visited[i as usize])
-                .min_by(order)
-            else {
-                break;
-            };
+        while let Some(cut) = (0..n as SpanIx)
+            .filter(|&i| !visited[i as usize])
+            .min_by(order)
+        {
             let old_parent = parent[cut as usize].take();
             if let Some(p) = old_parent {
                 if let Some(c) = children.get_mut(p as usize) {
