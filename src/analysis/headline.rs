@@ -5,6 +5,7 @@
 use super::describe::{
     describe_span, describe_span_with, format_duration, format_share, work_kind, WorkKind,
 };
+use super::findings::{capitalize, Finding, FindingKind};
 use super::CriticalPath;
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
@@ -45,12 +46,9 @@ pub fn operation_times(trace: &Trace, cp: &CriticalPath) -> Vec<OperationTime> {
     v
 }
 
-/// The headline sentence for a trace.
-pub fn headline(trace: &Trace, cp: &CriticalPath) -> String {
-    let Some(root_ix) = trace.main_root() else {
-        return "The trace has no spans.".to_string();
-    };
-    let Some(root) = trace.span(root_ix) else {
+/// The headline sentence for a trace, composed from its findings.
+pub fn headline(trace: &Trace, cp: &CriticalPath, findings: &[Finding]) -> String {
+    let Some(root) = trace.main_root().and_then(|r| trace.span(r)) else {
         return "The trace has no spans.".to_string();
     };
     let total = trace.duration_ns();
@@ -63,48 +61,74 @@ pub fn headline(trace: &Trace, cp: &CriticalPath) -> String {
     if trace.roots.len() > 1 {
         s.push_str(&format!(" across {} root spans", trace.roots.len()));
     }
-    let ops = operation_times(trace, cp);
-    let Some(top) = ops.first() else {
+    let Some(mut lead) = findings.first() else {
         s.push_str(". No span has a duration, so nothing is on the critical path.");
         return s;
     };
-    let Some(top_span) = trace.span(top.top_span) else {
-        return s + ".";
-    };
-    let share = format_share(top.time_ns, total);
-    let kind = work_kind(trace, top_span);
-    if top.top_span == root_ix
-        || (kind == WorkKind::OwnCompute && top_span.operation == root.operation)
-    {
-        s.push_str(&format!(
-            ". {share} of it was {} itself ({}), not waiting on any other span.",
-            trace.span_name(root),
-            format_duration(top.time_ns)
-        ));
-    } else {
-        let verb = match kind {
-            WorkKind::ExternalCall | WorkKind::Database | WorkKind::Messaging => "waiting on ",
-            WorkKind::OwnCompute => "",
-        };
-        s.push_str(&format!(
-            ". {share} of it was {verb}{}.",
-            describe_span_with(trace, top_span, &format_duration(top.time_ns))
-        ));
-    }
-    // Put the fast database call beside the slow one, as the seed story does.
-    if kind != WorkKind::Database {
-        let db = trace
-            .spans
-            .iter()
-            .filter(|sp| work_kind(trace, sp) == WorkKind::Database)
-            .max_by_key(|sp| sp.duration_ns);
-        if let Some(db) = db {
-            let mut d = describe_span(trace, db);
-            if let Some(first) = d.get(..1) {
-                d = first.to_uppercase() + d.get(1..).unwrap_or("");
-            }
-            s.push_str(&format!(" {d} took {}.", format_duration(db.duration_ns)));
+    // A repetition or fan-out that explains the dominant operation says more.
+    if lead.kind == FindingKind::DominantOperation {
+        let top_op = lead
+            .evidence
+            .first()
+            .and_then(|&e| trace.span(e))
+            .map(|sp| sp.operation);
+        if let Some(better) = findings.iter().find(|f| {
+            matches!(
+                f.kind,
+                FindingKind::SequentialRepetition | FindingKind::FanOut
+            ) && f.time_at_stake_ns > 0
+                && f.evidence
+                    .iter()
+                    .any(|&e| trace.span(e).map(|sp| sp.operation) == top_op)
+        }) {
+            lead = better;
         }
     }
-    s
+    match lead.kind {
+        FindingKind::DominantOperation => {
+            let ops = operation_times(trace, cp);
+            let (Some(top), Some(top_span)) = (
+                ops.first(),
+                ops.first().and_then(|t| trace.span(t.top_span)),
+            ) else {
+                return s + ".";
+            };
+            let share = format_share(top.time_ns, total);
+            let kind = work_kind(trace, top_span);
+            if top_span.operation == root.operation {
+                s.push_str(&format!(
+                    ". {share} of it was {} itself ({}), not waiting on any other span.",
+                    trace.span_name(root),
+                    format_duration(top.time_ns)
+                ));
+            } else {
+                let verb = match kind {
+                    WorkKind::OwnCompute => "",
+                    _ => "waiting on ",
+                };
+                s.push_str(&format!(
+                    ". {share} of it was {verb}{}.",
+                    describe_span_with(trace, top_span, &format_duration(top.time_ns))
+                ));
+            }
+            // Put the fast database call beside the slow one, as the seed story does.
+            if kind != WorkKind::Database {
+                let db = trace
+                    .spans
+                    .iter()
+                    .filter(|sp| work_kind(trace, sp) == WorkKind::Database)
+                    .max_by_key(|sp| sp.duration_ns);
+                if let Some(db) = db {
+                    s.push_str(&format!(
+                        " {} took {}.",
+                        capitalize(&describe_span(trace, db)),
+                        format_duration(db.duration_ns)
+                    ));
+                }
+            }
+            s
+        }
+        FindingKind::SequentialRepetition => format!("{s}: {}", lead.sentence),
+        _ => format!("{s}. {}", lead.sentence),
+    }
 }

@@ -2,12 +2,16 @@
 
 mod critical_path;
 pub mod describe;
+pub mod findings;
 mod headline;
 mod self_time;
+pub mod stats;
 
 pub use critical_path::{critical_path, is_blocking, CriticalPath, Section, OVERLAP_ALLOWANCE};
+pub use findings::{findings, Finding, FindingKind};
 pub use headline::{headline, operation_times, OperationTime};
 pub use self_time::self_times;
+pub use stats::{statistics, GroupBy, StatsRow};
 
 use crate::model::Trace;
 
@@ -16,6 +20,8 @@ use crate::model::Trace;
 pub struct TraceAnalysis {
     pub critical_path: CriticalPath,
     pub self_time_ns: Vec<i64>,
+    /// By time at stake, largest first.
+    pub findings: Vec<Finding>,
     pub headline: String,
 }
 
@@ -23,10 +29,12 @@ impl TraceAnalysis {
     pub fn new(trace: &Trace) -> TraceAnalysis {
         let critical_path = critical_path(trace);
         let self_time_ns = self_times(trace);
-        let headline = headline(trace, &critical_path);
+        let findings = findings(trace, &critical_path);
+        let headline = headline(trace, &critical_path, &findings);
         TraceAnalysis {
             critical_path,
             self_time_ns,
+            findings,
             headline,
         }
     }

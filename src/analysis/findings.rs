@@ -1,0 +1,480 @@
+//! Findings: patterns on the critical path, each with a sentence, the time
+//! at stake (how much shorter the trace would be if it were fixed, estimated
+//! from the critical path) and the spans that are its evidence.
+//!
+//! Every threshold is a named constant below, so that they are read and
+//! tuned in one place.
+
+use super::describe::{
+    describe_span, describe_span_with, format_duration, format_share, peer_name, shorten,
+    statement, work_kind, WorkKind,
+};
+use super::{is_blocking, operation_times, CriticalPath};
+use crate::model::{SpanIx, Trace};
+use std::collections::HashMap;
+
+/// Sibling calls of one operation (and one statement) needed for an N+1 finding.
+pub const MIN_SEQUENTIAL_REPEATS: usize = 5;
+/// Two calls still count as one after the other when they overlap by at most
+/// this fraction of their parent's duration (clock skew, not concurrency).
+pub const SEQUENTIAL_OVERLAP_ALLOWANCE: f64 = 0.01;
+/// Children running at the same time needed for a fan-out finding.
+pub const MIN_FAN_OUT_CONCURRENCY: usize = 3;
+/// A fan-out child is a straggler when it takes this many times its siblings' median.
+pub const STRAGGLER_FACTOR: f64 = 2.0;
+/// A span's uncovered critical-path time between its children must exceed
+/// this share of the trace to be reported as uninstrumented.
+pub const UNINSTRUMENTED_SHARE: f64 = 0.10;
+/// At most this many spans are kept as one finding's evidence.
+pub const MAX_EVIDENCE: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FindingKind {
+    /// The operation with the largest exclusive critical-path time.
+    DominantOperation,
+    /// N+1: the same call made many times, one after the other.
+    SequentialRepetition,
+    /// Calls made concurrently: limited parallelism, or one straggler.
+    FanOut,
+    /// Failed calls (and their retries) on the critical path.
+    ErrorsOnPath,
+    /// Critical-path time of a span between its children, covered by no span.
+    Uninstrumented,
+}
+
+impl FindingKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingKind::DominantOperation => "Dominant operation",
+            FindingKind::SequentialRepetition => "Sequential repetition (N+1)",
+            FindingKind::FanOut => "Fan-out",
+            FindingKind::ErrorsOnPath => "Errors on the critical path",
+            FindingKind::Uninstrumented => "Uninstrumented time",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    /// One sentence for people, standing on its own.
+    pub sentence: String,
+    /// How much shorter the trace would be if this were fixed (an estimate).
+    pub time_at_stake_ns: i64,
+    /// The spans that show it, most telling first.
+    pub evidence: Vec<SpanIx>,
+}
+
+/// All findings of a trace, by time at stake, largest first.
+pub fn findings(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(dominant_operation(trace, cp));
+    out.extend(sequential_repetitions(trace, cp));
+    out.extend(fan_outs(trace, cp));
+    out.extend(errors_on_path(trace, cp));
+    out.extend(uninstrumented(trace, cp));
+    out.sort_by_key(|f| std::cmp::Reverse(f.time_at_stake_ns));
+    out
+}
+
+fn dominant_operation(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
+    let top = operation_times(trace, cp).into_iter().next()?;
+    let span = trace.span(top.top_span)?;
+    let total = trace.duration_ns();
+    let what = describe_span_with(trace, span, &format_duration(top.time_ns));
+    let kind = work_kind(trace, span);
+    let mut evidence: Vec<SpanIx> = trace
+        .spans
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| s.operation == span.operation && cp.time_of(*i as SpanIx) > 0)
+        .map(|(i, _)| i as SpanIx)
+        .collect();
+    evidence.sort_by_key(|&i| std::cmp::Reverse(cp.time_of(i)));
+    evidence.truncate(MAX_EVIDENCE);
+    let mut sentence = format!(
+        "{} is the largest part of the critical path: {} of the trace ({}).",
+        capitalize(&what),
+        format_share(top.time_ns, total),
+        kind.label()
+    );
+    if evidence.len() > 1 {
+        sentence.push_str(&format!(" It ran {} times on the path.", evidence.len()));
+    }
+    Some(Finding {
+        kind: FindingKind::DominantOperation,
+        sentence,
+        time_at_stake_ns: top.time_ns,
+        evidence,
+    })
+}
+
+/// Key of "the same call": operation, and the normalised statement if any.
+fn call_key(trace: &Trace, ix: SpanIx) -> Option<(u32, Option<String>)> {
+    let s = trace.span(ix)?;
+    Some((s.operation, statement(trace, s)))
+}
+
+fn sequential_repetitions(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let total = trace.duration_ns();
+    for (p, parent) in trace.spans.iter().enumerate() {
+        let kids = trace.children(p as SpanIx);
+        if kids.len() < MIN_SEQUENTIAL_REPEATS {
+            continue;
+        }
+        let mut groups: HashMap<(u32, Option<String>), Vec<SpanIx>> = HashMap::new();
+        for &c in kids {
+            if let Some(k) = call_key(trace, c) {
+                groups.entry(k).or_default().push(c);
+            }
+        }
+        let slack = (parent.duration_ns as f64 * SEQUENTIAL_OVERLAP_ALLOWANCE) as i64;
+        for ((_, stmt), mut calls) in groups {
+            if calls.len() < MIN_SEQUENTIAL_REPEATS {
+                continue;
+            }
+            calls.sort_by_key(|&c| trace.span(c).map_or(0, |s| s.start_ns));
+            // The longest run of calls each starting after the previous ended.
+            let mut best: &[SpanIx] = &[];
+            let mut run_start = 0;
+            for i in 1..=calls.len() {
+                let breaks = i == calls.len() || {
+                    let (a, b) = (trace.span(calls[i - 1]), trace.span(calls[i]));
+                    match (a, b) {
+                        (Some(a), Some(b)) => b.start_ns + slack < a.end_ns(),
+                        _ => true,
+                    }
+                };
+                if breaks {
+                    if i - run_start > best.len() {
+                        best = &calls[run_start..i];
+                    }
+                    run_start = i;
+                }
+            }
+            if best.len() < MIN_SEQUENTIAL_REPEATS {
+                continue;
+            }
+            let durations: Vec<i64> = best
+                .iter()
+                .filter_map(|&c| trace.span(c))
+                .map(|s| s.duration_ns)
+                .collect();
+            let sum: i64 = durations.iter().sum();
+            let longest = durations.iter().copied().max().unwrap_or(0);
+            let Some(first) = best.first().and_then(|&c| trace.span(c)) else {
+                continue;
+            };
+            let on_path: i64 = best.iter().map(|&c| subtree_path_time(trace, cp, c)).sum();
+            let db = work_kind(trace, first) == WorkKind::Database;
+            let label = match &stmt {
+                Some(st) => shorten(st, 60),
+                None => match peer_name(trace, first) {
+                    Some(peer) if db || work_kind(trace, first) == WorkKind::ExternalCall => {
+                        format!("{} calls to {peer}", trace.span_name(first))
+                    }
+                    _ => format!("{} ({})", trace.span_name(first), trace.service_name(first)),
+                },
+            };
+            let label = if stmt.is_some() || !label.contains(" calls to ") {
+                format!("{label} calls")
+            } else {
+                label
+            };
+            let pattern = if db {
+                "an N+1 query pattern"
+            } else {
+                "an N+1 call pattern"
+            };
+            out.push(Finding {
+                kind: FindingKind::SequentialRepetition,
+                sentence: format!(
+                    "{} sequential {label} from {} took {} ({}), {pattern}.",
+                    best.len(),
+                    trace.span_name(parent),
+                    format_duration(sum),
+                    format_share(sum, total)
+                ),
+                // Batched into one call, the run would take about its longest call.
+                time_at_stake_ns: (sum - longest).min(on_path).max(0),
+                evidence: best.iter().copied().take(MAX_EVIDENCE).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Critical-path time of a span and its descendants.
+fn subtree_path_time(trace: &Trace, cp: &CriticalPath, ix: SpanIx) -> i64 {
+    trace.subtree(ix).iter().map(|&d| cp.time_of(d)).sum()
+}
+
+fn median(mut v: Vec<i64>) -> i64 {
+    if v.is_empty() {
+        return 0;
+    }
+    v.sort_unstable();
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2
+    }
+}
+
+fn fan_outs(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (p, parent) in trace.spans.iter().enumerate() {
+        let kids: Vec<SpanIx> = trace
+            .children(p as SpanIx)
+            .iter()
+            .copied()
+            .filter(|&c| is_blocking(trace, p as SpanIx, c))
+            .collect();
+        if kids.len() < MIN_FAN_OUT_CONCURRENCY {
+            continue;
+        }
+        // Sweep the children's start and end events for the concurrency.
+        let mut events: Vec<(i64, i32)> = Vec::with_capacity(kids.len() * 2);
+        for &c in &kids {
+            if let Some(s) = trace.span(c) {
+                if s.duration_ns > 0 {
+                    events.push((s.start_ns, 1));
+                    events.push((s.end_ns(), -1));
+                }
+            }
+        }
+        events.sort_unstable();
+        let (mut cur, mut peak) = (0i32, 0i32);
+        for (_, d) in &events {
+            cur += d;
+            peak = peak.max(cur);
+        }
+        if (peak as usize) < MIN_FAN_OUT_CONCURRENCY {
+            continue;
+        }
+        // The concurrent children: those overlapping at least one sibling.
+        let members: Vec<SpanIx> = kids
+            .iter()
+            .copied()
+            .filter(|&c| {
+                let Some(a) = trace.span(c) else { return false };
+                kids.iter().any(|&o| {
+                    o != c
+                        && trace
+                            .span(o)
+                            .is_some_and(|b| b.start_ns < a.end_ns() && a.start_ns < b.end_ns())
+                })
+            })
+            .collect();
+        let spans: Vec<&crate::model::Span> =
+            members.iter().filter_map(|&c| trace.span(c)).collect();
+        let (Some(first_start), Some(last_end)) = (
+            spans.iter().map(|s| s.start_ns).min(),
+            spans.iter().map(|s| s.end_ns()).max(),
+        ) else {
+            continue;
+        };
+        let wall = last_end - first_start;
+        let Some(last) = members
+            .iter()
+            .copied()
+            .max_by_key(|&c| trace.span(c).map_or(i64::MIN, |s| s.end_ns()))
+        else {
+            continue;
+        };
+        let Some(last_span) = trace.span(last) else {
+            continue;
+        };
+        let others: Vec<i64> = spans
+            .iter()
+            .filter(|s| s.span_id != last_span.span_id)
+            .map(|s| s.duration_ns)
+            .collect();
+        let med = median(others.clone());
+        let longest = spans.iter().map(|s| s.duration_ns).max().unwrap_or(0);
+        let same_op = spans.iter().all(|s| s.operation == last_span.operation);
+        let what = if same_op {
+            format!("{} {} calls", members.len(), describe_calls(trace, last))
+        } else {
+            format!("{} calls", members.len())
+        };
+        let on_path = cp.on_path.get(p).copied().unwrap_or(false);
+        let mut evidence = vec![last];
+        evidence.extend(members.iter().copied().filter(|&c| c != last));
+        evidence.truncate(MAX_EVIDENCE);
+        if med > 0 && last_span.duration_ns as f64 >= STRAGGLER_FACTOR * med as f64 {
+            let second_end = spans
+                .iter()
+                .filter(|s| s.span_id != last_span.span_id)
+                .map(|s| s.end_ns())
+                .max()
+                .unwrap_or(first_start);
+            let saved = (last_span.duration_ns - med)
+                .min(last_span.end_ns() - second_end)
+                .max(0);
+            out.push(Finding {
+                kind: FindingKind::FanOut,
+                sentence: format!(
+                    "{} ran {what} in parallel; {} took {}, {:.1}× the others' median of {}. At the median it would end {} sooner.",
+                    trace.span_name(parent),
+                    describe_span(trace, last_span),
+                    format_duration(last_span.duration_ns),
+                    last_span.duration_ns as f64 / med as f64,
+                    format_duration(med),
+                    format_duration(saved)
+                ),
+                time_at_stake_ns: if on_path { saved } else { 0 },
+                evidence,
+            });
+        } else {
+            // No straggler: the calls were throttled, at most `peak` at a time.
+            let saved = (wall - longest).max(0);
+            out.push(Finding {
+                kind: FindingKind::FanOut,
+                sentence: format!(
+                    "{} ran {what} at most {peak} at a time; together they took {}, while the slowest alone took {}.",
+                    trace.span_name(parent),
+                    format_duration(wall),
+                    format_duration(longest)
+                ),
+                time_at_stake_ns: if on_path { saved } else { 0 },
+                evidence,
+            });
+        }
+    }
+    out
+}
+
+fn describe_calls(trace: &Trace, ix: SpanIx) -> String {
+    let Some(s) = trace.span(ix) else {
+        return String::new();
+    };
+    let name = trace.span_name(s);
+    let mut peers: Vec<String> = trace
+        .subtree(ix)
+        .iter()
+        .skip(1)
+        .filter_map(|&d| trace.span(d))
+        .filter(|d| d.service != s.service)
+        .map(|d| trace.service_name(d).to_string())
+        .collect();
+    peers.dedup();
+    // The service that answered says more than an address.
+    match peers.into_iter().next().or_else(|| peer_name(trace, s)) {
+        Some(peer) => format!("{name} to {peer}"),
+        None => name.to_string(),
+    }
+}
+
+fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
+    let failed: Vec<SpanIx> = (0..trace.spans.len() as SpanIx)
+        .filter(|&i| cp.on_path.get(i as usize).copied().unwrap_or(false))
+        .filter(|&i| trace.span(i).is_some_and(|s| s.is_error()))
+        .collect();
+    if failed.is_empty() {
+        return None;
+    }
+    // Failed attempts: the error span's time on the path, its subtree included.
+    let lost: i64 = failed
+        .iter()
+        .filter(|&&f| !failed.iter().any(|&a| a != f && is_descendant(trace, a, f)))
+        .map(|&f| subtree_path_time(trace, cp, f))
+        .sum();
+    let retried = failed
+        .iter()
+        .filter(|&&f| {
+            let Some(s) = trace.span(f) else { return false };
+            let Some(p) = s.parent else { return false };
+            trace.children(p).iter().any(|&o| {
+                trace.span(o).is_some_and(|x| {
+                    x.operation == s.operation && x.start_ns >= s.end_ns() && o != f
+                })
+            })
+        })
+        .count();
+    let mut names: Vec<&str> = failed
+        .iter()
+        .filter_map(|&f| trace.span(f))
+        .map(|s| trace.span_name(s))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let retry_text = match retried {
+        0 => String::new(),
+        1 => "; 1 was followed by a retry of the same operation".to_string(),
+        n => format!("; {n} were followed by a retry of the same operation"),
+    };
+    Some(Finding {
+        kind: FindingKind::ErrorsOnPath,
+        sentence: format!(
+            "{} failed span{} on the critical path ({}) spent {} in failed attempts{retry_text}.",
+            failed.len(),
+            if failed.len() == 1 { "" } else { "s" },
+            shorten(&names.join(", "), 80),
+            format_duration(lost)
+        ),
+        time_at_stake_ns: lost,
+        evidence: failed.into_iter().take(MAX_EVIDENCE).collect(),
+    })
+}
+
+fn is_descendant(trace: &Trace, ancestor: SpanIx, span: SpanIx) -> bool {
+    trace.subtree(ancestor).iter().skip(1).any(|&d| d == span)
+}
+
+fn uninstrumented(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
+    let total = trace.duration_ns();
+    let threshold = (total as f64 * UNINSTRUMENTED_SHARE) as i64;
+    let mut by_span: HashMap<SpanIx, i64> = HashMap::new();
+    for s in &cp.sections {
+        let kids = trace.children(s.span);
+        let (Some(first), Some(last)) = (
+            kids.iter()
+                .filter_map(|&c| trace.span(c))
+                .map(|c| c.start_ns)
+                .min(),
+            kids.iter()
+                .filter_map(|&c| trace.span(c))
+                .map(|c| c.end_ns())
+                .max(),
+        ) else {
+            continue;
+        };
+        let a = s.start_ns.max(first);
+        let b = s.end_ns.min(last);
+        if b > a {
+            *by_span.entry(s.span).or_default() += b - a;
+        }
+    }
+    let mut out: Vec<Finding> = by_span
+        .into_iter()
+        .filter(|&(_, t)| t > threshold && t > 0)
+        .filter_map(|(ix, t)| {
+            let s = trace.span(ix)?;
+            Some(Finding {
+                kind: FindingKind::Uninstrumented,
+                sentence: format!(
+                    "{} in {} spent {} ({}) between its child spans with no span covering it: uninstrumented work or waiting.",
+                    trace.span_name(s),
+                    trace.service_name(s),
+                    format_duration(t),
+                    format_share(t, total)
+                ),
+                time_at_stake_ns: t,
+                evidence: vec![ix],
+            })
+        })
+        .collect();
+    out.sort_by_key(|f| std::cmp::Reverse(f.time_at_stake_ns));
+    out
+}
+
+pub(crate) fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

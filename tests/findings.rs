@@ -1,0 +1,305 @@
+//! One hand-built trace per finding kind, one where no finding applies, and
+//! the real HotROD capture, whose N+1 and fan-out must both be found.
+
+mod common;
+
+use traceglass::analysis::{FindingKind, TraceAnalysis};
+use traceglass::import::import_bytes;
+use traceglass::model::{AttrValue, SpanInput, SpanKind, Status, StatusCode, Trace, TraceBuilder};
+
+const MS: i64 = 1_000_000;
+
+struct S<'a> {
+    id: &'a str,
+    parent: Option<&'a str>,
+    service: &'a str,
+    name: &'a str,
+    kind: SpanKind,
+    start_ms: f64,
+    dur_ms: f64,
+    attrs: Vec<(&'a str, &'a str)>,
+    error: bool,
+}
+
+fn s<'a>(
+    id: &'a str,
+    parent: Option<&'a str>,
+    service: &'a str,
+    name: &'a str,
+    start_ms: f64,
+    dur_ms: f64,
+) -> S<'a> {
+    S {
+        id,
+        parent,
+        service,
+        name,
+        kind: SpanKind::Internal,
+        start_ms,
+        dur_ms,
+        attrs: vec![],
+        error: false,
+    }
+}
+
+fn build(spans: Vec<S>) -> Trace {
+    let mut b = TraceBuilder::new("t");
+    for sp in spans {
+        let service = b.service(sp.service, vec![]);
+        let attributes = sp
+            .attrs
+            .iter()
+            .map(|(k, v)| b.attribute(k, AttrValue::Str(v.to_string())))
+            .collect();
+        b.push(SpanInput {
+            span_id: sp.id.to_string(),
+            parent_span_id: sp.parent.map(str::to_string),
+            service,
+            name: sp.name.to_string(),
+            kind: sp.kind,
+            start_ns: Some((sp.start_ms * MS as f64) as i64),
+            duration_ns: Some((sp.dur_ms * MS as f64) as i64),
+            status: Status {
+                code: if sp.error {
+                    StatusCode::Error
+                } else {
+                    StatusCode::Unset
+                },
+                message: String::new(),
+            },
+            attributes,
+            ..Default::default()
+        });
+    }
+    b.build()
+}
+
+fn kinds(a: &TraceAnalysis) -> Vec<FindingKind> {
+    a.findings.iter().map(|f| f.kind).collect()
+}
+
+#[test]
+fn dominant_external_call() {
+    let t = build(vec![
+        S {
+            kind: SpanKind::Server,
+            ..s("1", None, "store-front", "GET /checkout", 0.0, 2310.0)
+        },
+        S {
+            kind: SpanKind::Client,
+            attrs: vec![
+                ("db.system", "postgresql"),
+                (
+                    "db.statement",
+                    "SELECT qty FROM inventory WHERE sku = 'A-1'",
+                ),
+            ],
+            ..s("2", Some("1"), "store-front", "SELECT", 10.0, 3.0)
+        },
+        S {
+            kind: SpanKind::Client,
+            attrs: vec![("peer.service", "payment-gateway")],
+            ..s("3", Some("1"), "store-front", "POST /charge", 50.0, 2220.0)
+        },
+    ]);
+    let a = TraceAnalysis::new(&t);
+    assert_eq!(a.findings[0].kind, FindingKind::DominantOperation);
+    assert_eq!(
+        a.headline,
+        "GET /checkout (store-front) took 2.31 s. 96 % of it was waiting on the call to payment-gateway (POST /charge, 2.22 s). \
+         The postgresql query SELECT qty FROM inventory WHERE sku = ? took 3.00 ms."
+    );
+}
+
+#[test]
+fn sequential_repetition_tells_statements_apart() {
+    let ids: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+    let stmts: Vec<String> = (0..85)
+        .map(|i| format!("SELECT * FROM invoice_lines WHERE invoice_id = {i}"))
+        .collect();
+    let mut spans = vec![S {
+        kind: SpanKind::Server,
+        ..s("root", None, "billing", "GET /invoices", 0.0, 512.0)
+    }];
+    // Three other SELECTs, also named just "SELECT", with another statement.
+    for (i, id) in ids.iter().take(3).enumerate() {
+        spans.push(S {
+            kind: SpanKind::Client,
+            attrs: vec![
+                ("db.system", "sqlite"),
+                ("db.statement", "SELECT name FROM customers WHERE id = 7"),
+            ],
+            ..s(
+                id,
+                Some("root"),
+                "billing",
+                "SELECT",
+                1.0 + i as f64 * 2.0,
+                1.5,
+            )
+        });
+    }
+    for (i, id) in ids.iter().skip(3).take(85).enumerate() {
+        spans.push(S {
+            kind: SpanKind::Client,
+            attrs: vec![("db.system", "sqlite"), ("db.statement", stmts[i].as_str())],
+            ..s(
+                id,
+                Some("root"),
+                "billing",
+                "SELECT",
+                10.0 + i as f64 * 5.0,
+                5.0,
+            )
+        });
+    }
+    let t = build(spans);
+    let a = TraceAnalysis::new(&t);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::SequentialRepetition)
+        .expect("an N+1 finding");
+    assert_eq!(f.evidence.len(), 85);
+    assert_eq!(
+        a.headline,
+        "GET /invoices (billing) took 512 ms: 85 sequential SELECT * FROM invoice_lines WHERE invoice_id = ? calls \
+         from GET /invoices took 425 ms (83 %), an N+1 query pattern."
+    );
+    assert_eq!(f.time_at_stake_ns, 420 * MS);
+}
+
+#[test]
+fn fan_out_straggler() {
+    let t = build(vec![
+        s("p", None, "api", "GET /search", 0.0, 410.0),
+        S {
+            kind: SpanKind::Client,
+            ..s("a", Some("p"), "api", "query shard", 5.0, 100.0)
+        },
+        S {
+            kind: SpanKind::Client,
+            ..s("b", Some("p"), "api", "query shard", 5.0, 110.0)
+        },
+        S {
+            kind: SpanKind::Client,
+            ..s("c", Some("p"), "api", "query shard", 5.0, 90.0)
+        },
+        S {
+            kind: SpanKind::Client,
+            ..s("d", Some("p"), "api", "query shard", 5.0, 400.0)
+        },
+    ]);
+    let a = TraceAnalysis::new(&t);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::FanOut)
+        .expect("a fan-out finding");
+    assert_eq!(f.evidence[0], t.find_span("d").unwrap());
+    assert_eq!(f.time_at_stake_ns, 290 * MS, "{}", f.sentence);
+    assert!(
+        f.sentence.contains("4.0× the others' median of 100 ms"),
+        "{}",
+        f.sentence
+    );
+}
+
+#[test]
+fn errors_and_retries_on_the_critical_path() {
+    let t = build(vec![
+        s("r", None, "shop", "checkout", 0.0, 160.0),
+        S {
+            kind: SpanKind::Client,
+            error: true,
+            ..s("1", Some("r"), "shop", "charge card", 5.0, 100.0)
+        },
+        S {
+            kind: SpanKind::Client,
+            ..s("2", Some("r"), "shop", "charge card", 106.0, 50.0)
+        },
+    ]);
+    let a = TraceAnalysis::new(&t);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ErrorsOnPath)
+        .expect("an errors finding");
+    assert_eq!(f.time_at_stake_ns, 100 * MS);
+    assert!(
+        f.sentence.contains("1 was followed by a retry"),
+        "{}",
+        f.sentence
+    );
+}
+
+#[test]
+fn uninstrumented_gap() {
+    let t = build(vec![
+        s("r", None, "worker", "job", 0.0, 1000.0),
+        s("1", Some("r"), "worker", "load", 0.0, 100.0),
+        s("2", Some("r"), "worker", "store", 800.0, 100.0),
+    ]);
+    let a = TraceAnalysis::new(&t);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::Uninstrumented)
+        .expect("an uninstrumented finding");
+    assert_eq!(f.time_at_stake_ns, 700 * MS);
+    assert!(kinds(&a).contains(&FindingKind::DominantOperation));
+}
+
+#[test]
+fn no_finding_applies_and_the_headline_is_still_a_sentence() {
+    let t = build(vec![s("r", None, "cron", "tick", 0.0, 10.0)]);
+    let a = TraceAnalysis::new(&t);
+    assert_eq!(kinds(&a), vec![FindingKind::DominantOperation]);
+    assert_eq!(a.headline, "tick (cron) took 10.0 ms. 100 % of it was tick itself (10.0 ms), not waiting on any other span.");
+
+    let t = build(vec![s("r", None, "cron", "tick", 0.0, 0.0)]);
+    let a = TraceAnalysis::new(&t);
+    assert!(a.findings.is_empty());
+    assert_eq!(
+        a.headline,
+        "tick (cron) took 0 ns. No span has a duration, so nothing is on the critical path."
+    );
+}
+
+#[test]
+fn hotrod_n_plus_one_and_fan_out_are_found() {
+    let path = common::fixtures_dir().join("otlp/hotrod-40spans-6services.json");
+    let imp = import_bytes("hotrod", &std::fs::read(path).unwrap()).unwrap();
+    let t = &imp.traces[0];
+    let a = TraceAnalysis::new(t);
+    let n1 = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::SequentialRepetition)
+        .expect("N+1");
+    assert_eq!(n1.evidence.len(), 13);
+    assert!(n1
+        .evidence
+        .iter()
+        .all(|&e| t.span_name(&t.spans[e as usize]) == "GetDriver"));
+    let fan = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::FanOut)
+        .expect("fan-out");
+    assert!(fan.evidence.len() >= 10, "{}", fan.sentence);
+    assert!(
+        fan.sentence.contains("HTTP GET to route"),
+        "{}",
+        fan.sentence
+    );
+    assert!(
+        fan.sentence.contains("at most 3 at a time"),
+        "{}",
+        fan.sentence
+    );
+    assert!(a
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::ErrorsOnPath));
+}
