@@ -1,14 +1,16 @@
 //! The Leptos views. They only display the model and its analysis; every
 //! computation they show was done once, at load, by `analysis`.
 
+mod bottleneck;
 mod detail;
 mod format;
 mod state;
+mod statistics;
 mod timeline;
 
 use format::{absolute_time, format_duration};
 use leptos::prelude::*;
-use state::{AppState, Level, Loaded};
+use state::{AppState, Level, Loaded, View};
 use wasm_bindgen::JsCast;
 
 fn plural(n: usize, word: &str) -> String {
@@ -206,6 +208,7 @@ fn TraceList() -> impl IntoView {
 
 #[component]
 fn TraceView(loaded: Loaded) -> impl IntoView {
+    let state = expect_context::<AppState>();
     let t = loaded.trace.clone();
     let root = t.main_root().and_then(|r| t.span(r));
     let (svc, op) = root
@@ -242,9 +245,24 @@ fn TraceView(loaded: Loaded) -> impl IntoView {
                     </details>
                 })}
             </div>
-            <p class="headline" data-testid="headline">{loaded.analysis.headline.clone()}</p>
+            <bottleneck::BottleneckPanel loaded=loaded.clone()/>
+            <div class="tabs" role="tablist">
+                <button role="tab" data-testid="tab-timeline"
+                    aria-selected=move || if state.view.get() == View::Timeline { "true" } else { "false" }
+                    on:click=move |_| state.view.set(View::Timeline)>"Timeline"</button>
+                <button role="tab" data-testid="tab-statistics"
+                    aria-selected=move || if state.view.get() == View::Statistics { "true" } else { "false" }
+                    on:click=move |_| state.view.set(View::Statistics)>"Statistics"</button>
+            </div>
             <div class="main-split">
-                <timeline::Timeline loaded=loaded.clone()/>
+                {
+                    let timeline = loaded.clone();
+                    let stats = loaded.clone();
+                    move || match state.view.get() {
+                        View::Timeline => view! { <timeline::Timeline loaded=timeline.clone()/> }.into_any(),
+                        View::Statistics => view! { <statistics::StatisticsView loaded=stats.clone()/> }.into_any(),
+                    }
+                }
                 <detail::SpanDetail loaded=loaded/>
             </div>
         </div>

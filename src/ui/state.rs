@@ -26,6 +26,13 @@ impl PartialEq for Loaded {
     }
 }
 
+/// Which view of the trace is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Timeline,
+    Statistics,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Error,
@@ -49,6 +56,13 @@ pub struct AppState {
     pub dragging: RwSignal<bool>,
     pub selected_span: RwSignal<Option<SpanIx>>,
     pub collapsed: RwSignal<HashSet<SpanIx>>,
+    /// "Critical path only": hide spans that have no critical-path time.
+    pub cp_only: RwSignal<bool>,
+    /// Spans marked by a finding or a statistics row.
+    pub highlight: RwSignal<HashSet<SpanIx>>,
+    /// A span the timeline should scroll to (taken and cleared by it).
+    pub scroll_to: RwSignal<Option<SpanIx>>,
+    pub view: RwSignal<View>,
     next_id: StoredValue<u64>,
 }
 
@@ -62,6 +76,10 @@ impl AppState {
             dragging: RwSignal::new(false),
             selected_span: RwSignal::new(None),
             collapsed: RwSignal::new(HashSet::new()),
+            cp_only: RwSignal::new(false),
+            highlight: RwSignal::new(HashSet::new()),
+            scroll_to: RwSignal::new(None),
+            view: RwSignal::new(View::Timeline),
             next_id: StoredValue::new(1),
         }
     }
@@ -91,8 +109,7 @@ impl AppState {
 
     pub fn select(&self, key: u64) {
         if self.selected.get_untracked() != Some(key) {
-            self.selected_span.set(None);
-            self.collapsed.set(HashSet::new());
+            self.reset_trace_view();
             self.selected.set(Some(key));
         }
     }
@@ -101,9 +118,26 @@ impl AppState {
         self.traces.update(|v| v.retain(|l| l.key != key));
         if self.selected.get_untracked() == Some(key) {
             let first = self.traces.with_untracked(|v| v.first().map(|l| l.key));
-            self.selected_span.set(None);
-            self.collapsed.set(HashSet::new());
+            self.reset_trace_view();
             self.selected.set(first);
+        }
+    }
+
+    fn reset_trace_view(&self) {
+        self.selected_span.set(None);
+        self.collapsed.set(HashSet::new());
+        self.highlight.set(HashSet::new());
+        self.scroll_to.set(None);
+    }
+
+    /// Selects spans as evidence: highlights them, selects the first and
+    /// brings it into view in the timeline.
+    pub fn show_spans(&self, spans: &[SpanIx]) {
+        self.highlight.set(spans.iter().copied().collect());
+        if let Some(&first) = spans.first() {
+            self.view.set(View::Timeline);
+            self.selected_span.set(Some(first));
+            self.scroll_to.set(Some(first));
         }
     }
 

@@ -14,21 +14,34 @@ const OVERSCAN: usize = 8;
 const NAME_WIDTH: f64 = 340.0;
 const INDENT: f64 = 14.0;
 
-/// The spans shown as rows: tree order without descendants of collapsed spans.
-pub fn visible_rows(trace: &Trace, collapsed: &HashSet<SpanIx>) -> Vec<SpanIx> {
-    if collapsed.is_empty() {
-        return trace.tree_order.clone();
+/// The spans shown as rows: tree order without descendants of collapsed
+/// spans, and, when `keep` is given, without spans it rejects (with their
+/// subtrees). Also returns how many spans `keep` hid.
+pub fn visible_rows(
+    trace: &Trace,
+    collapsed: &HashSet<SpanIx>,
+    keep: Option<&[bool]>,
+) -> (Vec<SpanIx>, usize) {
+    if collapsed.is_empty() && keep.is_none() {
+        return (trace.tree_order.clone(), 0);
     }
     let mut out = Vec::with_capacity(trace.tree_order.len());
+    let mut hidden = 0;
     let mut i = 0;
     while let Some(&ix) = trace.tree_order.get(i) {
-        out.push(ix);
         i += 1;
+        if keep.is_some_and(|k| !k.get(ix as usize).copied().unwrap_or(false)) {
+            let skip = trace.descendant_count(ix);
+            hidden += skip + 1;
+            i += skip;
+            continue;
+        }
+        out.push(ix);
         if collapsed.contains(&ix) {
             i += trace.descendant_count(ix);
         }
     }
-    out
+    (out, hidden)
 }
 
 /// Critical-path sections per span, for drawing.
@@ -50,7 +63,45 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
 
     let t_rows = trace.clone();
-    let rows = Memo::new(move |_| state.collapsed.with(|c| visible_rows(&t_rows, c)));
+    let on_path = Arc::new(loaded.analysis.critical_path.on_path.clone());
+    let filtered = Memo::new(move |_| {
+        let keep = state.cp_only.get().then_some(on_path.as_slice());
+        state.collapsed.with(|c| visible_rows(&t_rows, c, keep))
+    });
+    let rows = Memo::new(move |_| filtered.with(|f| f.0.clone()));
+    let hidden = Memo::new(move |_| filtered.with(|f| f.1));
+
+    // Scroll requests (from findings and statistics): open the ancestors,
+    // then bring the row into view.
+    let t_scroll = trace.clone();
+    Effect::new(move |_| {
+        let Some(target) = state.scroll_to.get() else {
+            return;
+        };
+        let mut ancestors = Vec::new();
+        let mut cur = t_scroll.span(target).and_then(|s| s.parent);
+        while let Some(p) = cur {
+            ancestors.push(p);
+            cur = t_scroll.span(p).and_then(|s| s.parent);
+        }
+        if state
+            .collapsed
+            .with_untracked(|c| ancestors.iter().any(|a| c.contains(a)))
+        {
+            state.collapsed.update(|c| {
+                ancestors.iter().for_each(|a| {
+                    c.remove(a);
+                })
+            });
+        }
+        let pos = rows.with(|r| r.iter().position(|&x| x == target));
+        if let (Some(pos), Some(el)) = (pos, container.get_untracked()) {
+            let y = pos as f64 * ROW_HEIGHT - viewport.get_untracked() / 3.0;
+            el.set_scroll_top(y.max(0.0) as i32);
+            scroll_top.set(el.scroll_top() as f64);
+        }
+        state.scroll_to.set(None);
+    });
     let window = Memo::new(move |_| {
         let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
         let count = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
@@ -165,6 +216,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 aria-selected=move || if state.selected_span.get() == Some(ix) { "true" } else { "false" }
                 data-span-id=span_id
                 class:selected=move || state.selected_span.get() == Some(ix)
+                class:highlighted=move || state.highlight.with(|h| h.contains(&ix))
                 style:top=format!("{}px", i as f64 * ROW_HEIGHT)
                 on:click=move |_| state.selected_span.set(Some(ix))
             >
@@ -211,6 +263,28 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
 
     view! {
         <div class="timeline-wrap">
+            <div class="timeline-tools">
+                <label>
+                    <input
+                        type="checkbox"
+                        data-testid="cp-only"
+                        prop:checked=move || state.cp_only.get()
+                        on:change=move |ev| state.cp_only.set(event_target_checked(&ev))
+                    />
+                    " Critical path only"
+                </label>
+                <Show when=move || state.cp_only.get()>
+                    <span class="hidden-count" data-testid="hidden-count">
+                        {move || format!("{} spans off the critical path hidden", hidden.get())}
+                    </span>
+                </Show>
+                <Show when=move || state.highlight.with(|h| !h.is_empty())>
+                    <span class="highlight-count">
+                        {move || format!("{} spans highlighted", state.highlight.with(|h| h.len()))}
+                    </span>
+                    <button class="link" on:click=move |_| state.highlight.set(HashSet::new())>"clear"</button>
+                </Show>
+            </div>
             <div class="ruler" aria-hidden="true">
                 <div class="name-cell" style:width=format!("{NAME_WIDTH}px")>
                     <span class="legend">

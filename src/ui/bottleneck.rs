@@ -1,0 +1,90 @@
+//! The bottleneck panel: the headline, the findings ranked by time at stake
+//! (each selects and scrolls to its evidence), and the critical path as one
+//! stacked bar of operations, coloured by service.
+
+use super::format::{format_duration, service_color};
+use super::state::{AppState, Loaded};
+use crate::analysis::describe::format_share;
+use crate::analysis::operation_times;
+use leptos::prelude::*;
+
+/// Operations drawn separately in the stacked bar; the rest are "other".
+const BAR_OPERATIONS: usize = 12;
+
+#[component]
+pub fn BottleneckPanel(loaded: Loaded) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = loaded.trace.clone();
+    let a = loaded.analysis.clone();
+    let total = t.duration_ns().max(1);
+    let ops = operation_times(&t, &a.critical_path);
+    let shown: i64 = ops.iter().take(BAR_OPERATIONS).map(|o| o.time_ns).sum();
+    let all: i64 = ops.iter().map(|o| o.time_ns).sum();
+    let segments = ops
+        .iter()
+        .take(BAR_OPERATIONS)
+        .filter_map(|o| {
+            let op = t.operations.get(o.operation as usize)?;
+            let svc = t
+                .services
+                .get(op.service as usize)
+                .map_or("", |s| t.str(s.name));
+            let label = format!(
+                "{svc}: {} — {} ({})",
+                t.str(op.name),
+                format_duration(o.time_ns),
+                format_share(o.time_ns, total)
+            );
+            let width = o.time_ns as f64 * 100.0 / total as f64;
+            let evidence = o.top_span;
+            Some(view! {
+                <button
+                    class="cp-seg"
+                    title=label.clone()
+                    aria-label=label
+                    style:width=format!("{width:.3}%")
+                    style:background=service_color(op.service)
+                    on:click=move |_| state.show_spans(&[evidence])
+                ></button>
+            })
+        })
+        .collect_view();
+    let other = all - shown;
+    let findings = a
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let evidence = f.evidence.clone();
+            let count = evidence.len();
+            view! {
+                <li>
+                    <button class="finding" data-testid="finding" on:click=move |_| state.show_spans(&evidence)>
+                        <span class="rank">{i + 1}</span>
+                        <span class="kind">{f.kind.label()}</span>
+                        <span class="stake" title="How much shorter the trace would be if this were fixed (estimate)">
+                            {format!("{} at stake", format_duration(f.time_at_stake_ns))}
+                        </span>
+                        <span class="sentence">{f.sentence.clone()}</span>
+                        <span class="evidence">{format!("{count} span{}", if count == 1 { "" } else { "s" })}</span>
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="bottleneck" data-testid="bottleneck-panel" aria-label="Where the time went">
+            <p class="headline" data-testid="headline">{a.headline.clone()}</p>
+            <div class="cp-bar" data-testid="cp-bar" aria-label="Critical path by operation">
+                {segments}
+                {(other > 0).then(|| view! {
+                    <span class="cp-seg other" title=format!("other operations: {}", format_duration(other)) style:width=format!("{:.3}%", other as f64 * 100.0 / total as f64)></span>
+                })}
+            </div>
+            <details class="findings" open=true>
+                <summary>{format!("Findings ({})", a.findings.len())}</summary>
+                <ol data-testid="findings">{findings}</ol>
+            </details>
+        </section>
+    }
+}
