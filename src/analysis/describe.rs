@@ -35,6 +35,48 @@ pub fn format_duration(ns: i64) -> String {
     format!("{text} {unit}")
 }
 
+/// Parses a Go duration (`1.5s`, `100ms`, `500us`, `2m30s`, `1h`) into
+/// nanoseconds, as Jaeger's `minDuration` and our `collapseBelow` take them.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let s = text.trim();
+    if s.is_empty() {
+        return Err("empty duration".to_string());
+    }
+    if s == "0" {
+        return Ok(0);
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(num_len);
+        let value: f64 = num
+            .parse()
+            .map_err(|_| format!("\"{s}\" is not a duration like 100ms, 1.5s or 2m"))?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_len);
+        let scale = match unit {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return Err(format!("\"{s}\" has no valid unit (ns, us, ms, s, m or h)")),
+        };
+        total += value * scale;
+        rest = next;
+    }
+    if total > i64::MAX as f64 {
+        return Err(format!("\"{s}\" is too long"));
+    }
+    Ok(total.round() as i64)
+}
+
 /// A share as a whole percentage, never "0 %" for a non-zero part.
 pub fn format_share(part: i64, whole: i64) -> String {
     if whole <= 0 {
@@ -231,6 +273,17 @@ mod tests {
         assert_eq!(format_duration(999_700), "1.00 ms");
         assert_eq!(format_duration(512), "512 ns");
         assert_eq!(format_duration(125_000_000_000), "125 s");
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_duration("100ms"), Ok(100_000_000));
+        assert_eq!(parse_duration("1.5s"), Ok(1_500_000_000));
+        assert_eq!(parse_duration("2m30s"), Ok(150_000_000_000));
+        assert_eq!(parse_duration("500us"), Ok(500_000));
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod critical_path;
 pub mod describe;
 pub mod findings;
 mod headline;
+pub mod search;
 mod self_time;
 pub mod stats;
 

@@ -21,6 +21,46 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+const THEME_KEY: &str = "traceglass.theme";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// Sets (or, when empty, removes) a query parameter without a new history entry.
+fn set_url_param(name: &str, value: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(href) = window.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    let params = url.search_params();
+    if value.is_empty() {
+        if params.get(name).is_none() {
+            return;
+        }
+        params.delete(name);
+    } else {
+        if params.get(name).as_deref() == Some(value) {
+            return;
+        }
+        params.set(name, value);
+    }
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+    }
+}
+
 /// The bundled demo, relative to the page so that any sub-path works.
 const DEMO_URL: &str = "demo/flask-slow-view.otlp.json";
 
@@ -32,7 +72,65 @@ pub fn App() -> impl IntoView {
     let params = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok());
-    match params.and_then(|p| p.get("url")).filter(|u| !u.is_empty()) {
+    let param = |name: &str| {
+        params
+            .as_ref()
+            .and_then(|p| p.get(name))
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(q) = param("uiFind") {
+        state.find.set(q);
+    }
+    if let Some(c) = param("collapseBelow") {
+        match crate::analysis::describe::parse_duration(&c) {
+            Ok(_) => state.collapse_below.set(Some(c)),
+            Err(e) => state.message(Level::Error, format!("collapseBelow: {e}")),
+        }
+    }
+    let forced_theme = param("uiTheme").filter(|t| t == "light" || t == "dark");
+    let theme = RwSignal::new(
+        forced_theme
+            .clone()
+            .or_else(|| storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()))
+            .unwrap_or_default(),
+    );
+    Effect::new(move |_| {
+        let t = theme.get();
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let class = match t.as_str() {
+                "dark" => "theme-dark",
+                "light" => "theme-light",
+                _ => "",
+            };
+            root.set_class_name(class);
+        }
+    });
+    let theme_forced = forced_theme.is_some();
+    let toggle_theme = move |_| {
+        let dark_now = match theme.get_untracked().as_str() {
+            "dark" => true,
+            "light" => false,
+            _ => prefers_dark(),
+        };
+        let next = if dark_now { "light" } else { "dark" };
+        theme.set(next.to_string());
+        if let Some(s) = storage() {
+            let _ = s.set_item(THEME_KEY, next);
+        }
+    };
+    // Keep the find query in the URL, as Jaeger UI's uiFind.
+    Effect::new(move |_| {
+        let q = state.find.get();
+        set_url_param("uiFind", q.trim());
+    });
+    Effect::new(move |_| {
+        let c = state.collapse_below.get();
+        set_url_param("collapseBelow", c.as_deref().unwrap_or(""));
+    });
+    match param("url") {
         Some(url) => state.load_url(url),
         None => state.load_url(DEMO_URL.to_string()),
     }
@@ -91,6 +189,11 @@ pub fn App() -> impl IntoView {
                 <span class="hint">
                     "or drop Jaeger, OTLP or Zipkin files anywhere: they are read in this browser and never uploaded."
                 </span>
+                {(!theme_forced).then(|| view! {
+                    <button class="button theme-toggle" data-testid="theme-toggle" title="Switch between light and dark" on:click=toggle_theme>
+                        "Light / dark"
+                    </button>
+                })}
                 <Show when=move || state.loading.with(|l| !l.is_empty())>
                     <span class="loading" data-testid="loading" role="status">
                         {move || format!("Loading {}…", state.loading.get().join(", "))}

@@ -63,6 +63,14 @@ pub struct AppState {
     /// A span the timeline should scroll to (taken and cleared by it).
     pub scroll_to: RwSignal<Option<SpanIx>>,
     pub view: RwSignal<View>,
+    /// The find query (`uiFind`).
+    pub find: RwSignal<String>,
+    pub matches_only: RwSignal<bool>,
+    /// Which match prev/next is on, and whether none was visited yet.
+    pub match_cursor: RwSignal<usize>,
+    pub match_cursor_fresh: RwSignal<bool>,
+    /// `collapseBelow`, as typed (a Go duration).
+    pub collapse_below: RwSignal<Option<String>>,
     next_id: StoredValue<u64>,
 }
 
@@ -80,6 +88,11 @@ impl AppState {
             highlight: RwSignal::new(HashSet::new()),
             scroll_to: RwSignal::new(None),
             view: RwSignal::new(View::Timeline),
+            find: RwSignal::new(String::new()),
+            matches_only: RwSignal::new(false),
+            match_cursor: RwSignal::new(0),
+            match_cursor_fresh: RwSignal::new(true),
+            collapse_below: RwSignal::new(None),
             next_id: StoredValue::new(1),
         }
     }

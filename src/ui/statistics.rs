@@ -175,7 +175,7 @@ pub fn StatisticsView(loaded: Loaded) -> impl IntoView {
                 <thead>
                     <tr>
                         {COLUMNS.into_iter().map(|(col, label)| {
-                            let label = if col == Col::Group { by.with(|b| b.label()) } else { label.to_string() };
+                            let label = move || if col == Col::Group { by.with(|b| b.label()) } else { label.to_string() };
                             view! {
                                 <th
                                     aria-sort=move || match sort.get() {

@@ -4,6 +4,8 @@
 
 use super::format::{format_duration, service_color};
 use super::state::{AppState, Loaded};
+use crate::analysis::describe::parse_duration;
+use crate::analysis::search::{with_ancestors, Query};
 use crate::model::{SpanIx, Trace};
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -64,12 +66,131 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
 
     let t_rows = trace.clone();
     let on_path = Arc::new(loaded.analysis.critical_path.on_path.clone());
+    // Find: matches in tree order, recomputed when the query changes.
+    let t_find = trace.clone();
+    let matches = Memo::new(move |_| state.find.with(|q| Query::parse(q).find(&t_find)));
+    let match_set =
+        Memo::new(move |_| matches.with(|m| m.iter().copied().collect::<HashSet<SpanIx>>()));
+    let t_keep = trace.clone();
     let filtered = Memo::new(move |_| {
-        let keep = state.cp_only.get().then_some(on_path.as_slice());
-        state.collapsed.with(|c| visible_rows(&t_rows, c, keep))
+        let cp = state.cp_only.get();
+        let only_matches = state.matches_only.get() && state.find.with(|q| !q.trim().is_empty());
+        let keep: Option<Vec<bool>> = match (cp, only_matches) {
+            (false, false) => None,
+            (true, false) => Some(on_path.as_ref().clone()),
+            (false, true) => Some(matches.with(|m| with_ancestors(&t_keep, m))),
+            (true, true) => Some(matches.with(|m| {
+                with_ancestors(&t_keep, m)
+                    .into_iter()
+                    .zip(on_path.iter())
+                    .map(|(a, b)| a && *b)
+                    .collect()
+            })),
+        };
+        state
+            .collapsed
+            .with(|c| visible_rows(&t_rows, c, keep.as_deref()))
     });
     let rows = Memo::new(move |_| filtered.with(|f| f.0.clone()));
     let hidden = Memo::new(move |_| filtered.with(|f| f.1));
+
+    // Moving through the matches selects the match and scrolls to it.
+    let go_to_match = move |delta: isize| {
+        let n = matches.with_untracked(|m| m.len());
+        if n == 0 {
+            return;
+        }
+        let cur = state.match_cursor.get_untracked();
+        let next = if state.match_cursor_fresh.get_untracked() {
+            0
+        } else {
+            (cur as isize + delta).rem_euclid(n as isize) as usize
+        };
+        state.match_cursor_fresh.set(false);
+        state.match_cursor.set(next);
+        if let Some(ix) = matches.with_untracked(|m| m.get(next).copied()) {
+            state.selected_span.set(Some(ix));
+            state.scroll_to.set(Some(ix));
+        }
+    };
+
+    // Collapse by level and by duration.
+    let t_levels = trace.clone();
+    let parents: Arc<Vec<SpanIx>> = Arc::new(
+        (0..trace.spans.len() as SpanIx)
+            .filter(|&i| !trace.children(i).is_empty())
+            .collect(),
+    );
+    let p_all = parents.clone();
+    let collapse_all = move || state.collapsed.set(p_all.iter().copied().collect());
+    let expand_all = move || state.collapsed.set(HashSet::new());
+    let p_more = parents.clone();
+    let t_more = t_levels.clone();
+    // Collapse the deepest level of spans that are open and in view.
+    let collapse_level = move || {
+        let shown: HashSet<SpanIx> = rows.with_untracked(|r| r.iter().copied().collect());
+        let open =
+            |i: &&SpanIx| shown.contains(*i) && !state.collapsed.with_untracked(|c| c.contains(*i));
+        let depth = p_more
+            .iter()
+            .filter(open)
+            .filter_map(|&i| t_more.span(i))
+            .map(|s| s.depth)
+            .max();
+        if let Some(d) = depth {
+            let level: Vec<SpanIx> = p_more
+                .iter()
+                .filter(open)
+                .copied()
+                .filter(|&i| t_more.span(i).is_some_and(|s| s.depth == d))
+                .collect();
+            state.collapsed.update(|c| c.extend(level));
+        }
+    };
+    let t_less = t_levels.clone();
+    // Open the shallowest level of collapsed spans that are in view.
+    let expand_level = move || {
+        let shown: Vec<SpanIx> = rows.with_untracked(|r| {
+            r.iter()
+                .copied()
+                .filter(|i| state.collapsed.with_untracked(|c| c.contains(i)))
+                .collect()
+        });
+        let depth = shown
+            .iter()
+            .filter_map(|&i| t_less.span(i))
+            .map(|s| s.depth)
+            .min();
+        if let Some(d) = depth {
+            state.collapsed.update(|c| {
+                for i in &shown {
+                    if t_less.span(*i).is_some_and(|s| s.depth == d) {
+                        c.remove(i);
+                    }
+                }
+            });
+        }
+    };
+    let t_below = t_levels.clone();
+    let p_below = parents.clone();
+    let apply_collapse_below = move |limit: i64| {
+        state.collapsed.set(
+            p_below
+                .iter()
+                .copied()
+                .filter(|&i| t_below.span(i).is_some_and(|s| s.duration_ns < limit))
+                .collect(),
+        );
+    };
+    let below_text = RwSignal::new(state.collapse_below.get_untracked().unwrap_or_default());
+    let below_error = RwSignal::new(None::<String>);
+    if let Some(limit) = state
+        .collapse_below
+        .get_untracked()
+        .and_then(|t| parse_duration(&t).ok())
+    {
+        apply_collapse_below(limit);
+    }
 
     // Scroll requests (from findings and statistics): open the ancestors,
     // then bring the row into view.
@@ -217,6 +338,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 data-span-id=span_id
                 class:selected=move || state.selected_span.get() == Some(ix)
                 class:highlighted=move || state.highlight.with(|h| h.contains(&ix))
+                class:match=move || match_set.with(|m| m.contains(&ix))
                 style:top=format!("{}px", i as f64 * ROW_HEIGHT)
                 on:click=move |_| state.selected_span.set(Some(ix))
             >
@@ -263,7 +385,90 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
 
     view! {
         <div class="timeline-wrap">
+            <div class="timeline-tools find-tools">
+                <input
+                    type="search"
+                    data-testid="find"
+                    class="find"
+                    placeholder="Find… (service, name, key=value, \"phrase\", -key)"
+                    aria-label="Find spans"
+                    prop:value=move || state.find.get()
+                    on:input=move |ev| {
+                        state.find.set(event_target_value(&ev));
+                        state.match_cursor.set(0);
+                        state.match_cursor_fresh.set(true);
+                    }
+                    on:keydown=move |ev: web_sys::KeyboardEvent| {
+                        if ev.key() == "Enter" {
+                            go_to_match(if ev.shift_key() { -1 } else { 1 });
+                        } else if ev.key() == "Escape" {
+                            state.find.set(String::new());
+                        }
+                    }
+                />
+                <span class="match-count" data-testid="match-count">
+                    {move || {
+                        let n = matches.with(|m| m.len());
+                        if state.find.with(|q| q.trim().is_empty()) {
+                            String::new()
+                        } else if n == 0 {
+                            "no match".to_string()
+                        } else if state.match_cursor_fresh.get() {
+                            format!("{n} matches")
+                        } else {
+                            format!("{} of {n}", state.match_cursor.get() + 1)
+                        }
+                    }}
+                </span>
+                <button class="small" data-testid="prev-match" aria-label="Previous match" title="Previous match (Shift+Enter)" on:click=move |_| go_to_match(-1)>"↑"</button>
+                <button class="small" data-testid="next-match" aria-label="Next match" title="Next match (Enter)" on:click=move |_| go_to_match(1)>"↓"</button>
+                <label>
+                    <input
+                        type="checkbox"
+                        data-testid="matches-only"
+                        prop:checked=move || state.matches_only.get()
+                        on:change=move |ev| state.matches_only.set(event_target_checked(&ev))
+                    />
+                    " Matches only"
+                </label>
+            </div>
             <div class="timeline-tools">
+                <span class="level-buttons">
+                    <button class="small" data-testid="expand-all" title="Expand all" on:click=move |_| expand_all()>"Expand all"</button>
+                    <button class="small" data-testid="collapse-all" title="Collapse all" on:click=move |_| collapse_all()>"Collapse all"</button>
+                    <button class="small" data-testid="expand-level" title="Expand one level" on:click=move |_| expand_level()>"+1 level"</button>
+                    <button class="small" data-testid="collapse-level" title="Collapse one level" on:click=move |_| collapse_level()>"−1 level"</button>
+                </span>
+                <label>
+                    "Collapse shorter than "
+                    <input
+                        type="text"
+                        class="duration"
+                        data-testid="collapse-below"
+                        placeholder="100ms"
+                        size="6"
+                        prop:value=move || below_text.get()
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            below_text.set(text.clone());
+                            if text.trim().is_empty() {
+                                below_error.set(None);
+                                state.collapse_below.set(None);
+                                expand_all();
+                                return;
+                            }
+                            match parse_duration(&text) {
+                                Ok(limit) => {
+                                    below_error.set(None);
+                                    state.collapse_below.set(Some(text.trim().to_string()));
+                                    apply_collapse_below(limit);
+                                }
+                                Err(e) => below_error.set(Some(e)),
+                            }
+                        }
+                    />
+                </label>
+                {move || below_error.get().map(|e| view! { <span class="input-error" role="alert">{e}</span> })}
                 <label>
                     <input
                         type="checkbox"
@@ -273,9 +478,17 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     />
                     " Critical path only"
                 </label>
-                <Show when=move || state.cp_only.get()>
+                <Show when=move || { hidden.get() != 0 }>
                     <span class="hidden-count" data-testid="hidden-count">
-                        {move || format!("{} spans off the critical path hidden", hidden.get())}
+                        {move || {
+                            let n = hidden.get();
+                            let only = state.matches_only.get() && state.find.with(|q| !q.trim().is_empty());
+                            match (state.cp_only.get(), only) {
+                                (true, false) => format!("{n} spans off the critical path hidden"),
+                                (false, true) => format!("{n} spans not matching hidden"),
+                                _ => format!("{n} spans off the critical path or not matching hidden"),
+                            }
+                        }}
                     </span>
                 </Show>
                 <Show when=move || state.highlight.with(|h| !h.is_empty())>
