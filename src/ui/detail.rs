@@ -40,6 +40,9 @@ pub fn SpanDetail(loaded: Loaded) -> impl IntoView {
     let analysis = loaded.analysis.clone();
     move || {
         let ix = state.selected_span.get()?;
+        if !state.detail_open.get() {
+            return None;
+        }
         let t = &trace;
         let span = t.span(ix)?;
         let service = t.services.get(span.service as usize);
@@ -55,7 +58,7 @@ pub fn SpanDetail(loaded: Loaded) -> impl IntoView {
             <aside class="span-detail" data-testid="span-detail" aria-label="Span detail">
                 <header>
                     <h2>{t.span_name(span).to_string()}</h2>
-                    <button class="dismiss" aria-label="Close" on:click=move |_| state.selected_span.set(None)>"×"</button>
+                    <button class="dismiss" aria-label="Close" on:click=move |_| state.detail_open.set(false)>"×"</button>
                 </header>
                 <table class="kv facts">
                     <tbody>

@@ -4,6 +4,7 @@
 mod bottleneck;
 mod detail;
 mod format;
+mod minimap;
 mod state;
 mod statistics;
 mod timeline;
@@ -78,6 +79,9 @@ pub fn App() -> impl IntoView {
             .and_then(|p| p.get(name))
             .filter(|v| !v.is_empty())
     };
+    if let Some(id) = param("span") {
+        state.pending_span.set(Some(id));
+    }
     if let Some(q) = param("uiFind") {
         state.find.set(q);
     }
@@ -125,6 +129,17 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         let q = state.find.get();
         set_url_param("uiFind", q.trim());
+    });
+    // The selected span, as a deep link.
+    Effect::new(move |_| {
+        let id = state.selected_span.get().and_then(|ix| {
+            state
+                .current()
+                .and_then(|l| l.trace.span(ix).map(|s| s.span_id.to_string()))
+        });
+        if state.pending_span.with(|p| p.is_none()) {
+            set_url_param("span", id.as_deref().unwrap_or(""));
+        }
     });
     Effect::new(move |_| {
         let c = state.collapse_below.get();
@@ -189,6 +204,7 @@ pub fn App() -> impl IntoView {
                 <span class="hint">
                     "or drop Jaeger, OTLP or Zipkin files anywhere: they are read in this browser and never uploaded."
                 </span>
+                <button class="button" data-testid="help-button" title="Keyboard shortcuts (?)" on:click=move |_| state.show_help.update(|h| *h = !*h)>"?"</button>
                 {(!theme_forced).then(|| view! {
                     <button class="button theme-toggle" data-testid="theme-toggle" title="Switch between light and dark" on:click=toggle_theme>
                         "Light / dark"
@@ -219,7 +235,55 @@ pub fn App() -> impl IntoView {
                 </section>
             </div>
             <div class="drop-overlay" aria-hidden="true">"Drop trace files to open them"</div>
+            <Show when=move || state.show_help.get()>
+                <KeyboardHelp/>
+            </Show>
         </main>
+    }
+}
+
+/// Every keyboard shortcut, for the `?` overlay.
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("↓ or f / ↑ or b", "Select the next / previous visible span"),
+    (
+        "← / →",
+        "Collapse the selected span (or go to its parent) / expand it (or go to its first child)",
+    ),
+    ("Enter", "Show the selected span's detail"),
+    ("s / w", "Scroll down / up"),
+    ("a / d", "Pan left / right (Shift: a large step)"),
+    ("+ / −", "Zoom in / out of the time axis"),
+    ("0", "Reset the zoom"),
+    ("] / [", "Collapse all / expand all"),
+    ("p / o", "Collapse one level / expand one level"),
+    ("Ctrl+B", "Find spans (focus the find box)"),
+    (
+        "Enter / Shift+Enter in the find box",
+        "Next / previous match",
+    ),
+    ("Ctrl+wheel / Shift+wheel", "Zoom / pan the time axis"),
+    (
+        "Esc",
+        "Close this help, clear the find box, or close the detail",
+    ),
+    ("?", "Show or hide this help"),
+];
+
+#[component]
+fn KeyboardHelp() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="help-backdrop" on:click=move |_| state.show_help.set(false)>
+            <div class="help" role="dialog" aria-label="Keyboard shortcuts" data-testid="help" on:click=|ev| ev.stop_propagation()>
+                <h2>"Keyboard shortcuts"</h2>
+                <table class="kv">
+                    <tbody>
+                        {SHORTCUTS.iter().map(|(k, what)| view! { <tr><th><kbd>{*k}</kbd></th><td>{*what}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+                <button class="button" on:click=move |_| state.show_help.set(false)>"Close"</button>
+            </div>
+        </div>
     }
 }
 

@@ -71,6 +71,12 @@ pub struct AppState {
     pub match_cursor_fresh: RwSignal<bool>,
     /// `collapseBelow`, as typed (a Go duration).
     pub collapse_below: RwSignal<Option<String>>,
+    /// The visible time window, as fractions of the trace's duration.
+    pub view_range: RwSignal<(f64, f64)>,
+    /// `?span=`: a span to select once its trace is shown.
+    pub pending_span: RwSignal<Option<String>>,
+    pub show_help: RwSignal<bool>,
+    pub detail_open: RwSignal<bool>,
     next_id: StoredValue<u64>,
 }
 
@@ -93,6 +99,10 @@ impl AppState {
             match_cursor: RwSignal::new(0),
             match_cursor_fresh: RwSignal::new(true),
             collapse_below: RwSignal::new(None),
+            view_range: RwSignal::new((0.0, 1.0)),
+            pending_span: RwSignal::new(None),
+            show_help: RwSignal::new(false),
+            detail_open: RwSignal::new(true),
             next_id: StoredValue::new(1),
         }
     }
@@ -141,6 +151,7 @@ impl AppState {
         self.collapsed.set(HashSet::new());
         self.highlight.set(HashSet::new());
         self.scroll_to.set(None);
+        self.view_range.set((0.0, 1.0));
     }
 
     /// Selects spans as evidence: highlights them, selects the first and

@@ -3,6 +3,7 @@
 //! of collapsed spans.
 
 use super::format::{format_duration, service_color};
+use super::minimap::{fraction_in, window_of, Minimap, MIN_WINDOW};
 use super::state::{AppState, Loaded};
 use crate::analysis::describe::parse_duration;
 use crate::analysis::search::{with_ancestors, Query};
@@ -10,6 +11,7 @@ use crate::model::{SpanIx, Trace};
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 
 pub const ROW_HEIGHT: f64 = 24.0;
 const OVERSCAN: usize = 8;
@@ -59,6 +61,7 @@ fn sections_by_span(loaded: &Loaded) -> HashMap<SpanIx, Vec<(i64, i64)>> {
 pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let state = expect_context::<AppState>();
     let trace = loaded.trace.clone();
+    let loaded_for_minimap = loaded.clone();
     let sections = Arc::new(sections_by_span(&loaded));
     let scroll_top = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(600.0f64);
@@ -256,12 +259,212 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let t0 = trace.start_ns;
     let total = trace.duration_ns().max(1) as f64;
     let pct = move |ns: i64| (ns - t0) as f64 * 100.0 / total;
-    let ticks: Vec<(f64, String)> = (0..=4)
-        .map(|k| {
-            let f = k as f64 / 4.0;
-            (f * 100.0, format_duration((total * f) as i64))
-        })
-        .collect();
+    let ticks = move || {
+        let (a, b) = state.view_range.get();
+        (0..=4)
+            .map(|k| {
+                let f = k as f64 / 4.0;
+                let label = format_duration((total * (a + f * (b - a))) as i64);
+                view! { <span class="tick" style:left=format!("{}%", f * 100.0)>{label}</span> }
+            })
+            .collect_view()
+    };
+
+    // Drag on the ruler to zoom into the dragged range of the current window.
+    let ruler_sel = RwSignal::new(None::<(f64, f64)>);
+    let ruler_el = StoredValue::new(None::<web_sys::Element>);
+    let ruler_down = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        let Some(el) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let x = fraction_in(&el, ev.client_x());
+        ruler_el.set_value(Some(el));
+        ruler_sel.set(Some((x, x)));
+    };
+    let ruler_move = window_event_listener(leptos::ev::mousemove, move |ev| {
+        if let (Some((x0, _)), Some(el)) = (ruler_sel.get_untracked(), ruler_el.get_value()) {
+            ruler_sel.set(Some((x0, fraction_in(&el, ev.client_x()))));
+        }
+    });
+    let ruler_up = window_event_listener(leptos::ev::mouseup, move |_| {
+        if let Some((x0, x1)) = ruler_sel.get_untracked() {
+            if (x1 - x0).abs() > 0.005 {
+                let (a, b) = state.view_range.get_untracked();
+                let w = b - a;
+                state
+                    .view_range
+                    .set(window_of(a + x0.min(x1) * w, a + x0.max(x1) * w));
+            }
+            ruler_sel.set(None);
+            ruler_el.set_value(None);
+        }
+    });
+    on_cleanup(move || {
+        ruler_move.remove();
+        ruler_up.remove();
+    });
+    // Zoom around a point, or pan, by a factor of the current window.
+    let zoom = move |factor: f64, at: f64| {
+        let (a, b) = state.view_range.get_untracked();
+        let w = ((b - a) * factor).clamp(MIN_WINDOW, 1.0);
+        let center = a + at * (b - a);
+        let mut lo = center - at * w;
+        if lo < 0.0 {
+            lo = 0.0;
+        }
+        if lo + w > 1.0 {
+            lo = 1.0 - w;
+        }
+        state.view_range.set(window_of(lo, lo + w));
+    };
+    let pan = move |by: f64| {
+        let (a, b) = state.view_range.get_untracked();
+        let w = b - a;
+        let lo = (a + by * w).clamp(0.0, 1.0 - w);
+        state.view_range.set((lo, lo + w));
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        if ev.ctrl_key() || ev.meta_key() {
+            ev.prevent_default();
+            let at = ev
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .map_or(0.5, |el| {
+                    let r = el.get_bounding_client_rect();
+                    let x = ev.client_x() as f64 - r.left() - NAME_WIDTH;
+                    (x / (r.width() - NAME_WIDTH).max(1.0)).clamp(0.0, 1.0)
+                });
+            zoom(if ev.delta_y() < 0.0 { 0.8 } else { 1.25 }, at);
+        } else if ev.shift_key() {
+            ev.prevent_default();
+            pan(ev.delta_y().signum() * 0.1);
+        }
+    };
+
+    // Deep link: `?span=<id>` selects and shows that span once its trace is open.
+    if let Some(id) = state.pending_span.get_untracked() {
+        if let Some(ix) = trace.find_span(&id) {
+            state.pending_span.set(None);
+            state.selected_span.set(Some(ix));
+            state.scroll_to.set(Some(ix));
+        }
+    }
+
+    // Keyboard: Jaeger UI's keys, arrows for the selection, `?` for help.
+    let find_input = NodeRef::<leptos::html::Input>::new();
+    let t_keys = trace.clone();
+    let (k_collapse_all, k_expand_all) = (collapse_all.clone(), expand_all);
+    let (k_collapse_level, k_expand_level) = (collapse_level.clone(), expand_level.clone());
+    let select_row = move |ix: SpanIx| {
+        state.selected_span.set(Some(ix));
+        state.scroll_to.set(Some(ix));
+    };
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let key = ev.key();
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if (ev.ctrl_key() || ev.meta_key()) && key.eq_ignore_ascii_case("b") {
+            ev.prevent_default();
+            if let Some(el) = find_input.get_untracked() {
+                let _ = el.focus();
+            }
+            return;
+        }
+        if key == "Escape" {
+            if state.show_help.get_untracked() {
+                state.show_help.set(false);
+            } else if !state.find.with_untracked(|q| q.is_empty()) {
+                state.find.set(String::new());
+            } else {
+                state.detail_open.set(false);
+            }
+            return;
+        }
+        if in_field || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let selected = state.selected_span.get_untracked();
+        let pos = selected.and_then(|s| rows.with_untracked(|r| r.iter().position(|&x| x == s)));
+        let row_at = |p: usize| rows.with_untracked(|r| r.get(p).copied());
+        let big = ev.shift_key();
+        let mut handled = true;
+        match key.as_str() {
+            "ArrowDown" | "f" => {
+                if let Some(ix) = row_at(pos.map_or(0, |p| p + 1)) {
+                    select_row(ix);
+                }
+            }
+            "ArrowUp" | "b" => {
+                if let Some(ix) = pos.and_then(|p| p.checked_sub(1)).and_then(row_at) {
+                    select_row(ix);
+                }
+            }
+            "ArrowLeft" => {
+                if let Some(ix) = selected {
+                    let open = !t_keys.children(ix).is_empty()
+                        && !state.collapsed.with_untracked(|c| c.contains(&ix));
+                    if open {
+                        state.collapsed.update(|c| {
+                            c.insert(ix);
+                        });
+                    } else if let Some(p) = t_keys.span(ix).and_then(|s| s.parent) {
+                        select_row(p);
+                    }
+                }
+            }
+            "ArrowRight" => {
+                if let Some(ix) = selected {
+                    if state.collapsed.with_untracked(|c| c.contains(&ix)) {
+                        state.collapsed.update(|c| {
+                            c.remove(&ix);
+                        });
+                    } else if let Some(&first) = t_keys.children(ix).first() {
+                        select_row(first);
+                    }
+                }
+            }
+            "Enter" => state.detail_open.set(true),
+            "s" | "w" => {
+                if let Some(el) = container.get_untracked() {
+                    let by = if key == "s" { 3.0 } else { -3.0 } * ROW_HEIGHT;
+                    el.set_scroll_top(el.scroll_top() + by as i32);
+                    scroll_top.set(el.scroll_top() as f64);
+                }
+            }
+            "a" | "A" => pan(if big { -0.5 } else { -0.1 }),
+            "d" | "D" => pan(if big { 0.5 } else { 0.1 }),
+            "+" | "=" => zoom(0.8, 0.5),
+            "-" | "_" => zoom(1.25, 0.5),
+            "0" => state.view_range.set((0.0, 1.0)),
+            "]" => k_collapse_all(),
+            "[" => k_expand_all(),
+            "p" => k_collapse_level(),
+            "o" => k_expand_level(),
+            "?" => state.show_help.update(|h| *h = !*h),
+            _ => handled = false,
+        }
+        if handled {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || keys.remove());
+
+    // The view window: each row's track is stretched so that the window's
+    // part of the trace fills the bar column.
+    let track_left = move || {
+        let (a, b) = state.view_range.get();
+        format!("{:.4}%", -a / (b - a).max(1e-9) * 100.0)
+    };
+    let track_width = move || {
+        let (a, b) = state.view_range.get();
+        format!("{:.4}%", 100.0 / (b - a).max(1e-9))
+    };
 
     let t_row = trace.clone();
     let render_row = move |(i, ix): (usize, SpanIx)| {
@@ -340,7 +543,10 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 class:highlighted=move || state.highlight.with(|h| h.contains(&ix))
                 class:match=move || match_set.with(|m| m.contains(&ix))
                 style:top=format!("{}px", i as f64 * ROW_HEIGHT)
-                on:click=move |_| state.selected_span.set(Some(ix))
+                on:click=move |_| {
+                    state.selected_span.set(Some(ix));
+                    state.detail_open.set(true);
+                }
             >
                 <div class="name-cell" style:width=format!("{NAME_WIDTH}px")>
                     <span class="indent" style:width=format!("{}px", depth as f64 * INDENT)>
@@ -363,6 +569,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     {is_error.then(|| view! { <span class="error-mark" title="error">"!"</span> })}
                 </div>
                 <div class="bar-cell">
+                    <div class="track" style:left=track_left style:width=track_width>
                     <div
                         class="bar"
                         class:error=is_error
@@ -377,6 +584,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                         style:left=label_left.map(|l| format!("calc({l:.4}% + 4px)"))
                         style:right=label_right.map(|r| format!("calc({r:.4}% + 4px)"))
                     >{dur}</span>
+                    </div>
                 </div>
             </div>
         }
@@ -388,6 +596,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             <div class="timeline-tools find-tools">
                 <input
                     type="search"
+                    node_ref=find_input
                     data-testid="find"
                     class="find"
                     placeholder="Find… (service, name, key=value, \"phrase\", -key)"
@@ -498,7 +707,13 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     <button class="link" on:click=move |_| state.highlight.set(HashSet::new())>"clear"</button>
                 </Show>
             </div>
-            <div class="ruler" aria-hidden="true">
+            <div class="minimap-row">
+                <Minimap loaded=loaded_for_minimap.clone()/>
+                <button class="small" data-testid="reset-zoom" title="Show the whole trace"
+                    disabled=move || state.view_range.get() == (0.0, 1.0)
+                    on:click=move |_| state.view_range.set((0.0, 1.0))>"Reset zoom"</button>
+            </div>
+            <div class="ruler">
                 <div class="name-cell" style:width=format!("{NAME_WIDTH}px")>
                     <span class="legend">
                         {trace.services.iter().enumerate().take(12).map(|(i, s)| view! {
@@ -506,10 +721,12 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                         }).collect_view()}
                     </span>
                 </div>
-                <div class="bar-cell">
-                    {ticks.into_iter().map(|(p, label)| view! {
-                        <span class="tick" style:left=format!("{p}%")>{label}</span>
-                    }).collect_view()}
+                <div class="bar-cell ruler-zoom" data-testid="ruler" title="Drag to zoom into a time range"
+                    on:mousedown=move |ev: leptos::ev::MouseEvent| ruler_down(ev)>
+                    {ticks}
+                    {move || ruler_sel.get().map(|(x0, x1)| view! {
+                        <span class="ruler-selection" style:left=format!("{}%", x0.min(x1) * 100.0) style:width=format!("{}%", (x1 - x0).abs() * 100.0)></span>
+                    })}
                 </div>
             </div>
             <div
@@ -519,6 +736,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 aria-label="Spans"
                 node_ref=container
                 on:scroll=move |_| measure()
+                on:wheel=on_wheel
             >
                 <div class="rows" style:height=move || format!("{}px", rows.with(|r| r.len()) as f64 * ROW_HEIGHT)>
                     <For each=move || window.get() key=|k| *k children=render_row/>

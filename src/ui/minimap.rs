@@ -1,0 +1,131 @@
+//! The minimap: every span of the trace drawn once on a canvas, with the
+//! view window on top. Drag across it to choose a window; drag its edges
+//! (the scrubbers) to move one side.
+
+use super::format::service_color;
+use super::state::{AppState, Loaded};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+const HEIGHT: u32 = 56;
+/// The smallest window, as a fraction of the trace.
+pub const MIN_WINDOW: f64 = 1e-6;
+
+/// Where `client_x` falls across `el`, from 0 to 1.
+pub fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
+    let r = el.get_bounding_client_rect();
+    if r.width() <= 0.0 {
+        return 0.0;
+    }
+    ((client_x as f64 - r.left()) / r.width()).clamp(0.0, 1.0)
+}
+
+/// Orders and clamps a window.
+pub fn window_of(a: f64, b: f64) -> (f64, f64) {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let (lo, hi) = (lo.clamp(0.0, 1.0), hi.clamp(0.0, 1.0));
+    if hi - lo < MIN_WINDOW {
+        let mid = (lo + hi) / 2.0;
+        (
+            (mid - MIN_WINDOW / 2.0).max(0.0),
+            (mid + MIN_WINDOW / 2.0).min(1.0),
+        )
+    } else {
+        (lo, hi)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Drag {
+    New(f64),
+    Left,
+    Right,
+}
+
+#[component]
+pub fn Minimap(loaded: Loaded) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let area = NodeRef::<leptos::html::Div>::new();
+    let trace = loaded.trace.clone();
+
+    // Draw once: one row of pixels per span in tree order (rows share pixels
+    // when the trace is taller than the canvas).
+    Effect::new(move |_| {
+        let Some(c) = canvas.get() else { return };
+        let width = c.client_width().max(300) as u32;
+        c.set_width(width);
+        c.set_height(HEIGHT);
+        let Ok(Some(ctx)) = c.get_context("2d") else {
+            return;
+        };
+        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
+            return;
+        };
+        let t = &trace;
+        let n = t.tree_order.len().max(1) as f64;
+        let total = t.duration_ns().max(1) as f64;
+        let row_h = (HEIGHT as f64 / n).max(1.0);
+        let w = width as f64;
+        let mut last_color = "";
+        for (pos, &ix) in t.tree_order.iter().enumerate() {
+            let Some(s) = t.span(ix) else { continue };
+            let color = service_color(s.service);
+            if color != last_color {
+                ctx.set_fill_style_str(color);
+                last_color = color;
+            }
+            let x = (s.start_ns - t.start_ns) as f64 / total * w;
+            let bw = (s.duration_ns as f64 / total * w).max(1.0);
+            let y = pos as f64 / n * HEIGHT as f64;
+            ctx.fill_rect(x, y, bw, row_h);
+        }
+    });
+
+    let drag = StoredValue::new(None::<Drag>);
+    let start = move |ev: leptos::ev::MouseEvent, kind: Option<Drag>| {
+        ev.prevent_default();
+        ev.stop_propagation();
+        let Some(el) = area.get_untracked() else {
+            return;
+        };
+        let x = fraction_in(&el, ev.client_x());
+        drag.set_value(Some(kind.unwrap_or(Drag::New(x))));
+    };
+    let on_move = window_event_listener(leptos::ev::mousemove, move |ev| {
+        let Some(d) = drag.get_value() else { return };
+        let Some(el) = area.get_untracked() else {
+            return;
+        };
+        let x = fraction_in(&el, ev.client_x());
+        let (a, b) = state.view_range.get_untracked();
+        state.view_range.set(match d {
+            Drag::New(x0) => window_of(x0, x),
+            Drag::Left => window_of(x.min(b - MIN_WINDOW), b),
+            Drag::Right => window_of(a, x.max(a + MIN_WINDOW)),
+        });
+    });
+    let on_up = window_event_listener(leptos::ev::mouseup, move |_| drag.set_value(None));
+    on_cleanup(move || {
+        on_move.remove();
+        on_up.remove();
+    });
+
+    view! {
+        <div class="minimap" data-testid="minimap" node_ref=area on:mousedown=move |ev| start(ev, None)
+            title="Drag to choose the time window">
+            <canvas node_ref=canvas aria-label="Every span of the trace"></canvas>
+            <div class="mm-shade" style:left="0" style:width=move || format!("{}%", state.view_range.get().0 * 100.0)></div>
+            <div class="mm-shade" style:right="0" style:width=move || format!("{}%", (1.0 - state.view_range.get().1) * 100.0)></div>
+            <div
+                class="mm-window"
+                data-testid="minimap-window"
+                style:left=move || format!("{}%", state.view_range.get().0 * 100.0)
+                style:width=move || { let (a, b) = state.view_range.get(); format!("{}%", (b - a) * 100.0) }
+            >
+                <span class="scrubber left" data-testid="scrubber-left" on:mousedown=move |ev| start(ev, Some(Drag::Left))></span>
+                <span class="scrubber right" data-testid="scrubber-right" on:mousedown=move |ev| start(ev, Some(Drag::Right))></span>
+            </div>
+        </div>
+    }
+}
