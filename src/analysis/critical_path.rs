@@ -58,27 +58,6 @@ impl CriticalPath {
     pub fn time_of(&self, span: SpanIx) -> i64 {
         self.span_time_ns.get(span as usize).copied().unwrap_or(0)
     }
-
-    /// Total critical time of a span and all its descendants, for collapsed rows.
-    pub fn sections_in_subtree<'a>(
-        &'a self,
-        trace: &'a Trace,
-        span: SpanIx,
-    ) -> impl Iterator<Item = &'a Section> + 'a {
-        self.sections
-            .iter()
-            .filter(move |s| s.span == span || is_ancestor(trace, span, s.span))
-    }
-}
-
-fn is_ancestor(trace: &Trace, ancestor: SpanIx, mut span: SpanIx) -> bool {
-    while let Some(p) = trace.span(span).and_then(|s| s.parent) {
-        if p == ancestor {
-            return true;
-        }
-        span = p;
-    }
-    false
 }
 
 /// Whether `child` blocks its parent `parent`.

@@ -255,19 +255,24 @@ fn fan_outs(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
             continue;
         }
         // The concurrent children: those overlapping at least one sibling.
-        let members: Vec<SpanIx> = kids
+        // By start time, a child overlaps an earlier one when it starts before
+        // the latest end so far, and a later one when the next starts before
+        // it ends.
+        let mut by_start: Vec<(i64, i64, SpanIx)> = kids
             .iter()
-            .copied()
-            .filter(|&c| {
-                let Some(a) = trace.span(c) else { return false };
-                kids.iter().any(|&o| {
-                    o != c
-                        && trace
-                            .span(o)
-                            .is_some_and(|b| b.start_ns < a.end_ns() && a.start_ns < b.end_ns())
-                })
-            })
+            .filter_map(|&c| trace.span(c).map(|s| (s.start_ns, s.end_ns(), c)))
             .collect();
+        by_start.sort_unstable();
+        let mut members: Vec<SpanIx> = Vec::new();
+        let mut max_end = i64::MIN;
+        for (i, &(start, end, c)) in by_start.iter().enumerate() {
+            let overlaps_earlier = start < max_end;
+            let overlaps_later = by_start.get(i + 1).is_some_and(|n| n.0 < end);
+            if overlaps_earlier || overlaps_later {
+                members.push(c);
+            }
+            max_end = max_end.max(end);
+        }
         let spans: Vec<&crate::model::Span> =
             members.iter().filter_map(|&c| trace.span(c)).collect();
         let (Some(first_start), Some(last_end)) = (
@@ -376,10 +381,12 @@ fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
     if failed.is_empty() {
         return None;
     }
-    // Failed attempts: the error span's time on the path, its subtree included.
+    // Failed attempts: the error span's time on the path, its subtree
+    // included, counting nested failures once.
+    let failed_set: std::collections::HashSet<SpanIx> = failed.iter().copied().collect();
     let lost: i64 = failed
         .iter()
-        .filter(|&&f| !failed.iter().any(|&a| a != f && is_descendant(trace, a, f)))
+        .filter(|&&f| !has_failed_ancestor(trace, &failed_set, f))
         .map(|&f| subtree_path_time(trace, cp, f))
         .sum();
     let retried = failed
@@ -420,26 +427,42 @@ fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
     })
 }
 
-fn is_descendant(trace: &Trace, ancestor: SpanIx, span: SpanIx) -> bool {
-    trace.subtree(ancestor).iter().skip(1).any(|&d| d == span)
+fn has_failed_ancestor(
+    trace: &Trace,
+    failed: &std::collections::HashSet<SpanIx>,
+    span: SpanIx,
+) -> bool {
+    let mut cur = trace.span(span).and_then(|s| s.parent);
+    while let Some(p) = cur {
+        if failed.contains(&p) {
+            return true;
+        }
+        cur = trace.span(p).and_then(|s| s.parent);
+    }
+    false
 }
 
 fn uninstrumented(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
     let total = trace.duration_ns();
     let threshold = (total as f64 * UNINSTRUMENTED_SHARE) as i64;
     let mut by_span: HashMap<SpanIx, i64> = HashMap::new();
+    let mut extent: HashMap<SpanIx, Option<(i64, i64)>> = HashMap::new();
     for s in &cp.sections {
-        let kids = trace.children(s.span);
-        let (Some(first), Some(last)) = (
-            kids.iter()
+        let span_extent = *extent.entry(s.span).or_insert_with(|| {
+            let kids = trace.children(s.span);
+            let first = kids
+                .iter()
                 .filter_map(|&c| trace.span(c))
                 .map(|c| c.start_ns)
-                .min(),
-            kids.iter()
+                .min()?;
+            let last = kids
+                .iter()
                 .filter_map(|&c| trace.span(c))
                 .map(|c| c.end_ns())
-                .max(),
-        ) else {
+                .max()?;
+            Some((first, last))
+        });
+        let Some((first, last)) = span_extent else {
             continue;
         };
         let a = s.start_ns.max(first);
