@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 pub const ROW_HEIGHT: f64 = 24.0;
 const OVERSCAN: usize = 8;
 const NAME_WIDTH: f64 = 340.0;
+const MIN_NAME_WIDTH: f64 = 120.0;
 const INDENT: f64 = 14.0;
 
 /// The spans shown as rows: tree order without descendants of collapsed
@@ -46,6 +47,13 @@ pub fn visible_rows(
         }
     }
     (out, hidden)
+}
+
+fn viewport_width() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1280.0)
 }
 
 /// Critical-path sections per span, for drawing.
@@ -270,6 +278,23 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             .collect_view()
     };
 
+    // The name column is resized by dragging its edge in the ruler.
+    let name_width = RwSignal::new(NAME_WIDTH);
+    let resizing = StoredValue::new(None::<(i32, f64)>);
+    let resize_move = window_event_listener(leptos::ev::mousemove, move |ev| {
+        if let Some((x0, w0)) = resizing.get_value() {
+            let max = viewport_width() * 0.7;
+            name_width.set(
+                (w0 + (ev.client_x() - x0) as f64).clamp(MIN_NAME_WIDTH, max.max(MIN_NAME_WIDTH)),
+            );
+        }
+    });
+    let resize_up = window_event_listener(leptos::ev::mouseup, move |_| resizing.set_value(None));
+    on_cleanup(move || {
+        resize_move.remove();
+        resize_up.remove();
+    });
+
     // Drag on the ruler to zoom into the dragged range of the current window.
     let ruler_sel = RwSignal::new(None::<(f64, f64)>);
     let ruler_el = StoredValue::new(None::<web_sys::Element>);
@@ -335,8 +360,9 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .map_or(0.5, |el| {
                     let r = el.get_bounding_client_rect();
-                    let x = ev.client_x() as f64 - r.left() - NAME_WIDTH;
-                    (x / (r.width() - NAME_WIDTH).max(1.0)).clamp(0.0, 1.0)
+                    let name_w = name_width.get_untracked();
+                    let x = ev.client_x() as f64 - r.left() - name_w;
+                    (x / (r.width() - name_w).max(1.0)).clamp(0.0, 1.0)
                 });
             zoom(if ev.delta_y() < 0.0 { 0.8 } else { 1.25 }, at);
         } else if ev.shift_key() {
@@ -548,7 +574,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     state.detail_open.set(true);
                 }
             >
-                <div class="name-cell" style:width=format!("{NAME_WIDTH}px")>
+                <div class="name-cell" style:width=move || format!("{}px", name_width.get())>
                     <span class="indent" style:width=format!("{}px", depth as f64 * INDENT)>
                         {(0..depth).map(|_| view! { <span class="guide" style:width=format!("{INDENT}px")></span> }).collect_view()}
                     </span>
@@ -714,7 +740,19 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     on:click=move |_| state.view_range.set((0.0, 1.0))>"Reset zoom"</button>
             </div>
             <div class="ruler">
-                <div class="name-cell" style:width=format!("{NAME_WIDTH}px")>
+                <div class="name-cell" style:width=move || format!("{}px", name_width.get())>
+                    <span
+                        class="col-resizer"
+                        data-testid="name-resizer"
+                        role="separator"
+                        aria-orientation="vertical"
+                        title="Drag to resize the name column"
+                        on:mousedown=move |ev: leptos::ev::MouseEvent| {
+                            ev.prevent_default();
+                            ev.stop_propagation();
+                            resizing.set_value(Some((ev.client_x(), name_width.get_untracked())));
+                        }
+                    ></span>
                     <span class="legend">
                         {trace.services.iter().enumerate().take(12).map(|(i, s)| view! {
                             <span class="legend-item"><span class="swatch" style:background=service_color(i as u32)></span>{trace.str(s.name).to_string()}</span>
