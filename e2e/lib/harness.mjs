@@ -77,11 +77,17 @@ export function artifactPath(name) {
   return path.join(artifactsDir, name);
 }
 
-/** Deletes the `fail-*.png` screenshots a previous run left in `artifactsDir`. */
-export function clearFailureScreenshots() {
+/**
+ * Deletes the `fail-<prefix>-*.png` screenshots a previous run of one test file left in
+ * `artifactsDir`. Each test file has its own prefix and names its screenshots
+ * `fail-<prefix>-<label>.png`, so in a full run (the files run one after another) a later file
+ * does not delete the screenshots an earlier one just took.
+ */
+export function clearFailureScreenshots(prefix) {
+  if (!prefix) throw new Error("clearFailureScreenshots: pass the test file's prefix");
   if (!fs.existsSync(artifactsDir)) return;
   for (const name of fs.readdirSync(artifactsDir)) {
-    if (name.startsWith('fail-') && name.endsWith('.png')) fs.rmSync(path.join(artifactsDir, name), { force: true });
+    if (name.startsWith(`fail-${prefix}-`) && name.endsWith('.png')) fs.rmSync(path.join(artifactsDir, name), { force: true });
   }
 }
 

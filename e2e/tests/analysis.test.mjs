@@ -61,6 +61,8 @@ const GET_DRIVER_CALLS = 13;
 const TALL = { width: 1280, height: 2400 };
 
 const TEST_TIMEOUT = 120_000;
+/** This file's failure screenshots are `artifacts/fail-analysis-<label>.png`. */
+const ARTIFACT_PREFIX = 'analysis';
 
 let browser;
 let server; // the app at '/', fixtures at '/fixtures/'
@@ -69,7 +71,7 @@ before(
   async () => {
     const dist = ensureDist();
     const fixturesDir = ensureFixtures();
-    clearFailureScreenshots();
+    clearFailureScreenshots(ARTIFACT_PREFIX);
     browser = await launchBrowser();
     server = await startServer({ root: dist, cors: true, extraMounts: { '/fixtures/': fixturesDir } });
   },
@@ -83,7 +85,7 @@ after(async () => {
 
 /**
  * Opens a fresh page, runs `body(p)`, then asserts the page raised no uncaught errors. On a
- * failure it saves `artifacts/fail-<label>.png` and appends the console/page errors to the message.
+ * failure it saves `artifacts/fail-analysis-<label>.png` and appends the console/page errors to the message.
  */
 async function withPage(label, body, { viewport } = {}) {
   const p = await newPage(browser, viewport ? { viewport } : {});
@@ -92,7 +94,7 @@ async function withPage(label, body, { viewport } = {}) {
     assert.deepEqual(pageErrors(p.errors), [], 'the page raised uncaught errors');
   } catch (err) {
     try {
-      await p.page.screenshot({ path: artifactPath(`fail-${label}.png`) });
+      await p.page.screenshot({ path: artifactPath(`fail-${ARTIFACT_PREFIX}-${label}.png`) });
     } catch {
       // the page may be gone
     }

@@ -33,6 +33,8 @@ const MESSAGE = '[data-testid=message]';
 const DETAIL = '[data-testid=span-detail]';
 
 const TEST_TIMEOUT = 120_000;
+/** This file's failure screenshots are `artifacts/fail-foundation-<label>.png`. */
+const ARTIFACT_PREFIX = 'foundation';
 
 let browser;
 let server; // the app at '/', fixtures at '/fixtures/'
@@ -41,7 +43,7 @@ before(
   async () => {
     const dist = ensureDist();
     const fixturesDir = ensureFixtures();
-    clearFailureScreenshots();
+    clearFailureScreenshots(ARTIFACT_PREFIX);
     browser = await launchBrowser();
     server = await startServer({ root: dist, cors: true, extraMounts: { '/fixtures/': fixturesDir } });
   },
@@ -58,7 +60,7 @@ const spansRe = (n) => new RegExp(`(^|[^0-9.,])${n} spans?\\b`);
 
 /**
  * Opens a fresh page, runs `body(p)`, then asserts the page raised no uncaught errors. On a
- * failure it saves `artifacts/fail-<label>.png` and appends the console/page errors to the message.
+ * failure it saves `artifacts/fail-foundation-<label>.png` and appends the console/page errors to the message.
  */
 async function withPage(label, body) {
   const p = await newPage(browser);
@@ -67,7 +69,7 @@ async function withPage(label, body) {
     assert.deepEqual(pageErrors(p.errors), [], 'the page raised uncaught errors');
   } catch (err) {
     try {
-      await p.page.screenshot({ path: artifactPath(`fail-${label}.png`) });
+      await p.page.screenshot({ path: artifactPath(`fail-${ARTIFACT_PREFIX}-${label}.png`) });
     } catch {
       // the page may be gone
     }

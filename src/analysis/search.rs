@@ -1,9 +1,9 @@
 //! In-trace search with Jaeger UI's `uiFind` syntax: terms split on spaces,
 //! `"quoted phrases"` as one term, `-key` to leave out key-value pairs whose
 //! key contains `key`, and an exact span id. Each term is matched, without
-//! case, against the service, the span name, and the key, value and
-//! `key=value` of every attribute, event attribute and resource attribute. A
-//! span matches when any term does.
+//! case, against the service, the span name, event names, and the key,
+//! value and `key=value` of every attribute, event attribute and resource
+//! attribute. A span matches when any term does.
 
 use crate::model::{Attribute, SpanIx, Trace};
 

@@ -8,6 +8,7 @@ mod minimap;
 mod state;
 mod statistics;
 mod timeline;
+mod url;
 
 use format::{absolute_time, format_duration};
 use leptos::prelude::*;
@@ -34,34 +35,6 @@ fn prefers_dark() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Sets (or, when empty, removes) a query parameter without a new history entry.
-fn set_url_param(name: &str, value: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(href) = window.location().href() else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::new(&href) else {
-        return;
-    };
-    let params = url.search_params();
-    if value.is_empty() {
-        if params.get(name).is_none() {
-            return;
-        }
-        params.delete(name);
-    } else {
-        if params.get(name).as_deref() == Some(value) {
-            return;
-        }
-        params.set(name, value);
-    }
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
-    }
-}
-
 /// The bundled demo, relative to the page so that any sub-path works.
 const DEMO_URL: &str = "demo/flask-slow-view.otlp.json";
 
@@ -79,9 +52,7 @@ pub fn App() -> impl IntoView {
             .and_then(|p| p.get(name))
             .filter(|v| !v.is_empty())
     };
-    if let Some(id) = param("span") {
-        state.pending_span.set(Some(id));
-    }
+    state.pending.set(url::read_pending());
     if let Some(q) = param("uiFind") {
         state.find.set(q);
     }
@@ -125,26 +96,7 @@ pub fn App() -> impl IntoView {
             let _ = s.set_item(THEME_KEY, next);
         }
     };
-    // Keep the find query in the URL, as Jaeger UI's uiFind.
-    Effect::new(move |_| {
-        let q = state.find.get();
-        set_url_param("uiFind", q.trim());
-    });
-    // The selected span, as a deep link.
-    Effect::new(move |_| {
-        let id = state.selected_span.get().and_then(|ix| {
-            state
-                .current()
-                .and_then(|l| l.trace.span(ix).map(|s| s.span_id.to_string()))
-        });
-        if state.pending_span.with(|p| p.is_none()) {
-            set_url_param("span", id.as_deref().unwrap_or(""));
-        }
-    });
-    Effect::new(move |_| {
-        let c = state.collapse_below.get();
-        set_url_param("collapseBelow", c.as_deref().unwrap_or(""));
-    });
+    url::sync(state);
     match param("url") {
         Some(url) => state.load_url(url),
         None => state.load_url(DEMO_URL.to_string()),

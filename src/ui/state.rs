@@ -73,8 +73,8 @@ pub struct AppState {
     pub collapse_below: RwSignal<Option<String>>,
     /// The visible time window, as fractions of the trace's duration.
     pub view_range: RwSignal<(f64, f64)>,
-    /// `?span=`: a span to select once its trace is shown.
-    pub pending_span: RwSignal<Option<String>>,
+    /// View state read from the URL, applied once its trace is shown.
+    pub pending: RwSignal<super::url::Pending>,
     pub show_help: RwSignal<bool>,
     pub detail_open: RwSignal<bool>,
     next_id: StoredValue<u64>,
@@ -100,7 +100,7 @@ impl AppState {
             match_cursor_fresh: RwSignal::new(true),
             collapse_below: RwSignal::new(None),
             view_range: RwSignal::new((0.0, 1.0)),
-            pending_span: RwSignal::new(None),
+            pending: RwSignal::new(super::url::Pending::default()),
             show_help: RwSignal::new(false),
             detail_open: RwSignal::new(true),
             next_id: StoredValue::new(1),
@@ -128,6 +128,21 @@ impl AppState {
         let sel = self.selected.get();
         self.traces
             .with(|v| v.iter().find(|l| Some(l.key) == sel).cloned())
+    }
+
+    pub fn current_untracked(&self) -> Option<Loaded> {
+        let sel = self.selected.get_untracked();
+        self.traces
+            .with_untracked(|v| v.iter().find(|l| Some(l.key) == sel).cloned())
+    }
+
+    /// Selects a trace without clearing the view state waiting in `pending`.
+    pub fn select_keeping_pending(&self, key: u64) {
+        self.selected_span.set(None);
+        self.collapsed.set(HashSet::new());
+        self.highlight.set(HashSet::new());
+        self.scroll_to.set(None);
+        self.selected.set(Some(key));
     }
 
     pub fn select(&self, key: u64) {
@@ -189,11 +204,16 @@ impl AppState {
                     );
                 }
                 let format = imported.format.label();
+                let wanted = self.pending.with_untracked(|p| p.trace.clone());
                 let mut first_new = None;
+                let mut wanted_key = None;
                 let mut new: Vec<Loaded> = Vec::with_capacity(imported.traces.len());
                 for trace in imported.traces {
                     let key = self.next_id();
                     first_new.get_or_insert(key);
+                    if wanted.as_deref() == Some(trace.trace_id.as_str()) {
+                        wanted_key = Some(key);
+                    }
                     let analysis = Arc::new(TraceAnalysis::new(&trace));
                     new.push(Loaded {
                         key,
@@ -204,7 +224,9 @@ impl AppState {
                     });
                 }
                 self.traces.update(|v| v.extend(new));
-                if let Some(k) = first_new {
+                if let Some(k) = wanted_key {
+                    self.select_keeping_pending(k);
+                } else if let Some(k) = first_new {
                     self.select(k);
                 }
             }

@@ -9,6 +9,7 @@ use crate::analysis::describe::parse_duration;
 use crate::analysis::search::{with_ancestors, Query};
 use crate::model::{SpanIx, Trace};
 use leptos::prelude::*;
+use leptos::tachys::html::attribute::custom::custom_attribute;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
@@ -113,7 +114,11 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         }
         let cur = state.match_cursor.get_untracked();
         let next = if state.match_cursor_fresh.get_untracked() {
-            0
+            if delta < 0 {
+                n - 1
+            } else {
+                0
+            }
         } else {
             (cur as isize + delta).rem_euclid(n as isize) as usize
         };
@@ -371,14 +376,8 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         }
     };
 
-    // Deep link: `?span=<id>` selects and shows that span once its trace is open.
-    if let Some(id) = state.pending_span.get_untracked() {
-        if let Some(ix) = trace.find_span(&id) {
-            state.pending_span.set(None);
-            state.selected_span.set(Some(ix));
-            state.scroll_to.set(Some(ix));
-        }
-    }
+    // View state from the URL (deep link, back/forward) for this trace.
+    super::url::apply_pending(state, &trace);
 
     // Keyboard: Jaeger UI's keys, arrows for the selection, `?` for help.
     let find_input = NodeRef::<leptos::html::Input>::new();
@@ -561,7 +560,6 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             <div
                 class="row"
                 role="treeitem"
-                attr:aria-level=(depth + 1).to_string()
                 aria-expanded=move || has_children.then(|| if collapsed() { "false" } else { "true" })
                 aria-selected=move || if state.selected_span.get() == Some(ix) { "true" } else { "false" }
                 data-span-id=span_id
@@ -614,6 +612,8 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 </div>
             </div>
         }
+        // `aria-level` has no typed attribute in tachys; set it by name.
+        .add_any_attr(custom_attribute("aria-level", (depth + 1).to_string()))
         .into_any()
     };
 
@@ -649,7 +649,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                         } else if n == 0 {
                             "no match".to_string()
                         } else if state.match_cursor_fresh.get() {
-                            format!("{n} matches")
+                            if n == 1 { "1 match".to_string() } else { format!("{n} matches") }
                         } else {
                             format!("{} of {n}", state.match_cursor.get() + 1)
                         }
