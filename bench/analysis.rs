@@ -1,1 +1,135 @@
-fn main() {}
+//! Import throughput per format and analysis time, on generated realistic
+//! traces (see `bench/gen`) and a real Zipkin file. Run with
+//! `cargo bench --bench analysis`; see `bench/README.md`.
+
+#[path = "gen/mod.rs"]
+mod gen;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use std::io::Write;
+use traceglass::analysis::TraceAnalysis;
+use traceglass::import::import_bytes;
+use traceglass::model::Trace;
+
+const SPANS: usize = 100_000;
+const SEED: u64 = 42;
+const ZIPKIN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/zipkin/smartthings-mobile-web-install.json"
+);
+
+struct Inputs {
+    jaeger: Vec<u8>,
+    otlp: Vec<u8>,
+    jaeger_gz: Vec<u8>,
+    zipkin: Vec<u8>,
+    many: Vec<u8>,
+}
+
+fn inputs() -> Inputs {
+    let mut jaeger = Vec::new();
+    gen::write_jaeger(&mut jaeger, SPANS, SEED).unwrap();
+    let mut otlp = Vec::new();
+    gen::write_otlp(&mut otlp, SPANS, SEED).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&jaeger).unwrap();
+    let jaeger_gz = gz.finish().unwrap();
+    let zipkin = std::fs::read(ZIPKIN)
+        .unwrap_or_else(|e| panic!("{ZIPKIN}: {e}; ../shared must sit beside the checkout"));
+    let mut many = Vec::new();
+    gen::write_jaeger_many(&mut many, 1_000, 100, SEED).unwrap();
+    Inputs {
+        jaeger,
+        otlp,
+        jaeger_gz,
+        zipkin,
+        many,
+    }
+}
+
+fn mb(n: usize) -> f64 {
+    n as f64 / 1e6
+}
+
+fn benches(c: &mut Criterion) {
+    let inp = inputs();
+    eprintln!(
+        "inputs: Jaeger {:.1} MB, OTLP {:.1} MB, Jaeger gzip {:.1} MB, Zipkin {:.2} MB, 1,000 traces {:.1} MB",
+        mb(inp.jaeger.len()),
+        mb(inp.otlp.len()),
+        mb(inp.jaeger_gz.len()),
+        mb(inp.zipkin.len()),
+        mb(inp.many.len()),
+    );
+
+    // Import: bytes to normalised traces (inflate, parse, build, drop), in
+    // MB/s of JSON text; the gzip case counts the inflated JSON too, so that
+    // it compares with the plain Jaeger case (the difference is inflating).
+    let mut g = c.benchmark_group("import");
+    g.sample_size(10).sampling_mode(SamplingMode::Flat);
+    let cases: [(&str, &str, &[u8], usize); 4] = [
+        (
+            "jaeger_100k",
+            "gen.jaeger.json",
+            &inp.jaeger,
+            inp.jaeger.len(),
+        ),
+        ("otlp_100k", "gen.otlp.json", &inp.otlp, inp.otlp.len()),
+        (
+            "jaeger_100k_gzip",
+            "gen.jaeger.json.gz",
+            &inp.jaeger_gz,
+            inp.jaeger.len(),
+        ),
+        (
+            "zipkin_smartthings",
+            "smartthings-mobile-web-install.json",
+            &inp.zipkin,
+            inp.zipkin.len(),
+        ),
+    ];
+    for (id, file, bytes, json_len) in cases {
+        let spans: usize = import_bytes(file, bytes)
+            .unwrap()
+            .traces
+            .iter()
+            .map(|t| t.spans.len())
+            .sum();
+        eprintln!("{id}: {spans} spans");
+        g.throughput(Throughput::Bytes(json_len as u64));
+        g.bench_function(id, |b| {
+            b.iter(|| import_bytes(file, black_box(bytes)).unwrap())
+        });
+    }
+    g.finish();
+
+    // Analysis: everything TraceAnalysis computes, once per trace, in spans/s.
+    let big: Trace = import_bytes("gen.jaeger.json", &inp.jaeger)
+        .unwrap()
+        .traces
+        .pop()
+        .unwrap();
+    assert_eq!(big.spans.len(), SPANS);
+    let many: Vec<Trace> = import_bytes("many.jaeger.json", &inp.many).unwrap().traces;
+    assert_eq!(many.len(), 1_000);
+    let many_spans: usize = many.iter().map(|t| t.spans.len()).sum();
+
+    let mut g = c.benchmark_group("analysis");
+    g.sample_size(10).sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(SPANS as u64));
+    g.bench_function("trace_100k_spans", |b| {
+        b.iter(|| TraceAnalysis::new(black_box(&big)))
+    });
+    g.throughput(Throughput::Elements(many_spans as u64));
+    g.bench_function("1000_traces_x_100_spans", |b| {
+        b.iter(|| {
+            many.iter()
+                .map(|t| TraceAnalysis::new(black_box(t)))
+                .collect::<Vec<_>>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(analysis, benches);
+criterion_main!(analysis);
