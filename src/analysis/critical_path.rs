@@ -79,8 +79,14 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
     };
     // Clipped intervals; `None` for spans dropped from the computation.
     let mut clip: Vec<Option<(i64, i64)>> = vec![None; n];
-    // Kept blocking children of each span, sorted by clipped end, latest first.
-    let mut kids: Vec<Vec<SpanIx>> = vec![Vec::new(); n];
+    // Kept blocking children of each span, sorted by clipped end, latest
+    // first: one flat list, each span's children a range of it.
+    let mut kid_range: Vec<(u32, u32)> = vec![(0, 0); n];
+    let mut kid_list: Vec<SpanIx> = Vec::with_capacity(n);
+    let kids = |range: &[(u32, u32)], ix: usize| -> std::ops::Range<usize> {
+        let (a, b) = range.get(ix).copied().unwrap_or((0, 0));
+        a as usize..b as usize
+    };
     let iv = |clip: &[Option<(i64, i64)>], c: SpanIx| clip.get(c as usize).copied().flatten();
 
     for &root in &trace.roots {
@@ -91,7 +97,7 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
             let Some((ps, pe)) = clip[ix as usize] else {
                 continue;
             };
-            let mut kept = Vec::new();
+            let from = kid_list.len();
             for &c in trace.children(ix) {
                 if !is_blocking(trace, ix, c) {
                     continue;
@@ -102,13 +108,14 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
                     continue;
                 }
                 clip[c as usize] = Some((s.max(ps), e.min(pe)));
-                kept.push(c);
+                kid_list.push(c);
                 stack.push(c);
             }
             // Latest end first; equal ends in reverse tree order, as CRISP.
+            let kept = &mut kid_list[from..];
             kept.reverse();
             kept.sort_by_key(|&c| std::cmp::Reverse(iv(&clip, c).map_or(i64::MIN, |x| x.1)));
-            kids[ix as usize] = kept;
+            kid_range[ix as usize] = (from as u32, kid_list.len() as u32);
         }
 
         let mut cur = root;
@@ -120,7 +127,7 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
         out.on_path[root as usize] = true;
         loop {
             let (cur_start, cur_end) = iv(&clip, cur).unwrap_or((cut, cut));
-            let siblings = &kids[cur as usize];
+            let siblings = kid_list.get(kids(&kid_range, cur as usize)).unwrap_or(&[]);
             let next = match returning {
                 None => siblings.first().map(|&c| (c, 0)),
                 Some((later, pos)) => siblings
@@ -165,8 +172,8 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
         let Some((s, e)) = iv(&clip, i as SpanIx) else {
             continue;
         };
-        let on_path_children: i64 = kids
-            .get(i)
+        let on_path_children: i64 = kid_list
+            .get(kids(&kid_range, i))
             .map(|k| {
                 k.iter()
                     .filter(|&&c| out.on_path.get(c as usize).copied().unwrap_or(false))

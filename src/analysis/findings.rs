@@ -6,8 +6,8 @@
 //! tuned in one place.
 
 use super::describe::{
-    describe_span, describe_span_with, format_duration, format_share, peer_name, shorten,
-    statement, work_kind, WorkKind,
+    describe_span_with, format_duration, format_share, peer_name, shorten, statement, work_kind,
+    WorkKind,
 };
 use super::{is_blocking, operation_times, CriticalPath};
 use crate::model::{SpanIx, Trace};
@@ -27,6 +27,8 @@ pub const STRAGGLER_FACTOR: f64 = 2.0;
 pub const UNINSTRUMENTED_SHARE: f64 = 0.10;
 /// At most this many spans are kept as one finding's evidence.
 pub const MAX_EVIDENCE: usize = 200;
+/// At most this many findings of one kind are reported, the largest first.
+pub const MAX_PER_KIND: usize = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FindingKind {
@@ -109,100 +111,131 @@ fn dominant_operation(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
     })
 }
 
-/// Key of "the same call": operation, and the normalised statement if any.
-fn call_key(trace: &Trace, ix: SpanIx) -> Option<(u32, Option<String>)> {
-    let s = trace.span(ix)?;
-    Some((s.operation, statement(trace, s)))
+/// A run of repeated calls, before it is put in words.
+struct Repetition {
+    parent: SpanIx,
+    calls: Vec<SpanIx>,
+    statement: Option<String>,
+    sum: i64,
+    stake: i64,
 }
 
 fn sequential_repetitions(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let total = trace.duration_ns();
+    let mut found: Vec<Repetition> = Vec::new();
+    let mut by_op: Vec<(u32, SpanIx)> = Vec::new();
     for (p, parent) in trace.spans.iter().enumerate() {
         let kids = trace.children(p as SpanIx);
         if kids.len() < MIN_SEQUENTIAL_REPEATS {
             continue;
         }
-        let mut groups: HashMap<(u32, Option<String>), Vec<SpanIx>> = HashMap::new();
-        for &c in kids {
-            if let Some(k) = call_key(trace, c) {
-                groups.entry(k).or_default().push(c);
+        // Same operation first (cheap); only groups large enough are split
+        // by statement, so SQL is normalised only where it can matter.
+        by_op.clear();
+        by_op.extend(
+            kids.iter()
+                .filter_map(|&c| trace.span(c).map(|s| (s.operation, c))),
+        );
+        by_op.sort_unstable();
+        let slack = (parent.duration_ns as f64 * SEQUENTIAL_OVERLAP_ALLOWANCE) as i64;
+        for same_op in by_op.chunk_by(|a, b| a.0 == b.0) {
+            if same_op.len() < MIN_SEQUENTIAL_REPEATS {
+                continue;
+            }
+            let mut with_stmt: Vec<(Option<String>, SpanIx)> = same_op
+                .iter()
+                .map(|&(_, c)| (trace.span(c).and_then(|s| statement(trace, s)), c))
+                .collect();
+            with_stmt.sort_unstable();
+            for group in with_stmt.chunk_by(|a, b| a.0 == b.0) {
+                if group.len() < MIN_SEQUENTIAL_REPEATS {
+                    continue;
+                }
+                let mut calls: Vec<SpanIx> = group.iter().map(|g| g.1).collect();
+                calls.sort_by_key(|&c| trace.span(c).map_or(0, |s| s.start_ns));
+                let best = longest_sequential_run(trace, &calls, slack);
+                if best.len() < MIN_SEQUENTIAL_REPEATS {
+                    continue;
+                }
+                let durations = best
+                    .iter()
+                    .filter_map(|&c| trace.span(c))
+                    .map(|s| s.duration_ns);
+                let sum: i64 = durations.clone().sum();
+                let longest = durations.max().unwrap_or(0);
+                let on_path: i64 = best.iter().map(|&c| subtree_path_time(trace, cp, c)).sum();
+                found.push(Repetition {
+                    parent: p as SpanIx,
+                    calls: best.to_vec(),
+                    statement: group.first().and_then(|g| g.0.clone()),
+                    sum,
+                    // Batched into one call, the run would take about its longest call.
+                    stake: (sum - longest).min(on_path).max(0),
+                });
             }
         }
-        let slack = (parent.duration_ns as f64 * SEQUENTIAL_OVERLAP_ALLOWANCE) as i64;
-        for ((_, stmt), mut calls) in groups {
-            if calls.len() < MIN_SEQUENTIAL_REPEATS {
-                continue;
-            }
-            calls.sort_by_key(|&c| trace.span(c).map_or(0, |s| s.start_ns));
-            // The longest run of calls each starting after the previous ended.
-            let mut best: &[SpanIx] = &[];
-            let mut run_start = 0;
-            for i in 1..=calls.len() {
-                let breaks = i == calls.len() || {
-                    let (a, b) = (trace.span(calls[i - 1]), trace.span(calls[i]));
-                    match (a, b) {
-                        (Some(a), Some(b)) => b.start_ns + slack < a.end_ns(),
-                        _ => true,
-                    }
-                };
-                if breaks {
-                    if i - run_start > best.len() {
-                        best = &calls[run_start..i];
-                    }
-                    run_start = i;
+    }
+    found.sort_by_key(|r| std::cmp::Reverse(r.stake));
+    found.truncate(MAX_PER_KIND);
+    let total = trace.duration_ns();
+    found
+        .into_iter()
+        .filter_map(|r| {
+            let first = r.calls.first().and_then(|&c| trace.span(c))?;
+            let parent = trace.span(r.parent)?;
+            let kind = work_kind(trace, first);
+            let db = kind == WorkKind::Database;
+            let label = match (&r.statement, peer_name(trace, first)) {
+                (Some(st), _) => format!("{} calls", shorten(st, 60)),
+                (None, Some(peer)) if db || kind == WorkKind::ExternalCall => {
+                    format!("{} calls to {peer}", trace.span_name(first))
                 }
-            }
-            if best.len() < MIN_SEQUENTIAL_REPEATS {
-                continue;
-            }
-            let durations: Vec<i64> = best
-                .iter()
-                .filter_map(|&c| trace.span(c))
-                .map(|s| s.duration_ns)
-                .collect();
-            let sum: i64 = durations.iter().sum();
-            let longest = durations.iter().copied().max().unwrap_or(0);
-            let Some(first) = best.first().and_then(|&c| trace.span(c)) else {
-                continue;
-            };
-            let on_path: i64 = best.iter().map(|&c| subtree_path_time(trace, cp, c)).sum();
-            let db = work_kind(trace, first) == WorkKind::Database;
-            let label = match &stmt {
-                Some(st) => shorten(st, 60),
-                None => match peer_name(trace, first) {
-                    Some(peer) if db || work_kind(trace, first) == WorkKind::ExternalCall => {
-                        format!("{} calls to {peer}", trace.span_name(first))
-                    }
-                    _ => format!("{} ({})", trace.span_name(first), trace.service_name(first)),
-                },
-            };
-            let label = if stmt.is_some() || !label.contains(" calls to ") {
-                format!("{label} calls")
-            } else {
-                label
+                _ => format!(
+                    "{} ({}) calls",
+                    trace.span_name(first),
+                    trace.service_name(first)
+                ),
             };
             let pattern = if db {
                 "an N+1 query pattern"
             } else {
                 "an N+1 call pattern"
             };
-            out.push(Finding {
+            Some(Finding {
                 kind: FindingKind::SequentialRepetition,
                 sentence: format!(
                     "{} sequential {label} from {} took {} ({}), {pattern}.",
-                    best.len(),
+                    r.calls.len(),
                     trace.span_name(parent),
-                    format_duration(sum),
-                    format_share(sum, total)
+                    format_duration(r.sum),
+                    format_share(r.sum, total)
                 ),
-                // Batched into one call, the run would take about its longest call.
-                time_at_stake_ns: (sum - longest).min(on_path).max(0),
-                evidence: best.iter().copied().take(MAX_EVIDENCE).collect(),
-            });
+                time_at_stake_ns: r.stake,
+                evidence: r.calls.into_iter().take(MAX_EVIDENCE).collect(),
+            })
+        })
+        .collect()
+}
+
+/// The longest run of calls (sorted by start) each starting after the
+/// previous one ended, give or take `slack`.
+fn longest_sequential_run<'c>(trace: &Trace, calls: &'c [SpanIx], slack: i64) -> &'c [SpanIx] {
+    let mut best: &[SpanIx] = &[];
+    let mut run_start = 0;
+    for i in 1..=calls.len() {
+        let breaks = i == calls.len() || {
+            match (trace.span(calls[i - 1]), trace.span(calls[i])) {
+                (Some(a), Some(b)) => b.start_ns + slack < a.end_ns(),
+                _ => true,
+            }
+        };
+        if breaks {
+            if i - run_start > best.len() {
+                best = &calls[run_start..i];
+            }
+            run_start = i;
         }
     }
-    out
+    best
 }
 
 /// Critical-path time of a span and its descendants.
@@ -223,26 +256,43 @@ fn median(mut v: Vec<i64>) -> i64 {
     }
 }
 
+/// Concurrent children of one parent, before they are put in words.
+struct FanOut {
+    parent: SpanIx,
+    /// The last to finish first.
+    members: Vec<SpanIx>,
+    peak: usize,
+    wall: i64,
+    longest: i64,
+    /// The others' median duration, when the last one is a straggler.
+    straggler_median: Option<i64>,
+    /// How much sooner it would end (whether or not it is on the critical path).
+    saved: i64,
+    stake: i64,
+}
+
 fn fan_outs(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (p, parent) in trace.spans.iter().enumerate() {
-        let kids: Vec<SpanIx> = trace
-            .children(p as SpanIx)
-            .iter()
-            .copied()
-            .filter(|&c| is_blocking(trace, p as SpanIx, c))
-            .collect();
+    let mut found: Vec<FanOut> = Vec::new();
+    let mut by_start: Vec<(i64, i64, SpanIx)> = Vec::new();
+    let mut events: Vec<(i64, i32)> = Vec::new();
+    for p in 0..trace.spans.len() as SpanIx {
+        let kids = trace.children(p);
         if kids.len() < MIN_FAN_OUT_CONCURRENCY {
             continue;
         }
+        by_start.clear();
+        by_start.extend(
+            kids.iter()
+                .copied()
+                .filter(|&c| is_blocking(trace, p, c))
+                .filter_map(|c| trace.span(c).map(|s| (s.start_ns, s.end_ns(), c))),
+        );
         // Sweep the children's start and end events for the concurrency.
-        let mut events: Vec<(i64, i32)> = Vec::with_capacity(kids.len() * 2);
-        for &c in &kids {
-            if let Some(s) = trace.span(c) {
-                if s.duration_ns > 0 {
-                    events.push((s.start_ns, 1));
-                    events.push((s.end_ns(), -1));
-                }
+        events.clear();
+        for &(s, e, _) in &by_start {
+            if e > s {
+                events.push((s, 1));
+                events.push((e, -1));
             }
         }
         events.sort_unstable();
@@ -251,105 +301,112 @@ fn fan_outs(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
             cur += d;
             peak = peak.max(cur);
         }
-        if (peak as usize) < MIN_FAN_OUT_CONCURRENCY {
+        if (peak.max(0) as usize) < MIN_FAN_OUT_CONCURRENCY {
             continue;
         }
         // The concurrent children: those overlapping at least one sibling.
         // By start time, a child overlaps an earlier one when it starts before
         // the latest end so far, and a later one when the next starts before
         // it ends.
-        let mut by_start: Vec<(i64, i64, SpanIx)> = kids
-            .iter()
-            .filter_map(|&c| trace.span(c).map(|s| (s.start_ns, s.end_ns(), c)))
-            .collect();
         by_start.sort_unstable();
-        let mut members: Vec<SpanIx> = Vec::new();
+        let mut members: Vec<(i64, i64, SpanIx)> = Vec::new();
         let mut max_end = i64::MIN;
         for (i, &(start, end, c)) in by_start.iter().enumerate() {
             let overlaps_earlier = start < max_end;
             let overlaps_later = by_start.get(i + 1).is_some_and(|n| n.0 < end);
             if overlaps_earlier || overlaps_later {
-                members.push(c);
+                members.push((start, end, c));
             }
             max_end = max_end.max(end);
         }
-        let spans: Vec<&crate::model::Span> =
-            members.iter().filter_map(|&c| trace.span(c)).collect();
-        let (Some(first_start), Some(last_end)) = (
-            spans.iter().map(|s| s.start_ns).min(),
-            spans.iter().map(|s| s.end_ns()).max(),
+        let (Some(first_start), Some(&(last_start, last_end, last))) = (
+            members.iter().map(|m| m.0).min(),
+            members.iter().max_by_key(|m| (m.1, m.2)),
         ) else {
             continue;
         };
         let wall = last_end - first_start;
-        let Some(last) = members
+        let last_duration = last_end - last_start;
+        let others: Vec<i64> = members
             .iter()
-            .copied()
-            .max_by_key(|&c| trace.span(c).map_or(i64::MIN, |s| s.end_ns()))
-        else {
-            continue;
-        };
-        let Some(last_span) = trace.span(last) else {
-            continue;
-        };
-        let others: Vec<i64> = spans
-            .iter()
-            .filter(|s| s.span_id != last_span.span_id)
-            .map(|s| s.duration_ns)
+            .filter(|m| m.2 != last)
+            .map(|m| m.1 - m.0)
             .collect();
-        let med = median(others.clone());
-        let longest = spans.iter().map(|s| s.duration_ns).max().unwrap_or(0);
-        let same_op = spans.iter().all(|s| s.operation == last_span.operation);
-        let what = if same_op {
-            format!("{} {} calls", members.len(), describe_calls(trace, last))
-        } else {
-            format!("{} calls", members.len())
-        };
-        let on_path = cp.on_path.get(p).copied().unwrap_or(false);
-        let mut evidence = vec![last];
-        evidence.extend(members.iter().copied().filter(|&c| c != last));
-        evidence.truncate(MAX_EVIDENCE);
-        if med > 0 && last_span.duration_ns as f64 >= STRAGGLER_FACTOR * med as f64 {
-            let second_end = spans
-                .iter()
-                .filter(|s| s.span_id != last_span.span_id)
-                .map(|s| s.end_ns())
-                .max()
-                .unwrap_or(first_start);
-            let saved = (last_span.duration_ns - med)
-                .min(last_span.end_ns() - second_end)
-                .max(0);
-            out.push(Finding {
-                kind: FindingKind::FanOut,
-                sentence: format!(
-                    "{} ran {what} in parallel; {} took {}, {:.1}× the others' median of {}. At the median it would end {} sooner.",
-                    trace.span_name(parent),
-                    describe_span(trace, last_span),
-                    format_duration(last_span.duration_ns),
-                    last_span.duration_ns as f64 / med as f64,
-                    format_duration(med),
-                    format_duration(saved)
-                ),
-                time_at_stake_ns: if on_path { saved } else { 0 },
-                evidence,
-            });
+        let second_end = members
+            .iter()
+            .filter(|m| m.2 != last)
+            .map(|m| m.1)
+            .max()
+            .unwrap_or(first_start);
+        let med = median(others);
+        let longest = members.iter().map(|m| m.1 - m.0).max().unwrap_or(0);
+        let on_path = cp.on_path.get(p as usize).copied().unwrap_or(false);
+        let straggler = med > 0 && last_duration as f64 >= STRAGGLER_FACTOR * med as f64;
+        let saved = if straggler {
+            (last_duration - med).min(last_end - second_end).max(0)
         } else {
             // No straggler: the calls were throttled, at most `peak` at a time.
-            let saved = (wall - longest).max(0);
-            out.push(Finding {
-                kind: FindingKind::FanOut,
-                sentence: format!(
-                    "{} ran {what} at most {peak} at a time; together they took {}, while the slowest alone took {}.",
-                    trace.span_name(parent),
-                    format_duration(wall),
-                    format_duration(longest)
-                ),
-                time_at_stake_ns: if on_path { saved } else { 0 },
-                evidence,
-            });
-        }
+            (wall - longest).max(0)
+        };
+        let mut ordered = vec![last];
+        ordered.extend(members.iter().map(|m| m.2).filter(|&c| c != last));
+        ordered.truncate(MAX_EVIDENCE);
+        found.push(FanOut {
+            parent: p,
+            members: ordered,
+            peak: peak as usize,
+            wall,
+            longest,
+            straggler_median: straggler.then_some(med),
+            saved,
+            stake: if on_path { saved } else { 0 },
+        });
     }
-    out
+    found.sort_by_key(|f| std::cmp::Reverse(f.stake));
+    found.truncate(MAX_PER_KIND);
+    found
+        .into_iter()
+        .filter_map(|f| {
+            let parent = trace.span(f.parent)?;
+            let last_ix = *f.members.first()?;
+            let last = trace.span(last_ix)?;
+            let same_op = f
+                .members
+                .iter()
+                .filter_map(|&m| trace.span(m))
+                .all(|s| s.operation == last.operation);
+            let what = if same_op {
+                format!("{} {} calls", f.members.len(), describe_calls(trace, last_ix))
+            } else {
+                format!("{} child spans", f.members.len())
+            };
+            let sentence = match f.straggler_median {
+                Some(med) => format!(
+                    "{} ran {what} in parallel; the last to finish, {} ({}), took {}, {:.1}× the others' median of {}. At the median it would end {} sooner.",
+                    trace.span_name(parent),
+                    trace.span_name(last),
+                    trace.service_name(last),
+                    format_duration(last.duration_ns),
+                    last.duration_ns as f64 / med.max(1) as f64,
+                    format_duration(med),
+                    format_duration(f.saved)
+                ),
+                None => format!(
+                    "{} ran {what} at most {} at a time; together they took {}, while the slowest alone took {}.",
+                    trace.span_name(parent),
+                    f.peak,
+                    format_duration(f.wall),
+                    format_duration(f.longest)
+                ),
+            };
+            Some(Finding {
+                kind: FindingKind::FanOut,
+                sentence,
+                time_at_stake_ns: f.stake,
+                evidence: f.members,
+            })
+        })
+        .collect()
 }
 
 fn describe_calls(trace: &Trace, ix: SpanIx) -> String {
@@ -358,9 +415,8 @@ fn describe_calls(trace: &Trace, ix: SpanIx) -> String {
     };
     let name = trace.span_name(s);
     let mut peers: Vec<String> = trace
-        .subtree(ix)
+        .children(ix)
         .iter()
-        .skip(1)
         .filter_map(|&d| trace.span(d))
         .filter(|d| d.service != s.service)
         .map(|d| trace.service_name(d).to_string())
