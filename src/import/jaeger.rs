@@ -104,6 +104,38 @@ pub fn looks_like_span(keys: &[String]) -> bool {
 pub fn read_trace(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
     let t: JTrace =
         serde_json::from_str(raw.get()).map_err(|e| format!("not a Jaeger trace: {e}"))?;
+    read_parsed_trace(t, out);
+    Ok(())
+}
+
+/// The common envelope `{data:[trace…]}`, parsed in one pass: the fast
+/// path for the largest files. `None` when the text is not of that shape.
+pub fn read_envelope_fast(text: &str, out: &mut Collector) -> Option<()> {
+    #[derive(Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        data: Vec<JTrace<'a>>,
+        #[serde(borrow, default)]
+        errors: Option<&'a RawValue>,
+    }
+    let env: Envelope = serde_json::from_str(text).ok()?;
+    // Reported errors are worded by the general path.
+    if env.errors.is_some_and(|e| e.get().trim() != "null")
+        || env.data.is_empty()
+        || env
+            .data
+            .iter()
+            .any(|t| t.spans.is_empty() && t.trace_id.is_none())
+    {
+        return None;
+    }
+    for t in env.data {
+        read_parsed_trace(t, out);
+    }
+    Some(())
+}
+
+fn read_parsed_trace(t: JTrace, out: &mut Collector) {
     let processes = t.processes.unwrap_or_default();
     let trace_id = t.trace_id.map(|t| normalize_trace_id(&t.0));
     for w in t.warnings.unwrap_or_default() {
@@ -112,7 +144,6 @@ pub fn read_trace(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
         }
     }
     read_spans(&t.spans, trace_id.as_deref(), &processes, out);
-    Ok(())
 }
 
 /// Reads spans; each carries its trace id, or `trace_id` applies.

@@ -208,6 +208,22 @@ fn attrs(kvs: Vec<KeyValue>, b: &mut TraceBuilder) -> Vec<Attribute> {
 pub fn read_request(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
     let req: Request =
         serde_json::from_str(raw.get()).map_err(|e| format!("not OTLP/JSON: {e}"))?;
+    read_parsed_request(req, out);
+    Ok(())
+}
+
+/// A whole document `{resourceSpans:[…]}` parsed in one pass: the fast path
+/// for the largest files. `None` when the text is not of that shape.
+pub fn read_request_fast(text: &str, out: &mut Collector) -> Option<()> {
+    let req: Request = serde_json::from_str(text).ok()?;
+    if req.resource_spans.is_empty() {
+        return None;
+    }
+    read_parsed_request(req, out);
+    Some(())
+}
+
+fn read_parsed_request(req: Request, out: &mut Collector) {
     for rs in req.resource_spans {
         let resource_kvs = rs.resource.unwrap_or_default().attributes;
         let service_name = resource_kvs
@@ -268,7 +284,6 @@ pub fn read_request(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
             }
         }
     }
-    Ok(())
 }
 
 fn convert_span(
