@@ -7,6 +7,7 @@ mod gen;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::io::Write;
+use traceglass::analysis::summary::summarize;
 use traceglass::analysis::TraceAnalysis;
 use traceglass::import::import_bytes;
 use traceglass::model::Trace;
@@ -127,6 +128,13 @@ fn benches(c: &mut Criterion) {
                 .map(|t| TraceAnalysis::new(black_box(t)))
                 .collect::<Vec<_>>()
         })
+    });
+    // The summary across traces, on traces already analysed (as in the app,
+    // where each trace is analysed once when it is loaded).
+    let analyses: Vec<TraceAnalysis> = many.iter().map(TraceAnalysis::new).collect();
+    let pairs: Vec<(&Trace, &TraceAnalysis)> = many.iter().zip(analyses.iter()).collect();
+    g.bench_function("summary_1000_traces_x_100_spans", |b| {
+        b.iter(|| summarize(black_box(&pairs)))
     });
     g.finish();
 }

@@ -7,6 +7,7 @@ mod headline;
 pub mod search;
 mod self_time;
 pub mod stats;
+pub mod summary;
 
 pub use critical_path::{critical_path, is_blocking, CriticalPath, Section, OVERLAP_ALLOWANCE};
 pub use findings::{findings, Finding, FindingKind};
