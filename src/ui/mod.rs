@@ -7,12 +7,13 @@ mod format;
 mod minimap;
 mod state;
 mod statistics;
+mod summary;
 mod timeline;
 mod url;
 
 use format::{absolute_time, format_duration};
 use leptos::prelude::*;
-use state::{AppState, Level, Loaded, View};
+use state::{AppState, Level, Loaded, Pane, View};
 use wasm_bindgen::JsCast;
 
 fn plural(n: usize, word: &str) -> String {
@@ -172,7 +173,20 @@ pub fn App() -> impl IntoView {
             <div class="body">
                 <TraceList/>
                 <section class="trace-pane">
-                    {move || match state.current() {
+                    <Show when=move || state.traces.with(|t| t.len() > 1)>
+                        <div class="tabs pane-tabs" role="tablist">
+                            <button role="tab" data-testid="pane-trace"
+                                aria-selected=move || if state.pane.get() == Pane::Trace { "true" } else { "false" }
+                                on:click=move |_| state.pane.set(Pane::Trace)>"Trace"</button>
+                            <button role="tab" data-testid="pane-summary"
+                                aria-selected=move || if state.pane.get() == Pane::Summary { "true" } else { "false" }
+                                on:click=move |_| state.pane.set(Pane::Summary)>
+                                {move || format!("Summary across traces ({})", state.traces.with(|t| t.len()))}
+                            </button>
+                        </div>
+                    </Show>
+                    {move || (state.pane.get() == Pane::Summary && state.traces.with(|t| t.len() > 1)).then(|| view! { <summary::SummaryView/> })}
+                    {move || if state.pane.get() == Pane::Summary && state.traces.with(|t| t.len() > 1) { None } else { Some(match state.current() {
                         Some(loaded) => view! { <TraceView loaded=loaded/> }.into_any(),
                         None => view! {
                             <p class="empty">
@@ -183,7 +197,7 @@ pub fn App() -> impl IntoView {
                                 }}
                             </p>
                         }.into_any(),
-                    }}
+                    }) }}
                 </section>
             </div>
             <div class="drop-overlay" aria-hidden="true">"Drop trace files to open them"</div>
@@ -290,8 +304,30 @@ fn TraceList() -> impl IntoView {
                                 role="option"
                                 aria-selected=move || if state.selected.get() == Some(key) { "true" } else { "false" }
                                 class:selected=move || state.selected.get() == Some(key)
-                                on:click=move |_| state.select(key)
+                                on:click=move |_| {
+                                    state.select(key);
+                                    state.pane.set(Pane::Trace);
+                                }
                             >
+                                <input
+                                    type="checkbox"
+                                    class="tick"
+                                    data-testid="tick-trace"
+                                    title="Include in the summary across traces"
+                                    aria-label="Include in the summary"
+                                    prop:checked=move || state.ticked.with(|t| t.contains(&key))
+                                    on:click=|ev| ev.stop_propagation()
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        state.ticked.update(|t| {
+                                            if on {
+                                                t.insert(key);
+                                            } else {
+                                                t.remove(&key);
+                                            }
+                                        });
+                                    }
+                                />
                                 <div class="title">
                                     <span class="svc">{svc}</span>" "<span class="op">{op}</span>
                                 </div>

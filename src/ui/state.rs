@@ -26,6 +26,13 @@ impl PartialEq for Loaded {
     }
 }
 
+/// What the main pane shows: one trace, or the summary across traces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Trace,
+    Summary,
+}
+
 /// Which view of the trace is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
@@ -63,6 +70,9 @@ pub struct AppState {
     /// A span the timeline should scroll to (taken and cleared by it).
     pub scroll_to: RwSignal<Option<SpanIx>>,
     pub view: RwSignal<View>,
+    pub pane: RwSignal<Pane>,
+    /// Traces ticked in the list, for the summary.
+    pub ticked: RwSignal<HashSet<u64>>,
     /// The find query (`uiFind`).
     pub find: RwSignal<String>,
     pub matches_only: RwSignal<bool>,
@@ -94,6 +104,8 @@ impl AppState {
             highlight: RwSignal::new(HashSet::new()),
             scroll_to: RwSignal::new(None),
             view: RwSignal::new(View::Timeline),
+            pane: RwSignal::new(Pane::Trace),
+            ticked: RwSignal::new(HashSet::new()),
             find: RwSignal::new(String::new()),
             matches_only: RwSignal::new(false),
             match_cursor: RwSignal::new(0),
@@ -154,6 +166,9 @@ impl AppState {
 
     pub fn remove(&self, key: u64) {
         self.traces.update(|v| v.retain(|l| l.key != key));
+        self.ticked.update(|t| {
+            t.remove(&key);
+        });
         if self.selected.get_untracked() == Some(key) {
             let first = self.traces.with_untracked(|v| v.first().map(|l| l.key));
             self.reset_trace_view();

@@ -1,0 +1,186 @@
+//! The bottleneck summary across traces: for the ticked traces (or all
+//! loaded ones), grouped by root operation, the duration percentiles, what
+//! explains the tail, findings counted across traces, the operations'
+//! critical-path percentiles and a heat map of operation × trace whose cells
+//! open that trace with the operation's span selected.
+
+use super::format::format_duration;
+use super::state::{AppState, Loaded, Pane};
+use crate::analysis::summary::{summarize, GroupSummary};
+use crate::analysis::TraceAnalysis;
+use crate::model::Trace;
+use leptos::prelude::*;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+
+const CELL_HEIGHT: f64 = 14.0;
+/// Operations listed in the table.
+const TABLE_OPERATIONS: usize = 20;
+
+#[component]
+pub fn SummaryView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let chosen = Memo::new(move |_| {
+        let ticked = state.ticked.get();
+        state.traces.with(|all| {
+            all.iter()
+                .filter(|l| ticked.is_empty() || ticked.contains(&l.key))
+                .cloned()
+                .collect::<Vec<Loaded>>()
+        })
+    });
+    let groups = Memo::new(move |_| {
+        chosen.with(|c| {
+            let pairs: Vec<(&Trace, &TraceAnalysis)> = c
+                .iter()
+                .map(|l| (l.trace.as_ref(), l.analysis.as_ref()))
+                .collect();
+            Arc::new(summarize(&pairs))
+        })
+    });
+    view! {
+        <div class="summary" data-testid="summary">
+            <p class="summary-scope">
+                {move || {
+                    let n = chosen.with(|c| c.len());
+                    let ticked = state.ticked.with(|t| !t.is_empty());
+                    format!(
+                        "Summary of {n} {} trace{}, grouped by root operation.",
+                        if ticked { "ticked" } else { "loaded" },
+                        if n == 1 { "" } else { "s" }
+                    )
+                }}
+            </p>
+            {move || {
+                let list = chosen.get();
+                groups.get().iter().cloned().map(|g| view! { <Group group=g traces=list.clone()/> }).collect_view()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let d = group.duration;
+    let heat = group.heatmap.clone();
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let columns = heat.traces.len().max(1);
+    let rows = heat.operations.len();
+    let cell_w = (900.0 / columns as f64).clamp(1.0, 24.0);
+    let width = (cell_w * columns as f64).ceil() as u32;
+    let height = (CELL_HEIGHT * rows as f64).ceil().max(1.0) as u32;
+    let draw = heat.clone();
+    Effect::new(move |_| {
+        let Some(c) = canvas.get() else { return };
+        c.set_width(width);
+        c.set_height(height);
+        let Ok(Some(ctx)) = c.get_context("2d") else {
+            return;
+        };
+        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
+            return;
+        };
+        let max = draw.max_ns.max(1) as f64;
+        let cols = draw.traces.len();
+        for (i, (t, _)) in draw.cells.iter().enumerate() {
+            let (row, col) = (i / cols.max(1), i % cols.max(1));
+            // White (none) to deep red (the most critical-path time).
+            let f = (*t as f64 / max).sqrt();
+            let (r, g, b) = (255.0 - 55.0 * f, 255.0 - 215.0 * f, 255.0 - 215.0 * f);
+            ctx.set_fill_style_str(&format!("rgb({r:.0},{g:.0},{b:.0})"));
+            ctx.fill_rect(
+                col as f64 * cell_w,
+                row as f64 * CELL_HEIGHT,
+                cell_w,
+                CELL_HEIGHT - 1.0,
+            );
+        }
+    });
+    let click_heat = heat.clone();
+    let click_traces = traces.clone();
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(c) = canvas.get_untracked() else {
+            return;
+        };
+        let r = c.get_bounding_client_rect();
+        let x = ev.client_x() as f64 - r.left();
+        let y = ev.client_y() as f64 - r.top();
+        let (col, row) = ((x / cell_w) as usize, (y / CELL_HEIGHT) as usize);
+        let cols = click_heat.traces.len();
+        let Some(&trace_index) = click_heat.traces.get(col) else {
+            return;
+        };
+        let span = click_heat.cells.get(row * cols + col).and_then(|c| c.1);
+        let Some(l) = click_traces.get(trace_index) else {
+            return;
+        };
+        state.select(l.key);
+        state.pane.set(Pane::Trace);
+        if let Some(s) = span {
+            state.selected_span.set(Some(s));
+            state.scroll_to.set(Some(s));
+        }
+    };
+    let labels = heat.operations.clone();
+    let ops = group
+        .operations
+        .iter()
+        .take(TABLE_OPERATIONS)
+        .cloned()
+        .collect::<Vec<_>>();
+    view! {
+        <section class="summary-group" data-testid="summary-group">
+            <h2>
+                <span class="svc">{group.root_service.clone()}</span>" "
+                <span class="op">{group.root_operation.clone()}</span>
+                <span class="count">{format!(" — {} traces", group.traces.len())}</span>
+            </h2>
+            <p class="facts" data-testid="durations">
+                {format!(
+                    "Duration p50 {}, p90 {}, p95 {}, p99 {}",
+                    format_duration(d.p50),
+                    format_duration(d.p90),
+                    format_duration(d.p95),
+                    format_duration(d.p99)
+                )}
+            </p>
+            {group.tail.as_ref().map(|t| view! { <p class="headline" data-testid="tail">{t.sentence.clone()}</p> })}
+            {(!group.findings.is_empty()).then(|| view! {
+                <ul class="finding-counts" data-testid="finding-counts">
+                    {group.findings.iter().take(10).map(|f| view! { <li>{f.sentence.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            <div class="heatmap" data-testid="heatmap">
+                <div class="heat-labels">
+                    {labels.into_iter().map(|l| view! { <div class="heat-label" title=l.clone()>{l.clone()}</div> }).collect_view()}
+                </div>
+                <div class="heat-scroll">
+                    <canvas
+                        node_ref=canvas
+                        style:width=format!("{width}px")
+                        style:height=format!("{height}px")
+                        title="Critical-path time per operation and trace (traces by duration, shortest first). Click to open."
+                        on:click=on_click
+                    ></canvas>
+                </div>
+            </div>
+            <table class="stats-table" data-testid="summary-operations">
+                <thead>
+                    <tr><th>"Operation"</th><th>"Critical path p50"</th><th>"p95"</th><th>"p99"</th><th>"Share"</th></tr>
+                </thead>
+                <tbody>
+                    {ops.into_iter().map(|o| view! {
+                        <tr>
+                            <td class="group">{format!("{}: {}", o.service, o.operation)}</td>
+                            <td>{format_duration(o.critical_path.p50)}</td>
+                            <td>{format_duration(o.critical_path.p95)}</td>
+                            <td>{format_duration(o.critical_path.p99)}</td>
+                            <td>{format!("{:.1} %", o.share)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
