@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod import;
+pub mod jaeger;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod sources;

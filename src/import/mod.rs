@@ -10,6 +10,9 @@
 
 mod jaeger;
 mod json;
+
+/// Integers written as numbers or strings, for other readers of Jaeger's JSON.
+pub use json::Int as json_int;
 mod otlp;
 mod zipkin;
 
