@@ -3,6 +3,8 @@
 //! Nothing here sends trace data anywhere: files are read locally, and a URL
 //! is only fetched from the address the user gave.
 
+pub mod jaeger;
+
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

@@ -4,6 +4,7 @@
 mod bottleneck;
 mod detail;
 mod format;
+mod jaeger;
 mod minimap;
 mod state;
 mod statistics;
@@ -43,6 +44,8 @@ const DEMO_URL: &str = "demo/flask-slow-view.otlp.json";
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    let jaeger_ui = jaeger::JaegerUi::new();
+    provide_context(jaeger_ui);
 
     let params = web_sys::window()
         .and_then(|w| w.location().search().ok())
@@ -171,9 +174,12 @@ pub fn App() -> impl IntoView {
             </header>
             <Messages/>
             <div class="body">
-                <TraceList/>
+                <div class="sidebar">
+                    <jaeger::JaegerPanel/>
+                    <TraceList/>
+                </div>
                 <section class="trace-pane">
-                    <Show when=move || state.traces.with(|t| t.len() > 1)>
+                    <Show when=move || state.traces.with(|t| t.len() > 1) || jaeger_ui.searched.with(|s| s.is_some())>
                         <div class="tabs pane-tabs" role="tablist">
                             <button role="tab" data-testid="pane-trace"
                                 aria-selected=move || if state.pane.get() == Pane::Trace { "true" } else { "false" }
@@ -183,10 +189,16 @@ pub fn App() -> impl IntoView {
                                 on:click=move |_| state.pane.set(Pane::Summary)>
                                 {move || format!("Summary across traces ({})", state.traces.with(|t| t.len()))}
                             </button>
+                            <Show when=move || jaeger_ui.searched.with(|s| s.is_some())>
+                                <button role="tab" data-testid="pane-results"
+                                    aria-selected=move || if state.pane.get() == Pane::Results { "true" } else { "false" }
+                                    on:click=move |_| state.pane.set(Pane::Results)>"Search results"</button>
+                            </Show>
                         </div>
                     </Show>
-                    {move || (state.pane.get() == Pane::Summary && state.traces.with(|t| t.len() > 1)).then(|| view! { <summary::SummaryView/> })}
-                    {move || if state.pane.get() == Pane::Summary && state.traces.with(|t| t.len() > 1) { None } else { Some(match state.current() {
+                    {move || (state.pane.get() == Pane::Summary).then(|| view! { <summary::SummaryView/> })}
+                    {move || (state.pane.get() == Pane::Results).then(|| view! { <jaeger::ResultsView/> })}
+                    {move || if state.pane.get() != Pane::Trace { None } else { Some(match state.current() {
                         Some(loaded) => view! { <TraceView loaded=loaded/> }.into_any(),
                         None => view! {
                             <p class="empty">

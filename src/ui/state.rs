@@ -31,6 +31,7 @@ impl PartialEq for Loaded {
 pub enum Pane {
     Trace,
     Summary,
+    Results,
 }
 
 /// Which view of the trace is shown.
@@ -197,55 +198,76 @@ impl AppState {
 
     /// Imports bytes; what was loaded before stays loaded whatever happens.
     pub fn ingest(&self, name: &str, bytes: &[u8]) {
-        match import_bytes(name, bytes) {
-            Err(e) => self.message(Level::Error, e.to_string()),
-            Ok(imported) => {
-                if !imported.warnings.is_empty() {
-                    let shown: Vec<&str> = imported
-                        .warnings
-                        .iter()
-                        .take(5)
-                        .map(String::as_str)
-                        .collect();
-                    let more = imported.warnings.len().saturating_sub(shown.len());
-                    let tail = if more > 0 {
-                        format!(" (and {more} more)")
-                    } else {
-                        String::new()
-                    };
-                    self.message(
-                        Level::Warning,
-                        format!("{name}: loaded with problems: {}{tail}", shown.join("; ")),
-                    );
-                }
-                let format = imported.format.label();
-                let wanted = self.pending.with_untracked(|p| p.trace.clone());
-                let mut first_new = None;
-                let mut wanted_key = None;
-                let mut new: Vec<Loaded> = Vec::with_capacity(imported.traces.len());
-                for trace in imported.traces {
-                    let key = self.next_id();
-                    first_new.get_or_insert(key);
-                    if wanted.as_deref() == Some(trace.trace_id.as_str()) {
-                        wanted_key = Some(key);
-                    }
-                    let analysis = Arc::new(TraceAnalysis::new(&trace));
-                    new.push(Loaded {
-                        key,
-                        source: name.to_string(),
-                        format,
-                        trace: Arc::new(trace),
-                        analysis,
-                    });
-                }
-                self.traces.update(|v| v.extend(new));
-                if let Some(k) = wanted_key {
-                    self.select_keeping_pending(k);
-                } else if let Some(k) = first_new {
-                    self.select(k);
-                }
-            }
+        let new = self.add_traces(name, bytes);
+        let wanted = self.pending.with_untracked(|p| p.trace.clone());
+        let wanted_key = new
+            .iter()
+            .find(|l| wanted.as_deref() == Some(l.trace.trace_id.as_str()))
+            .map(|l| l.key);
+        if let Some(k) = wanted_key {
+            self.select_keeping_pending(k);
+        } else if let Some(l) = new.first() {
+            self.select(l.key);
         }
+    }
+
+    /// Imports bytes and adds their traces to the list, without selecting
+    /// any; problems become messages. A trace whose id is already loaded is
+    /// not added again: the loaded one is returned in its place.
+    pub fn add_traces(&self, name: &str, bytes: &[u8]) -> Vec<Loaded> {
+        let imported = match import_bytes(name, bytes) {
+            Err(e) => {
+                self.message(Level::Error, e.to_string());
+                return Vec::new();
+            }
+            Ok(i) => i,
+        };
+        if !imported.warnings.is_empty() {
+            let shown: Vec<&str> = imported
+                .warnings
+                .iter()
+                .take(5)
+                .map(String::as_str)
+                .collect();
+            let more = imported.warnings.len().saturating_sub(shown.len());
+            let tail = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            self.message(
+                Level::Warning,
+                format!("{name}: loaded with problems: {}{tail}", shown.join("; ")),
+            );
+        }
+        let format = imported.format.label();
+        let mut out: Vec<Loaded> = Vec::with_capacity(imported.traces.len());
+        let mut new: Vec<Loaded> = Vec::new();
+        for trace in imported.traces {
+            if let Some(existing) = self.loaded_by_id(&trace.trace_id) {
+                out.push(existing);
+                continue;
+            }
+            let analysis = Arc::new(TraceAnalysis::new(&trace));
+            let l = Loaded {
+                key: self.next_id(),
+                source: name.to_string(),
+                format,
+                trace: Arc::new(trace),
+                analysis,
+            };
+            out.push(l.clone());
+            new.push(l);
+        }
+        self.traces.update(|v| v.extend(new));
+        out
+    }
+
+    /// The loaded trace with this id, if any.
+    pub fn loaded_by_id(&self, trace_id: &str) -> Option<Loaded> {
+        let id = crate::model::normalize_trace_id(trace_id);
+        self.traces
+            .with_untracked(|v| v.iter().find(|l| l.trace.trace_id == id).cloned())
     }
 
     /// Loads bytes from an async source, showing progress and errors.
