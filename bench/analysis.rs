@@ -8,7 +8,7 @@ mod gen;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::io::Write;
 use traceglass::analysis::summary::summarize;
-use traceglass::analysis::TraceAnalysis;
+use traceglass::analysis::{statistics, GroupBy, TraceAnalysis};
 use traceglass::import::import_bytes;
 use traceglass::model::Trace;
 
@@ -120,6 +120,19 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Elements(SPANS as u64));
     g.bench_function("trace_100k_spans", |b| {
         b.iter(|| TraceAnalysis::new(black_box(&big)))
+    });
+    // What issue #3 budgets: critical path, statistics and findings together.
+    g.bench_function("trace_100k_spans_with_statistics", |b| {
+        b.iter(|| {
+            let a = TraceAnalysis::new(black_box(&big));
+            statistics(
+                &big,
+                &a.self_time_ns,
+                &a.critical_path,
+                &GroupBy::Operation,
+                None,
+            )
+        })
     });
     g.throughput(Throughput::Elements(many_spans as u64));
     g.bench_function("1000_traces_x_100_spans", |b| {
