@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // Shared helpers for the end-to-end tests: where things are, the browser, pages that record
 // their errors, file drops, and a polling wait.
 
@@ -222,4 +223,36 @@ export async function textOf(page, selector) {
 /** Number of elements matching `selector` right now. */
 export async function countOf(page, selector) {
   return page.locator(selector).count();
+}
+
+/**
+ * Opens a fresh page, runs `body(p)` (p as `newPage` gives it), then asserts the page raised no
+ * uncaught errors. On a failure it saves `artifacts/fail-<prefix>-<label>.png` and appends the
+ * failed requests and the page's errors to the message.
+ */
+export async function runInPage(browser, prefix, label, body, { viewport } = {}) {
+  const p = await newPage(browser, viewport ? { viewport } : {});
+  try {
+    await body(p);
+    assert.deepEqual(pageErrors(p.errors), [], 'the page raised uncaught errors');
+  } catch (err) {
+    try {
+      await p.page.screenshot({ path: artifactPath(`fail-${prefix}-${label}.png`) });
+    } catch {
+      // the page may be gone
+    }
+    if (err instanceof Error) {
+      if (p.failedRequests.length) {
+        err.message += `\n  failed requests:\n${p.failedRequests
+          .map((r) => `    ${r.status ?? r.failure} ${r.url}`)
+          .join('\n')}`;
+      }
+      if (p.errors.length) {
+        err.message += `\n  errors logged by the page:\n${p.errors.map((e) => `    [${e.kind}] ${e.text}`).join('\n')}`;
+      }
+    }
+    throw err;
+  } finally {
+    await p.close();
+  }
 }

@@ -21,6 +21,7 @@ import {
   textsOf,
   countOf,
   WAIT_MS,
+  runInPage,
 } from '../lib/harness.mjs';
 
 // The DOM contract.
@@ -62,31 +63,8 @@ const spansRe = (n) => new RegExp(`(^|[^0-9.,])${n} spans?\\b`);
  * Opens a fresh page, runs `body(p)`, then asserts the page raised no uncaught errors. On a
  * failure it saves `artifacts/fail-foundation-<label>.png` and appends the console/page errors to the message.
  */
-async function withPage(label, body) {
-  const p = await newPage(browser);
-  try {
-    await body(p);
-    assert.deepEqual(pageErrors(p.errors), [], 'the page raised uncaught errors');
-  } catch (err) {
-    try {
-      await p.page.screenshot({ path: artifactPath(`fail-${ARTIFACT_PREFIX}-${label}.png`) });
-    } catch {
-      // the page may be gone
-    }
-    if (err instanceof Error) {
-      if (p.failedRequests.length) {
-        err.message += `\n  failed requests:\n${p.failedRequests
-          .map((r) => `    ${r.status ?? r.failure} ${r.url}`)
-          .join('\n')}`;
-      }
-      if (p.errors.length) {
-        err.message += `\n  errors logged by the page:\n${p.errors.map((e) => `    [${e.kind}] ${e.text}`).join('\n')}`;
-      }
-    }
-    throw err;
-  } finally {
-    await p.close();
-  }
+function withPage(label, body, options) {
+  return runInPage(browser, ARTIFACT_PREFIX, label, body, options);
 }
 
 /** Waits for the bundled demo: the headline names `weather-service` and `GET /slow`. */

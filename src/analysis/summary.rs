@@ -168,12 +168,7 @@ fn summarize_group<'t>(
         let mut ops: Vec<(u32, i64, SpanIx)> = operation_times(t, &a.critical_path)
             .into_iter()
             .filter_map(|o| {
-                let op = t.operations.get(o.operation as usize)?;
-                let svc = t
-                    .services
-                    .get(op.service as usize)
-                    .map_or("", |s| t.str(s.name));
-                let key = (svc, t.str(op.name));
+                let key = t.operation_names(o.operation)?;
                 let id = *op_ids.entry(key).or_insert_with(|| {
                     op_names.push(key);
                     (op_names.len() - 1) as u32

@@ -313,6 +313,16 @@ impl Trace {
             .map_or("", |o| self.str(o.name))
     }
 
+    /// The service and span name of an operation.
+    pub fn operation_names(&self, op: u32) -> Option<(&str, &str)> {
+        let o = self.operations.get(op as usize)?;
+        let svc = self
+            .services
+            .get(o.service as usize)
+            .map_or("", |s| self.str(s.name));
+        Some((svc, self.str(o.name)))
+    }
+
     pub fn attr_key(&self, a: &Attribute) -> &str {
         self.str(a.key)
     }

@@ -24,14 +24,11 @@ pub fn BottleneckPanel(loaded: Loaded) -> impl IntoView {
         .iter()
         .take(BAR_OPERATIONS)
         .filter_map(|o| {
-            let op = t.operations.get(o.operation as usize)?;
-            let svc = t
-                .services
-                .get(op.service as usize)
-                .map_or("", |s| t.str(s.name));
+            let (svc, name) = t.operation_names(o.operation)?;
+            let service_ix = t.operations.get(o.operation as usize)?.service;
             let label = format!(
                 "{svc}: {} — {} ({})",
-                t.str(op.name),
+                name,
                 format_duration(o.time_ns),
                 format_share(o.time_ns, total)
             );
@@ -43,7 +40,7 @@ pub fn BottleneckPanel(loaded: Loaded) -> impl IntoView {
                     title=label.clone()
                     aria-label=label
                     style:width=format!("{width:.3}%")
-                    style:background=service_color(op.service)
+                    style:background=service_color(service_ix)
                     on:click=move |_| state.show_spans(&[evidence])
                 ></button>
             })
