@@ -156,3 +156,34 @@ test('failures: CORS refused, HTTP 500 with Jaeger\'s message, unreachable', asy
     });
   }
 });
+
+test('the URL restores a search, and back/forward move between searches', async (t) => {
+  const hotrod = traceIn('v3', 'otlp/hotrod-40spans-6services.json');
+  const startUs = BigInt(Date.parse(minute(hotrod.searchWindow.min, false) + 'Z')) * 1000n;
+  const endUs = BigInt(Date.parse(minute(hotrod.searchWindow.max, true) + 'Z')) * 1000n;
+  const context = await browser.newContext({ viewport: VIEWPORT, timezoneId: 'UTC' });
+  const page = await context.newPage();
+  const ctx = { page, errors: [], close: () => context.close(), name: t.name };
+  page.on('pageerror', (e) => ctx.errors.push({ kind: 'pageerror', text: String(e) }));
+  await guarded(ctx, async () => {
+    const q = new URLSearchParams({
+      jaeger: servers.both.url,
+      service: 'frontend',
+      lookback: 'custom',
+      start: String(startUs),
+      end: String(endUs),
+      limit: '20',
+    });
+    await page.goto(`${app.url}?${q}`);
+    await waitUntil('the restored search', () => countOf(page, '[data-testid=result]'), (n) => n >= 1);
+    assert.equal(await page.locator('[data-testid=jaeger-service]').inputValue(), 'frontend');
+    // A second search, for another service, is a new history entry.
+    await page.selectOption('[data-testid=jaeger-service]', 'load-generator');
+    await page.click('[data-testid=jaeger-search]');
+    await waitUntil('the second search in the URL', () => page.url(), (u) => u.includes('service=load-generator'));
+    await page.goBack();
+    await waitUntil('the first search again', () => page.url(), (u) => u.includes('service=frontend'));
+    await waitUntil('its service in the form', () => page.locator('[data-testid=jaeger-service]').inputValue(), (v) => v === 'frontend');
+    await waitUntil('its results', () => textOf(page, '[data-testid=results]'), (s) => s.includes('GET /dispatch'));
+  });
+});

@@ -114,6 +114,44 @@ pub struct JaegerUi {
     pub results: RwSignal<Vec<ResultRow>>,
     pub searched: RwSignal<Option<String>>,
     pub sort: RwSignal<usize>,
+    /// A search read from the URL, run once connected.
+    pending_search: RwSignal<bool>,
+}
+
+/// The search-form parameters in the page URL, under Jaeger UI's names.
+const SEARCH_PARAMS: [&str; 9] = [
+    "service",
+    "operation",
+    "tags",
+    "lookback",
+    "start",
+    "end",
+    "minDuration",
+    "maxDuration",
+    "limit",
+];
+
+/// The search parameters of the page URL, as one string to compare.
+fn search_key() -> String {
+    SEARCH_PARAMS
+        .iter()
+        .map(|n| super::url::param(n).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\u{1}")
+}
+
+/// A time in µs as a `datetime-local` value, in the browser's time zone.
+fn local_datetime(us: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(us as f64 / 1000.0));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
 }
 
 impl JaegerUi {
@@ -149,6 +187,85 @@ impl JaegerUi {
             results: RwSignal::new(Vec::new()),
             searched: RwSignal::new(None),
             sort: RwSignal::new(0),
+            pending_search: RwSignal::new(false),
+        }
+        .with_search_from_url()
+    }
+
+    /// Fills the form from the URL's search parameters; true when there was a search.
+    fn read_search_params(&self) -> bool {
+        let p = |n: &str| super::url::param(n);
+        let Some(service) = p("service") else {
+            return false;
+        };
+        self.service.set(service);
+        self.operation
+            .set(p("operation").filter(|o| o != "all").unwrap_or_default());
+        self.tags.set(p("tags").unwrap_or_default());
+        self.min_duration.set(p("minDuration").unwrap_or_default());
+        self.max_duration.set(p("maxDuration").unwrap_or_default());
+        if let Some(l) = p("limit").and_then(|l| l.parse().ok()) {
+            self.limit.set(l);
+        }
+        let us = |n: &str| p(n).and_then(|v| v.parse::<i64>().ok());
+        match (p("lookback").as_deref(), us("start"), us("end")) {
+            (Some("custom") | None, Some(a), Some(b)) => {
+                self.lookback.set("custom".into());
+                self.start.set(local_datetime(a));
+                self.end.set(local_datetime(b));
+            }
+            (Some(l), _, _) if LOOKBACKS.iter().any(|x| x.0 == l) => self.lookback.set(l.into()),
+            _ => {}
+        }
+        true
+    }
+
+    fn with_search_from_url(self) -> JaegerUi {
+        if self.read_search_params() {
+            self.pending_search.set(true);
+        }
+        self
+    }
+
+    /// Writes the search to the URL as a new history entry.
+    fn write_search_params(&self, q: &Search) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Ok(href) = window.location().href() else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::new(&href) else {
+            return;
+        };
+        let params = url.search_params();
+        let lookback = self.lookback.get_untracked();
+        let custom = lookback == "custom";
+        let values: [Option<String>; 9] = [
+            Some(q.service.clone()),
+            (!q.operation.is_empty()).then(|| q.operation.clone()),
+            Some(self.tags.get_untracked()).filter(|t| !t.trim().is_empty()),
+            Some(lookback),
+            custom.then(|| q.start_us.to_string()),
+            custom.then(|| q.end_us.to_string()),
+            q.min_duration.clone(),
+            q.max_duration.clone(),
+            Some(q.limit.to_string()),
+        ];
+        let mut changed = false;
+        for (name, value) in SEARCH_PARAMS.iter().zip(values) {
+            if params.get(name) != value {
+                changed = true;
+                match value {
+                    Some(v) => params.set(name, &v),
+                    None => params.delete(name),
+                }
+            }
+        }
+        if changed {
+            if let Ok(h) = window.history() {
+                let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+            }
         }
     }
 
@@ -184,6 +301,10 @@ impl JaegerUi {
                         self.service.set(first);
                     }
                     self.load_operations(app);
+                    if self.pending_search.get_untracked() {
+                        self.pending_search.set(false);
+                        self.search(app);
+                    }
                 }
                 Err((url, f)) => {
                     self.version.set(None);
@@ -273,6 +394,7 @@ impl JaegerUi {
                 return;
             }
         };
+        self.write_search_params(&q);
         let conn = self.conn.get_untracked();
         self.status.set(Status::Busy("Searching…".into()));
         app.pane.set(Pane::Results);
@@ -397,12 +519,63 @@ async fn full_traces(
 pub fn JaegerPanel() -> impl IntoView {
     let app = expect_context::<AppState>();
     let j = expect_context::<JaegerUi>();
-    if !j.conn.with_untracked(|c| c.base.is_empty()) && super::url::param("jaeger").is_some() {
+    let asked = super::url::param("jaeger").is_some() || j.pending_search.get_untracked();
+    if asked {
         j.connect(app);
+    } else {
+        // An operator may preconfigure a static deployment with config.json.
+        spawn_local(async move {
+            let Ok(bytes) = crate::sources::fetch_bytes("config.json").await else {
+                return;
+            };
+            #[derive(serde::Deserialize)]
+            struct Config {
+                jaeger: Option<JaegerConfig>,
+            }
+            #[derive(serde::Deserialize)]
+            struct JaegerConfig {
+                #[serde(rename = "baseUrl", default)]
+                base_url: String,
+                #[serde(default)]
+                credentials: Option<String>,
+            }
+            match serde_json::from_slice::<Config>(&bytes) {
+                Ok(Config { jaeger: Some(c) }) if !c.base_url.trim().is_empty() => {
+                    if j.conn.with_untracked(|x| x.base.is_empty()) {
+                        j.conn.update(|x| {
+                            x.base = c.base_url.trim().to_string();
+                            if let Some(cr) = c.credentials {
+                                x.credentials = cr;
+                            }
+                        });
+                    }
+                    j.connect(app);
+                }
+                Ok(_) => {}
+                Err(e) => app.message(Level::Warning, format!("config.json: {e}")),
+            }
+        });
     }
+    // Back and forward through searches.
+    let shown_search = StoredValue::new(search_key());
+    let pop = window_event_listener(leptos::ev::popstate, move |_| {
+        let key = search_key();
+        if key != shown_search.get_value() {
+            shown_search.set_value(key);
+            if j.read_search_params() {
+                j.search(app);
+            }
+        }
+    });
+    // Searches made here move the compared key along.
+    Effect::new(move |_| {
+        j.searched.track();
+        shown_search.set_value(search_key());
+    });
+    on_cleanup(move || pop.remove());
     let trace_id = RwSignal::new(String::new());
     view! {
-        <details class="jaeger" data-testid="jaeger-panel" open=super::url::param("jaeger").is_some()>
+        <details class="jaeger" data-testid="jaeger-panel" open=asked>
             <summary>"Search Jaeger"</summary>
             <div class="jaeger-form">
                 <label>"Jaeger URL"
@@ -436,7 +609,7 @@ pub fn JaegerPanel() -> impl IntoView {
                 </p>
                 <Show when=move || j.version.get().is_some()>
                     <label>{move || format!("Service ({})", j.services.with(|s| s.len()))}
-                        <select data-testid="jaeger-service" on:change=move |ev| {
+                        <select data-testid="jaeger-service" prop:value=move || j.service.get() on:change=move |ev| {
                             j.service.set(event_target_value(&ev));
                             j.operation.set(String::new());
                             j.load_operations(app);
@@ -448,7 +621,7 @@ pub fn JaegerPanel() -> impl IntoView {
                         </select>
                     </label>
                     <label>"Operation"
-                        <select data-testid="jaeger-operation" on:change=move |ev| j.operation.set(event_target_value(&ev))>
+                        <select data-testid="jaeger-operation" prop:value=move || j.operation.get() on:change=move |ev| j.operation.set(event_target_value(&ev))>
                             <option value="">"all"</option>
                             {move || {
                                 let mut ops = j.operations.get();
