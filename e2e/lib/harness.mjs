@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -255,4 +256,18 @@ export async function runInPage(browser, prefix, label, body, { viewport } = {})
   } finally {
     await p.close();
   }
+}
+
+/**
+ * What most test files start with: the built app served on 127.0.0.1 with the shared fixtures
+ * mounted at `/fixtures/` (CORS allowed), a browser, and this file's old failure screenshots
+ * cleared. Returns `{ browser, server }`.
+ */
+export async function startAppWithFixtures(prefix) {
+  const dist = ensureDist();
+  const fixtures = ensureFixtures();
+  clearFailureScreenshots(prefix);
+  const browser = await launchBrowser();
+  const server = await startServer({ root: dist, cors: true, extraMounts: { '/fixtures/': fixtures } });
+  return { browser, server };
 }

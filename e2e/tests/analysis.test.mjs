@@ -22,6 +22,7 @@ import {
   countOf,
   WAIT_MS,
   runInPage,
+  startAppWithFixtures,
 } from '../lib/harness.mjs';
 
 // The DOM contract.
@@ -70,11 +71,7 @@ let server; // the app at '/', fixtures at '/fixtures/'
 
 before(
   async () => {
-    const dist = ensureDist();
-    const fixturesDir = ensureFixtures();
-    clearFailureScreenshots(ARTIFACT_PREFIX);
-    browser = await launchBrowser();
-    server = await startServer({ root: dist, cors: true, extraMounts: { '/fixtures/': fixturesDir } });
+    ({ browser, server } = await startAppWithFixtures(ARTIFACT_PREFIX));
   },
   { timeout: 60_000 },
 );

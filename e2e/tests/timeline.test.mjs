@@ -22,6 +22,7 @@ import {
   countOf,
   WAIT_MS,
   runInPage,
+  startAppWithFixtures,
 } from '../lib/harness.mjs';
 
 // The DOM contract.
@@ -69,12 +70,8 @@ let hotrod; // the HotROD tree, read from the fixture itself (see hotrodTree)
 
 before(
   async () => {
-    const dist = ensureDist();
-    const fixturesDir = ensureFixtures();
-    clearFailureScreenshots(ARTIFACT_PREFIX);
     hotrod = hotrodTree();
-    browser = await launchBrowser();
-    server = await startServer({ root: dist, cors: true, extraMounts: { '/fixtures/': fixturesDir } });
+    ({ browser, server } = await startAppWithFixtures(ARTIFACT_PREFIX));
   },
   { timeout: 60_000 },
 );

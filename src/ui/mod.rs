@@ -11,6 +11,7 @@ mod statistics;
 mod summary;
 mod timeline;
 mod url;
+mod widgets;
 
 use format::{absolute_time, format_duration};
 use leptos::prelude::*;
@@ -181,18 +182,12 @@ pub fn App() -> impl IntoView {
                 <section class="trace-pane">
                     <Show when=move || state.traces.with(|t| t.len() > 1) || jaeger_ui.searched.with(|s| s.is_some())>
                         <div class="tabs pane-tabs" role="tablist">
-                            <button role="tab" data-testid="pane-trace"
-                                aria-selected=move || if state.pane.get() == Pane::Trace { "true" } else { "false" }
-                                on:click=move |_| state.pane.set(Pane::Trace)>"Trace"</button>
-                            <button role="tab" data-testid="pane-summary"
-                                aria-selected=move || if state.pane.get() == Pane::Summary { "true" } else { "false" }
-                                on:click=move |_| state.pane.set(Pane::Summary)>
+                            <widgets::Tab current=state.pane value=Pane::Trace testid="pane-trace">"Trace"</widgets::Tab>
+                            <widgets::Tab current=state.pane value=Pane::Summary testid="pane-summary">
                                 {move || format!("Summary across traces ({})", state.traces.with(|t| t.len()))}
-                            </button>
+                            </widgets::Tab>
                             <Show when=move || jaeger_ui.searched.with(|s| s.is_some())>
-                                <button role="tab" data-testid="pane-results"
-                                    aria-selected=move || if state.pane.get() == Pane::Results { "true" } else { "false" }
-                                    on:click=move |_| state.pane.set(Pane::Results)>"Search results"</button>
+                                <widgets::Tab current=state.pane value=Pane::Results testid="pane-results">"Search results"</widgets::Tab>
                             </Show>
                         </div>
                     </Show>
@@ -414,12 +409,8 @@ fn TraceView(loaded: Loaded) -> impl IntoView {
             </div>
             <bottleneck::BottleneckPanel loaded=loaded.clone()/>
             <div class="tabs" role="tablist">
-                <button role="tab" data-testid="tab-timeline"
-                    aria-selected=move || if state.view.get() == View::Timeline { "true" } else { "false" }
-                    on:click=move |_| state.view.set(View::Timeline)>"Timeline"</button>
-                <button role="tab" data-testid="tab-statistics"
-                    aria-selected=move || if state.view.get() == View::Statistics { "true" } else { "false" }
-                    on:click=move |_| state.view.set(View::Statistics)>"Statistics"</button>
+                <widgets::Tab current=state.view value=View::Timeline testid="tab-timeline">"Timeline"</widgets::Tab>
+                <widgets::Tab current=state.view value=View::Statistics testid="tab-statistics">"Statistics"</widgets::Tab>
             </div>
             <div class="main-split">
                 {

@@ -5,6 +5,7 @@
 use super::format::{format_duration, service_color};
 use super::minimap::{fraction_in, window_of, Minimap, MIN_WINDOW};
 use super::state::{AppState, Loaded};
+use super::widgets::Toggle;
 use crate::analysis::describe::parse_duration;
 use crate::analysis::search::{with_ancestors, Query};
 use crate::model::{SpanIx, Trace};
@@ -657,15 +658,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 </span>
                 <button class="small" data-testid="prev-match" aria-label="Previous match" title="Previous match (Shift+Enter)" on:click=move |_| go_to_match(-1)>"↑"</button>
                 <button class="small" data-testid="next-match" aria-label="Next match" title="Next match (Enter)" on:click=move |_| go_to_match(1)>"↓"</button>
-                <label>
-                    <input
-                        type="checkbox"
-                        data-testid="matches-only"
-                        prop:checked=move || state.matches_only.get()
-                        on:change=move |ev| state.matches_only.set(event_target_checked(&ev))
-                    />
-                    " Matches only"
-                </label>
+                <Toggle checked=state.matches_only testid="matches-only" label="Matches only"/>
             </div>
             <div class="timeline-tools">
                 <span class="level-buttons">
@@ -704,15 +697,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     />
                 </label>
                 {move || below_error.get().map(|e| view! { <span class="input-error" role="alert">{e}</span> })}
-                <label>
-                    <input
-                        type="checkbox"
-                        data-testid="cp-only"
-                        prop:checked=move || state.cp_only.get()
-                        on:change=move |ev| state.cp_only.set(event_target_checked(&ev))
-                    />
-                    " Critical path only"
-                </label>
+                <Toggle checked=state.cp_only testid="cp-only" label="Critical path only"/>
                 <Show when=move || { hidden.get() != 0 }>
                     <span class="hidden-count" data-testid="hidden-count">
                         {move || {
