@@ -79,7 +79,7 @@ async function searchFlow(page, trace) {
   await page.locator('[data-testid=jaeger-end]').dispatchEvent('change');
   await page.click('[data-testid=jaeger-search]');
   await waitUntil('results', () => countOf(page, '[data-testid=result]'), (n) => n >= 1);
-  assert.match(await textOf(page, '[data-testid=results-count]'), /\d+ traces/);
+  assert.match(await textOf(page, '[data-testid=results-count]'), /\d+ traces?/);
   await page.locator('[data-testid=scatter-point]').first().click();
   await waitUntil('the trace headline', () => textOf(page, '[data-testid=headline]'), (s) => s.includes('took'));
 }

@@ -438,7 +438,9 @@ impl JaegerUi {
             match rows {
                 Ok(rows) => {
                     self.status.set(Status::Connected(v));
-                    self.searched.set(Some(format!("{} traces", rows.len())));
+                    let n = rows.len();
+                    self.searched
+                        .set(Some(format!("{n} trace{}", if n == 1 { "" } else { "s" })));
                     self.results.set(rows);
                 }
                 Err((url, f)) => self.fail(app, &url, &f),
@@ -720,16 +722,20 @@ pub fn ResultsView() -> impl IntoView {
     }
 }
 
+/// How long ago a trace started, in the largest whole unit.
 fn relative_age(start_ns: i64) -> String {
     let now_ns = (js_sys::Date::now() * 1e6) as i64;
-    let ago = now_ns - start_ns;
-    if ago < 0 {
+    let secs = (now_ns - start_ns) / 1_000_000_000;
+    if secs < 0 {
         return "in the future".into();
     }
-    format!(
-        "{} ago",
-        format_duration((ago / 1_000_000_000) * 1_000_000_000)
-    )
+    let (n, unit) = match secs {
+        s if s < 60 => (s, "second"),
+        s if s < 3_600 => (s / 60, "minute"),
+        s if s < 86_400 => (s / 3_600, "hour"),
+        s => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
 /// Duration over start time, errors in red; a point opens its trace.
