@@ -4,7 +4,7 @@
 //! Times are microseconds. Tags of every type, logs, CHILD_OF and FOLLOWS_FROM
 //! references (also into other traces) are kept.
 
-use super::json::{object_keys, span_label, us_to_ns, Float, Int, Text};
+use super::json::{span_label, us_to_ns, Float, Int, Text};
 use super::Collector;
 use crate::model::{
     normalize_span_id, normalize_trace_id, AttrValue, Attribute, Event, RefType, Reference,
@@ -373,14 +373,6 @@ pub fn json_to_attr(v: serde_json::Value) -> AttrValue {
 /// Reads a bare array of spans that carry their own `process`.
 pub fn read_span_array(items: &[&RawValue], out: &mut Collector) {
     read_spans(items, None, &HashMap::new(), out);
-}
-
-/// Keys of the first element, to tell trace arrays from span arrays.
-pub fn first_keys(items: &[&RawValue]) -> Vec<String> {
-    items
-        .first()
-        .and_then(|r| object_keys(r))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

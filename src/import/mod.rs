@@ -426,7 +426,6 @@ fn read_array(items: &[&RawValue], out: &mut Collector) -> Result<Format, String
                 .to_string(),
         );
     }
-    let _ = jaeger::first_keys(items);
     Err(format!(
         "not a trace format we know: a list whose first item has the keys {}. Tried {TRIED}",
         describe_keys(&keys)

@@ -1,6 +1,6 @@
 //! Span detail: every field of the model for the selected span, as text.
 
-use super::format::{absolute_time, format_duration, is_web_url, kind_label};
+use super::format::{absolute_time, format_duration, is_web_url};
 use super::state::{AppState, Loaded};
 use crate::model::{AttrValue, Attribute, StatusCode, Trace};
 use leptos::prelude::*;
@@ -63,7 +63,7 @@ pub fn SpanDetail(loaded: Loaded) -> impl IntoView {
                 <table class="kv facts">
                     <tbody>
                         <tr><th>"Service"</th><td>{t.service_name(span).to_string()}</td></tr>
-                        <tr><th>"Kind"</th><td>{kind_label(span.kind)}</td></tr>
+                        <tr><th>"Kind"</th><td>{span.kind.as_str()}</td></tr>
                         <tr><th>"Duration"</th><td>{format_duration(span.duration_ns)}</td></tr>
                         <tr><th>"Start"</th><td>{format!("+{} ({})", format_duration(span.start_ns - t.start_ns), absolute_time(span.start_ns))}</td></tr>
                         <tr><th>"Self time"</th><td>{format_duration(self_time)}</td></tr>

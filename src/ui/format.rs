@@ -1,7 +1,5 @@
 //! Small display helpers shared by the views.
 
-use crate::model::SpanKind;
-
 pub use crate::analysis::describe::format_duration;
 
 /// Colours for services, picked by service index; chosen to stay readable on
@@ -23,10 +21,6 @@ pub fn absolute_time(ns: i64) -> String {
         return format!("{ns} ns since the epoch");
     }
     String::from(date.to_iso_string())
-}
-
-pub fn kind_label(kind: SpanKind) -> &'static str {
-    kind.as_str()
 }
 
 /// True for the URLs that may become links: http and https only.

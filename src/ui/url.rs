@@ -68,7 +68,18 @@ pub fn apply_pending(state: AppState, trace: &Trace) {
         return;
     }
     if let Some(ids) = &pending.collapsed {
-        let set: HashSet<u32> = ids.iter().filter_map(|id| trace.find_span(id)).collect();
+        // One pass over the spans, not one search per id; the first span
+        // of an id, as `Trace::find_span` would give.
+        let mut first: std::collections::HashMap<&str, u32> =
+            ids.iter().map(|id| (id.as_str(), u32::MAX)).collect();
+        for (i, sp) in trace.spans.iter().enumerate() {
+            if let Some(ix) = first.get_mut(&*sp.span_id) {
+                if *ix == u32::MAX {
+                    *ix = i as u32;
+                }
+            }
+        }
+        let set: HashSet<u32> = first.into_values().filter(|&ix| ix != u32::MAX).collect();
         state.collapsed.set(set);
     }
     if let Some(v) = pending.view {
