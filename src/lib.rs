@@ -3,9 +3,10 @@
 //! Data flows one way: sources give bytes, [`import`] turns them into the one
 //! [`model::Trace`], [`analysis`] computes critical path, self time, statistics
 //! and findings from it, and `ui` only displays model and analysis.
-//! `model`, `import` and `analysis` have no browser dependency.
+//! `model`, `import`, `analysis`, `jaeger` and `export` have no browser dependency.
 
 pub mod analysis;
+pub mod export;
 pub mod import;
 pub mod jaeger;
 pub mod model;
