@@ -88,6 +88,8 @@ pub struct AppState {
     pub pending: RwSignal<super::url::Pending>,
     pub show_help: RwSignal<bool>,
     pub detail_open: RwSignal<bool>,
+    /// The detail under the selected row instead of beside the timeline.
+    pub detail_inline: RwSignal<bool>,
     next_id: StoredValue<u64>,
 }
 
@@ -116,6 +118,7 @@ impl AppState {
             pending: RwSignal::new(super::url::Pending::default()),
             show_help: RwSignal::new(false),
             detail_open: RwSignal::new(true),
+            detail_inline: RwSignal::new(super::detail::stored_inline()),
             next_id: StoredValue::new(1),
         }
     }

@@ -2,6 +2,7 @@
 //! the trace's size. Rows are the spans in tree order, minus the descendants
 //! of collapsed spans.
 
+use super::detail::SpanDetail;
 use super::format::{format_duration, service_color};
 use super::minimap::{fraction_in, window_of, Minimap, MIN_WINDOW};
 use super::state::{AppState, Loaded};
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 pub const ROW_HEIGHT: f64 = 24.0;
@@ -51,6 +53,33 @@ pub fn visible_rows(
     (out, hidden)
 }
 
+/// Where row `i` starts, in pixels, when `gap` is the inline detail: its
+/// height, under the row at its position.
+fn row_top(i: usize, gap: Option<(usize, f64)>) -> f64 {
+    let y = i as f64 * ROW_HEIGHT;
+    match gap {
+        Some((p, h)) if i > p => y + h,
+        _ => y,
+    }
+}
+
+/// The row at pixel `y`; the inline detail counts as part of its row.
+fn row_at(y: f64, gap: Option<(usize, f64)>) -> usize {
+    let y = y.max(0.0);
+    let plain = (y / ROW_HEIGHT) as usize;
+    match gap {
+        Some((p, h)) if plain > p => {
+            let below = y - row_top(p + 1, None);
+            if below < h {
+                p
+            } else {
+                p + 1 + ((below - h) / ROW_HEIGHT) as usize
+            }
+        }
+        _ => plain,
+    }
+}
+
 fn viewport_width() -> f64 {
     web_sys::window()
         .and_then(|w| w.inner_width().ok())
@@ -72,6 +101,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let state = expect_context::<AppState>();
     let trace = loaded.trace.clone();
     let loaded_for_minimap = loaded.clone();
+    let loaded_for_detail = loaded.clone();
     let sections = Arc::new(sections_by_span(&loaded));
     let scroll_top = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(600.0f64);
@@ -106,6 +136,51 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     });
     let rows = Memo::new(move |_| filtered.with(|f| f.0.clone()));
     let hidden = Memo::new(move |_| filtered.with(|f| f.1));
+
+    // The inline detail: one block of measured height under the selected
+    // row; the rows after it move down by that height.
+    let inline_pos = Memo::new(move |_| {
+        if !state.detail_inline.get() || !state.detail_open.get() {
+            return None;
+        }
+        let sel = state.selected_span.get()?;
+        rows.with(|r| r.iter().position(|&x| x == sel))
+    });
+    let inline_shown = Memo::new(move |_| inline_pos.get().is_some());
+    let inline_h = RwSignal::new(0.0f64);
+    let gap = Memo::new(move |_| inline_pos.get().map(|p| (p, inline_h.get())));
+    let inline_block = NodeRef::<leptos::html::Div>::new();
+    // Its height is measured whenever it changes (another span, the filter,
+    // the window's width).
+    let observer = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
+    Effect::new(move |_| {
+        let block = inline_block.get();
+        observer.update_value(|o| {
+            if o.is_none() {
+                let measure = Closure::<dyn FnMut()>::new(move || {
+                    if let Some(el) = inline_block.get_untracked() {
+                        inline_h.set(el.offset_height() as f64);
+                    }
+                });
+                *o = web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref())
+                    .ok()
+                    .map(|r| (r, measure));
+            }
+            if let Some((r, _)) = o {
+                r.disconnect();
+                if let Some(el) = &block {
+                    r.observe(el);
+                }
+            }
+        });
+    });
+    on_cleanup(move || {
+        observer.try_update_value(|o| {
+            if let Some((r, _)) = o.take() {
+                r.disconnect();
+            }
+        });
+    });
 
     // Moving through the matches selects the match and scrolls to it.
     let go_to_match = move |delta: isize| {
@@ -234,15 +309,25 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         }
         let pos = rows.with(|r| r.iter().position(|&x| x == target));
         if let (Some(pos), Some(el)) = (pos, container.get_untracked()) {
-            let y = pos as f64 * ROW_HEIGHT - viewport.get_untracked() / 3.0;
+            // A row a third down the view; the row with the detail inline
+            // near the top, so that the detail below it is seen.
+            let above = if gap.get_untracked().is_some_and(|(p, _)| p == pos) {
+                ROW_HEIGHT
+            } else {
+                viewport.get_untracked() / 3.0
+            };
+            let y = row_top(pos, gap.get_untracked()) - above;
             el.set_scroll_top(y.max(0.0) as i32);
             scroll_top.set(el.scroll_top() as f64);
         }
         state.scroll_to.set(None);
     });
     let window = Memo::new(move |_| {
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
-        let count = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        let g = gap.get();
+        let top = scroll_top.get();
+        let first = row_at(top, g).saturating_sub(OVERSCAN);
+        let last = row_at(top + viewport.get(), g) + OVERSCAN;
+        let count = last.saturating_sub(first) + 1;
         rows.with(|r| {
             r.iter()
                 .enumerate()
@@ -412,7 +497,17 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             }
             return;
         }
-        if in_field || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        // Enter and Space on a button or link press it.
+        let on_control = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY"));
+        if in_field
+            || (on_control && matches!(key.as_str(), "Enter" | " "))
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.alt_key()
+        {
             return;
         }
         let selected = state.selected_span.get_untracked();
@@ -492,6 +587,20 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         format!("{:.4}%", 100.0 / (b - a).max(1e-9))
     };
 
+    // A click selects the row and opens the detail. With the detail inline
+    // under a row above, the rows below move up when it closes: scroll by
+    // as much, so that the clicked row stays under the pointer.
+    let select_clicked = move |i: usize, ix: SpanIx| {
+        if let (Some((p, h)), Some(el)) = (gap.get_untracked(), container.get_untracked()) {
+            if p < i {
+                el.set_scroll_top((el.scroll_top() as f64 - h).max(0.0) as i32);
+                scroll_top.set(el.scroll_top() as f64);
+            }
+        }
+        state.selected_span.set(Some(ix));
+        state.detail_open.set(true);
+    };
+
     let t_row = trace.clone();
     let render_row = move |(i, ix): (usize, SpanIx)| {
         let t = &t_row;
@@ -567,11 +676,8 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 class:selected=move || state.selected_span.get() == Some(ix)
                 class:highlighted=move || state.highlight.with(|h| h.contains(&ix))
                 class:match=move || match_set.with(|m| m.contains(&ix))
-                style:top=format!("{}px", i as f64 * ROW_HEIGHT)
-                on:click=move |_| {
-                    state.selected_span.set(Some(ix));
-                    state.detail_open.set(true);
-                }
+                style:top=move || format!("{}px", row_top(i, gap.get()))
+                on:click=move |_| select_clicked(i, ix)
             >
                 <div class="name-cell" style:width=move || format!("{}px", name_width.get())>
                     <span class="indent" style:width=format!("{}px", depth as f64 * INDENT)>
@@ -755,15 +861,23 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             <div
                 class="timeline"
                 data-testid="timeline"
-                role="tree"
-                aria-label="Spans"
                 node_ref=container
                 on:scroll=move |_| measure()
                 on:wheel=on_wheel
             >
-                <div class="rows" style:height=move || format!("{}px", rows.with(|r| r.len()) as f64 * ROW_HEIGHT)>
+                <div class="rows" role="tree" aria-label="Spans" style:height=move || format!("{}px", row_top(rows.with(|r| r.len()), gap.get()))>
                     <For each=move || window.get() key=|k| *k children=render_row/>
                 </div>
+                {move || inline_shown.get().then(|| view! {
+                    <div
+                        class="inline-detail"
+                        data-testid="inline-detail"
+                        node_ref=inline_block
+                        style:top=move || format!("{}px", row_top(inline_pos.get().map_or(0, |p| p + 1), None))
+                    >
+                        <SpanDetail loaded=loaded_for_detail.clone() inline=true/>
+                    </div>
+                })}
             </div>
         </div>
     }

@@ -61,6 +61,18 @@ pub fn read_pending() -> Pending {
     }
 }
 
+/// A link to the page as it is now that selects `span_id` (and shows
+/// `trace_id`, when given) when opened: the deep link `?span=<id>`.
+pub fn span_link(trace_id: Option<&str>, span_id: &str) -> Option<String> {
+    let url = current_url()?;
+    let params = url.search_params();
+    params.set("span", span_id);
+    if let Some(t) = trace_id {
+        params.set("trace", t);
+    }
+    Some(url.href())
+}
+
 /// Applies pending view state to a trace that is now shown.
 pub fn apply_pending(state: AppState, trace: &Trace) {
     let pending = state.pending.get_untracked();
