@@ -1,7 +1,8 @@
 // End-to-end tests of the timeline tools of Traceglass in headless Debian Chromium: find
 // (Jaeger UI's uiFind syntax, prev/next, kept in the URL), "Matches only", expand and collapse
 // (all, by level, one subtree), "Collapse shorter than" (collapseBelow), the light/dark theme
-// (uiTheme), and "Critical path only" together with "Matches only".
+// (uiTheme), "Critical path only" together with "Matches only", the minimap drag and its
+// scrubbers, and Jaeger UI's keyboard shortcuts with the `?` help.
 // Run with `npm test` in e2e/ after `trunk build --release`; see ../README.md.
 
 import { test, before, after } from 'node:test';
@@ -19,6 +20,7 @@ import {
   pageErrors,
   waitUntil,
   textOf,
+  textsOf,
   countOf,
   WAIT_MS,
   runInPage,
@@ -681,5 +683,262 @@ test('critical path only with matches only: the on-path matches and their ancest
       await expectRows(page, '"Matches only" alone again', matchesOnly);
     },
     { viewport: TALL },
+  );
+});
+
+/** A ruler tick label ("139 ms", "1.20 s", "0 ns") in milliseconds. */
+function tickMs(label) {
+  const m = /^([\d.]+) (ns|µs|ms|s)$/.exec(label ?? '');
+  assert.ok(m, `a tick label that is not a duration: ${JSON.stringify(label)}`);
+  return Number(m[1]) * { ns: 1e-6, 'µs': 1e-3, ms: 1, s: 1e3 }[m[2]];
+}
+
+/** The HotROD trace's duration in ms, from the fixture. */
+function hotrodMs() {
+  const doc = JSON.parse(fixture(HOTROD_FILE).toString('utf8'));
+  const spans = doc.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
+  const start = spans.map((s) => BigInt(s.startTimeUnixNano)).reduce((a, b) => (b < a ? b : a));
+  const end = spans.map((s) => BigInt(s.endTimeUnixNano)).reduce((a, b) => (b > a ? b : a));
+  return Number(end - start) / 1e6;
+}
+
+/** The `view` URL parameter as `[a, b]`, or null when the whole trace is shown. */
+function viewParam(page) {
+  const v = urlParam(page, 'view');
+  return v == null ? null : v.split(',').map(Number);
+}
+
+const near = (x, y, tolerance) => Math.abs(x - y) <= tolerance;
+
+/** Waits until the `view` parameter is `[a, b]` (each within `tolerance`), or absent for null. */
+function expectView(page, want, why, tolerance = 0.005) {
+  return waitUntil(
+    `view=${want ? want.join(',') : '(none)'} in the URL (${why})`,
+    () => viewParam(page),
+    (v) => (want == null ? v == null : v != null && near(v[0], want[0], tolerance) && near(v[1], want[1], tolerance)),
+  );
+}
+
+const MINIMAP = '[data-testid=minimap]';
+const MINIMAP_WINDOW = '[data-testid=minimap-window]';
+const TICKS = '[data-testid=ruler] .tick';
+const RESET_ZOOM = 'button[data-testid=reset-zoom]';
+
+test('minimap: a drag chooses the visible window, a scrubber moves one edge, Reset zoom shows all', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withPage('minimap', async ({ page }) => {
+    await openHotrod(page);
+    const total = hotrodMs();
+    const box = await page.locator(MINIMAP).boundingBox();
+    const x = (f) => box.x + f * box.width;
+    const y = box.y + box.height / 2;
+    const windowBox = () =>
+      page.locator(MINIMAP_WINDOW).evaluate((el) => {
+        const w = el.getBoundingClientRect();
+        const m = el.parentElement.getBoundingClientRect();
+        return { left: (w.left - m.left) / m.width, right: (w.right - m.left) / m.width };
+      });
+    const ticksBefore = await textsOf(page, TICKS);
+    assert.equal(ticksBefore[0], '0 ns', `the first tick before any zoom: ${ticksBefore}`);
+    assert.ok(near(tickMs(ticksBefore.at(-1)), total, total * 0.01), `the last tick ${ticksBefore.at(-1)} is not the trace's ${total} ms`);
+    assert.equal(await page.locator(RESET_ZOOM).isDisabled(), true, 'Reset zoom is enabled before any zoom');
+    assert.equal(viewParam(page), null);
+
+    await t.test('a drag from 20 % to 60 % shows that part of the trace', async () => {
+      await page.mouse.move(x(0.2), y);
+      await page.mouse.down();
+      await page.mouse.move(x(0.4), y, { steps: 4 });
+      await page.mouse.move(x(0.6), y, { steps: 4 });
+      await page.mouse.up();
+      await expectView(page, [0.2, 0.6], 'after the drag');
+      const w = await windowBox();
+      assert.ok(near(w.left, 0.2, 0.01) && near(w.right, 0.6, 0.01), `the minimap window is at ${JSON.stringify(w)}`);
+      const ticks = await waitUntil('the ruler to show the new window', () => textsOf(page, TICKS), (tk) => tk[0] !== '0 ns');
+      assert.ok(near(tickMs(ticks[0]), 0.2 * total, total * 0.01), `the first tick ${ticks[0]} is not 20 % of ${total} ms`);
+      assert.ok(near(tickMs(ticks.at(-1)), 0.6 * total, total * 0.01), `the last tick ${ticks.at(-1)} is not 60 % of ${total} ms`);
+      // The bars are stretched: each row's track is 1 / 0.4 = 250 % of the bar column wide.
+      const track = await page.locator(`${ROWS} .track`).first().evaluate((el) => el.style.width);
+      assert.ok(near(parseFloat(track), 250, 1), `a row's track is ${track} wide, not 250%`);
+      assert.equal(await page.locator(RESET_ZOOM).isDisabled(), false);
+    });
+
+    await t.test('a drag from right to left chooses the same kind of window', async () => {
+      await page.mouse.move(x(0.7), y);
+      await page.mouse.down();
+      await page.mouse.move(x(0.3), y, { steps: 4 });
+      await page.mouse.up();
+      await expectView(page, [0.3, 0.7], 'after a leftward drag');
+    });
+
+    await t.test('the right scrubber moves the right edge only', async () => {
+      const handle = await page.locator('[data-testid=scrubber-right]').boundingBox();
+      await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(x(0.9), y, { steps: 4 });
+      await page.mouse.up();
+      await expectView(page, [0.3, 0.9], 'after the right scrubber');
+    });
+
+    await t.test('the left scrubber moves the left edge only', async () => {
+      const handle = await page.locator('[data-testid=scrubber-left]').boundingBox();
+      await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(x(0.1), y, { steps: 4 });
+      await page.mouse.up();
+      await expectView(page, [0.1, 0.9], 'after the left scrubber');
+    });
+
+    await t.test('Reset zoom shows the whole trace again', async () => {
+      await page.locator(RESET_ZOOM).click();
+      await expectView(page, null, 'after Reset zoom');
+      await waitUntil('the first tick back at 0 ns', () => textOf(page, TICKS), (tk) => tk === '0 ns');
+      const w = await windowBox();
+      assert.ok(near(w.left, 0, 0.01) && near(w.right, 1, 0.01), `the minimap window is at ${JSON.stringify(w)}`);
+    });
+  });
+});
+
+/** The span ids of the rows, top to bottom. */
+function rowsTopDown(page) {
+  return page.$$eval(ROWS, (els) =>
+    els
+      .map((el) => [el.getAttribute('data-span-id'), el.getBoundingClientRect().top])
+      .sort((a, b) => a[1] - b[1])
+      .map(([id]) => id),
+  );
+}
+
+/** Presses `key` (outside any field) and waits until `selectedId` is `id`. */
+async function pressAndExpectSelected(page, key, id) {
+  await page.keyboard.press(key);
+  await waitUntil(`${key} to select ${hotrod.label(id)}`, () => idsOf(page, SELECTED_ROW), (s) => s.length === 1 && s[0] === id);
+}
+
+test("keyboard: Jaeger UI's shortcuts, the arrows, Enter, Esc and the ? help", { timeout: 240_000 }, async (t) => {
+  await withPage(
+    'keyboard',
+    async ({ page }) => {
+      await openHotrod(page, { minRows: HOTROD_SPANS });
+      const order = await rowsTopDown(page);
+      const all = hotrod.ids(() => true);
+      const upTo = (level) => hotrod.ids((s) => s.depth <= level);
+      await page.locator(`${ROWS}[data-span-id="${hotrod.root}"] .span-name`).click();
+      await waitUntil('the root selected', () => idsOf(page, SELECTED_ROW), (s) => s[0] === hotrod.root);
+
+      await t.test('? shows the help with every shortcut; ? and Esc close it', async () => {
+        await page.keyboard.press('?');
+        const help = await waitUntil('the help', () => textOf(page, '[data-testid=help]'), (h) => h != null);
+        for (const key of ['↓ or f / ↑ or b', '← / →', 'Enter', 's / w', 'a / d', '] / [', 'p / o', 'Ctrl+B', 'Esc', '?']) {
+          assert.ok(help.includes(key), `the help does not list ${key}`);
+        }
+        await page.keyboard.press('?');
+        await waitUntil('the help to close on ?', () => countOf(page, '[data-testid=help]'), (n) => n === 0);
+        await page.keyboard.press('?');
+        await waitUntil('the help again', () => countOf(page, '[data-testid=help]'), (n) => n === 1);
+        await page.keyboard.press('Escape');
+        await waitUntil('the help to close on Esc', () => countOf(page, '[data-testid=help]'), (n) => n === 0);
+        assert.equal(await countOf(page, DETAIL), 1, 'Esc closed the detail along with the help');
+      });
+
+      await t.test('↓ and f select the next row, ↑ and b the previous one', async () => {
+        await pressAndExpectSelected(page, 'ArrowDown', order[1]);
+        await pressAndExpectSelected(page, 'f', order[2]);
+        await pressAndExpectSelected(page, 'b', order[1]);
+        await pressAndExpectSelected(page, 'ArrowUp', order[0]);
+        await pressAndExpectSelected(page, 'ArrowUp', order[0]);
+      });
+
+      await t.test('← collapses the selected span, then goes to its parent; → goes to the first child, then expands', async () => {
+        const driver = hotrod.driverServer;
+        const parent = hotrod.spans.get(driver).parent;
+        const under = hotrod.descendants(driver);
+        await page.locator(`${ROWS}[data-span-id="${driver}"] .span-name`).click();
+        await waitUntil('the driver span selected', () => idsOf(page, SELECTED_ROW), (s) => s[0] === driver);
+        await page.keyboard.press('ArrowLeft');
+        await expectRows(page, '← on the driver span', all.filter((id) => !under.includes(id)));
+        assert.equal(await page.locator(`${ROWS}[data-span-id="${driver}"]`).getAttribute('aria-expanded'), 'false');
+        await pressAndExpectSelected(page, 'ArrowLeft', parent);
+        await pressAndExpectSelected(page, 'ArrowRight', order[order.indexOf(parent) + 1]);
+        await page.locator(`${ROWS}[data-span-id="${driver}"] .span-name`).click();
+        await page.keyboard.press('ArrowRight');
+        await expectRows(page, '→ on the collapsed driver span', all);
+        await pressAndExpectSelected(page, 'ArrowRight', order[order.indexOf(driver) + 1]);
+      });
+
+      await t.test('Esc clears the find box first, then closes the detail; Enter opens it', async () => {
+        await page.locator(FIND).fill('GetDriver');
+        await expectMatchCount(page, /matches$/);
+        await page.locator('[data-testid=trace-header] h1').click();
+        await page.keyboard.press('Escape');
+        await waitUntil('the find box to be empty', () => page.locator(FIND).inputValue(), (v) => v === '');
+        assert.equal(await countOf(page, DETAIL), 1, 'Esc closed the detail while the find box was not empty');
+        await page.keyboard.press('Escape');
+        await waitUntil('the detail to close', () => countOf(page, DETAIL), (n) => n === 0);
+        const selected = await idsOf(page, SELECTED_ROW);
+        await page.keyboard.press('Enter');
+        const detail = await waitUntil('the detail after Enter', () => textOf(page, DETAIL), (d) => d != null);
+        assert.ok(detail.includes(hotrod.spans.get(selected[0]).name), 'the detail is not of the selected span');
+      });
+
+      await t.test('] collapses all, [ expands all; p collapses a level, o expands one', async () => {
+        await page.keyboard.press(']');
+        await expectRows(page, ']', [hotrod.root]);
+        await page.keyboard.press('[');
+        await expectRows(page, '[', all);
+        await page.keyboard.press('p');
+        await expectRows(page, 'p', upTo(3));
+        await page.keyboard.press('p');
+        await expectRows(page, 'p twice', upTo(2));
+        await page.keyboard.press('o');
+        await expectRows(page, 'o', upTo(3));
+        await page.keyboard.press('o');
+        await expectRows(page, 'o twice', all);
+      });
+
+      await t.test('+ and − zoom, d and a pan (Shift: a large step), 0 resets', async () => {
+        await page.keyboard.press('+');
+        await expectView(page, [0.1, 0.9], '+');
+        await page.keyboard.press('d');
+        await expectView(page, [0.18, 0.98], 'd');
+        await page.keyboard.press('Shift+D');
+        await expectView(page, [0.2, 1.0], 'Shift+D (clamped at the end)');
+        await page.keyboard.press('a');
+        await expectView(page, [0.12, 0.92], 'a');
+        await page.keyboard.press('Shift+A');
+        await expectView(page, [0, 0.8], 'Shift+A (clamped at the start)');
+        await page.keyboard.press('-');
+        await expectView(page, null, '− back to the whole trace');
+        await page.keyboard.press('+');
+        await page.keyboard.press('+');
+        await expectView(page, [0.18, 0.82], '+ twice');
+        await page.keyboard.press('0');
+        await expectView(page, null, '0');
+      });
+
+      await t.test('Ctrl+B puts the focus in the find box; keys typed there are not shortcuts', async () => {
+        await page.keyboard.press('Control+b');
+        await waitUntil('the find box focused', () => page.evaluate(() => document.activeElement?.getAttribute('data-testid')), (id) => id === 'find');
+        await page.keyboard.type(']p');
+        await waitUntil('the typed text in the find box', () => page.locator(FIND).inputValue(), (v) => v === ']p');
+        await expectRows(page, '] and p typed in the find box', all);
+        await page.locator(FIND).fill('');
+      });
+    },
+    { viewport: TALL },
+  );
+
+  await t.test('s and w scroll the timeline down and up by three rows', () =>
+    withPage('keyboard-scroll', async ({ page }) => {
+      await openHotrod(page);
+      const scrollTop = () => page.locator(TIMELINE).evaluate((el) => el.scrollTop);
+      const room = await page.locator(TIMELINE).evaluate((el) => el.scrollHeight - el.clientHeight);
+      assert.ok(room >= 6 * 24, `the timeline can only scroll ${room} px at 1280x800`);
+      assert.equal(await scrollTop(), 0);
+      await page.keyboard.press('s');
+      await waitUntil('s to scroll down 72 px', scrollTop, (y) => y === 72);
+      await page.keyboard.press('s');
+      await waitUntil('s again: 144 px', scrollTop, (y) => y === 144);
+      await page.keyboard.press('w');
+      await waitUntil('w to scroll up to 72 px', scrollTop, (y) => y === 72);
+    }),
   );
 });
