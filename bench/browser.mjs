@@ -1,0 +1,668 @@
+#!/usr/bin/env node
+// The browser benchmark of Traceglass: the release build (dist/) in headless Debian Chromium,
+// driven by playwright-core from e2e/node_modules. Not part of the test command.
+//
+//   trunk build --release && node bench/browser.mjs --sizes 10k,100k,1m:1 --runs 3
+//
+// Options:
+//   --sizes LIST      span counts to load, each `10k`, `100k`, `1m` or a number, optionally with
+//                     `:RUNS` (e.g. `1m:1`); default 10k,100k
+//   --runs N          runs per size (median reported), default 3; each run is a fresh page
+//   --summary-runs N  runs of the 1,000 × 100-span summary file (issue #5), default --runs;
+//   --no-summary      skips it
+//   --scroll-frames N at most N scroll steps over the whole timeline, default 600
+//   --timeout S       seconds to wait for a load, default 900
+//   --json PATH       also writes every raw figure to PATH
+//
+// Environment: TRACEGLASS_DIST (the build to serve, default dist/), CHROMIUM_PATH (default
+// /usr/bin/chromium). See bench/README.md for what each figure measures.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+import { startServer } from '../e2e/lib/server.mjs';
+import { CHROMIUM_ARGS, chromiumPath, distDir, repoRoot, VIEWPORT } from '../e2e/lib/harness.mjs';
+
+// playwright-core lives in e2e/node_modules: resolve it from there, whatever the working directory.
+const requireFromE2e = createRequire(path.join(repoRoot, 'e2e', 'package.json'));
+let chromium;
+try {
+  ({ chromium } = requireFromE2e('playwright-core'));
+} catch (err) {
+  fail(`playwright-core is missing from e2e/node_modules (${err.message}): run \`npm install\` in e2e/ (scripts/ensure-tools.sh does it).`);
+}
+
+const outDir = path.join(repoRoot, 'bench', 'out');
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function fail(message) {
+  console.error(`bench/browser.mjs: ${message}`);
+  process.exit(2);
+}
+
+function parseCount(text) {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+  if (!m) fail(`not a span count: ${text} (use e.g. 10k, 100k, 1m or 25000)`);
+  const mult = { '': 1, k: 1e3, m: 1e6 }[m[2].toLowerCase()];
+  return Math.round(Number(m[1]) * mult);
+}
+
+function label(spans) {
+  if (spans >= 1e6 && spans % 1e6 === 0) return `${spans / 1e6}M`;
+  if (spans >= 1e3 && spans % 1e3 === 0) return `${spans / 1e3}k`;
+  return String(spans);
+}
+
+function parseArgs(argv) {
+  const o = { sizes: '10k,100k', runs: 3, summaryRuns: null, summary: true, scrollFrames: 600, timeout: 900, json: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) fail(`${a} needs a value`);
+      return argv[++i];
+    };
+    const int = (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) fail(`${a} needs a positive integer, got ${v}`);
+      return n;
+    };
+    if (a === '--sizes') o.sizes = value();
+    else if (a === '--runs') o.runs = int(value());
+    else if (a === '--summary-runs') o.summaryRuns = int(value());
+    else if (a === '--no-summary') o.summary = false;
+    else if (a === '--scroll-frames') o.scrollFrames = int(value());
+    else if (a === '--timeout') o.timeout = int(value());
+    else if (a === '--json') o.json = path.resolve(value());
+    else if (a === '-h' || a === '--help') {
+      console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      process.exit(0);
+    } else fail(`unknown option ${a} (see --help)`);
+  }
+  o.sizeList = o.sizes
+    .split(',')
+    .filter((s) => s.trim())
+    .map((s) => {
+      const [count, runs] = s.split(':');
+      return { spans: parseCount(count), runs: runs ? Number(runs) : o.runs };
+    });
+  o.summaryRuns ??= o.runs;
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+
+// ---------------------------------------------------------------------------------------------
+// Inputs: generated once with the bench generator, cached in bench/out (git-ignored)
+
+/** The generator: `cargo run --release --example gen-trace`, or its binary when it is fresh. */
+function genCommand() {
+  const bin = path.join(repoRoot, 'target', 'release', 'examples', 'gen-trace');
+  const sources = [path.join(repoRoot, 'bench', 'gen_trace.rs'), ...fs.readdirSync(path.join(repoRoot, 'bench', 'gen')).map((f) => path.join(repoRoot, 'bench', 'gen', f))];
+  try {
+    const built = fs.statSync(bin).mtimeMs;
+    // The generator only depends on bench/gen*: a binary newer than them writes the same files,
+    // and running it avoids a release rebuild of the whole crate whenever src/ changed.
+    if (sources.every((s) => fs.statSync(s).mtimeMs < built)) return [bin, []];
+  } catch {
+    // not built yet
+  }
+  return ['cargo', ['run', '--release', '--quiet', '--example', 'gen-trace', '--']];
+}
+
+function generated({ spans, traces = 1 }) {
+  const name = traces > 1 ? `${traces}x${spans}.jaeger.json` : `${spans}.jaeger.json`;
+  const file = path.join(outDir, name);
+  if (fs.existsSync(file) && fs.statSync(file).size > 0) return file;
+  fs.mkdirSync(outDir, { recursive: true });
+  const partial = `${file}.partial`;
+  const [cmd, pre] = genCommand();
+  const args = [...pre, '--spans', String(spans), '--format', 'jaeger', '--out', partial];
+  if (traces > 1) args.push('--traces', String(traces));
+  console.error(`generating ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) fail(`the generator failed (${r.error?.message ?? `exit ${r.status}`})`);
+  fs.renameSync(partial, file);
+  return file;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser
+
+const BROWSER_ARGS = [
+  ...CHROMIUM_ARGS,
+  '--enable-precise-memory-info',
+  '--js-flags=--max-old-space-size=8192',
+];
+
+const SEL = {
+  app: '[data-testid=app]',
+  fileInput: '[data-testid=file-input]',
+  headline: '[data-testid=bottleneck-panel] [data-testid=headline]',
+  timeline: '[data-testid=timeline]',
+  rows: '[data-testid=timeline] [role=treeitem]',
+  find: 'input[data-testid=find]',
+  matchCount: '[data-testid=match-count]',
+  expandAll: 'button[data-testid=expand-all]',
+  collapseAll: 'button[data-testid=collapse-all]',
+  traceItem: '[data-testid=trace-list-item]',
+  removeTrace: '[data-testid=remove-trace]',
+  paneSummary: '[data-testid=pane-summary]',
+  summaryGroup: '[data-testid=summary-group]',
+};
+
+/**
+ * Runs in the page before the app: keeps the wasm exports (for `memory`) that trunk's loader
+ * passes with `TrunkApplicationStarted`, and stamps the moment a file input's change event or a
+ * drop is dispatched (capture phase on window: before any handler of the app).
+ */
+function pageInit() {
+  window.__bench = { t0: null };
+  addEventListener('TrunkApplicationStarted', (e) => {
+    window.__benchWasm = e.detail?.wasm;
+  });
+  const stamp = (e) => {
+    if (e.type === 'drop' || e.target?.matches?.('[data-testid=file-input]')) window.__bench.t0 = performance.now();
+  };
+  addEventListener('change', stamp, true);
+  addEventListener('drop', stamp, true);
+}
+
+/**
+ * In the page: watches, once per animation frame, for what a load shows, and records when each
+ * first appears (ms after the change event, so the frame in which it is painted).
+ */
+function watchLoad({ sel, traces }) {
+  const b = window.__bench;
+  b.t0 = null;
+  b.seen = {};
+  b.done = false;
+  const check = () => {
+    if (b.t0 != null) {
+      const now = performance.now() - b.t0;
+      if (b.seen.timeline == null && document.querySelector(sel.rows)) b.seen.timeline = now;
+      const h = document.querySelector(sel.headline);
+      if (b.seen.headline == null && h && h.textContent.trim()) b.seen.headline = now;
+      if (b.seen.list == null && document.querySelectorAll(sel.traceItem).length >= traces) b.seen.list = now;
+      if (b.seen.error == null && document.querySelector('[data-testid=message]')?.textContent.match(/error|could not|fail/i)) {
+        b.seen.error = now;
+        b.seen.message = document.querySelector('[data-testid=message]').textContent.trim().slice(0, 300);
+      }
+    }
+    const single = traces === 1;
+    b.done = single ? b.seen.timeline != null && b.seen.headline != null : b.seen.list != null;
+    if (!b.done) requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+}
+
+/** In the page: the `traceglass:*` performance measures that started at or after `since`. */
+function appMeasures(since) {
+  const out = {};
+  for (const e of performance.getEntriesByType('measure')) {
+    if (e.name.startsWith('traceglass:') && e.startTime >= since - 1) out[e.name.slice('traceglass:'.length)] = e.duration;
+  }
+  return out;
+}
+
+/**
+ * In the page: scrolls the timeline from top to bottom, one step per animation frame, in at
+ * most `maxFrames` steps (one viewport a step when that takes fewer), and records the time
+ * between frames. With `stepPx`, scrolls `stepPx` a frame instead (like a mouse wheel), for
+ * `maxFrames` frames, from the top or from the middle of the trace. A frame is "blank" when the rows for the previous step's position are not in
+ * the DOM by the next frame.
+ */
+async function scrollBench({ sel, maxFrames, stepPx = null, fromMiddle = false }) {
+  const el = document.querySelector(sel.timeline);
+  const raf = () => new Promise((r) => requestAnimationFrame(r));
+  el.scrollTop = 0;
+  await raf();
+  await raf();
+  const range = el.scrollHeight - el.clientHeight;
+  const from = fromMiddle ? Math.round(range / 2) : 0;
+  el.scrollTop = from;
+  await raf();
+  await raf();
+  const steps = stepPx
+    ? Math.max(1, Math.min(maxFrames, Math.floor((range - from) / stepPx)))
+    : Math.max(1, Math.min(maxFrames, Math.ceil(range / Math.max(1, el.clientHeight))));
+  const position = (i) => (stepPx ? from + i * stepPx : Math.round((range * i) / steps));
+  // Idle frames first: the frame cadence of this headless browser when nothing happens.
+  const idle = [];
+  let last = await raf();
+  for (let i = 0; i < 30; i++) {
+    const t = await raf();
+    idle.push(t - last);
+    last = t;
+  }
+  const deltas = [];
+  let blank = 0;
+  let wanted = null;
+  const covered = (top) => {
+    // Is there a row whose box covers the top of the viewport at `top`?
+    const box = el.getBoundingClientRect();
+    for (const r of el.querySelectorAll('[role=treeitem]')) {
+      const rb = r.getBoundingClientRect();
+      if (rb.top <= box.top + 1 && rb.bottom > box.top + 1) return true;
+    }
+    return false;
+  };
+  last = await raf();
+  for (let i = 1; i <= steps; i++) {
+    el.scrollTop = position(i);
+    const t = await raf();
+    deltas.push(t - last);
+    last = t;
+    wanted = el.scrollTop;
+    if (!covered(wanted)) blank++;
+  }
+  return { deltas, idle, steps, range, viewport: el.clientHeight, blank };
+}
+
+/** In the page: types `query` into the find box; ms until the match count shows a number. */
+async function findBench({ sel, query }) {
+  const input = document.querySelector(sel.find);
+  const count = document.querySelector(sel.matchCount);
+  const t0 = performance.now();
+  input.value = query;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  for (;;) {
+    await new Promise((r) => requestAnimationFrame(r));
+    const text = count?.textContent ?? document.querySelector(sel.matchCount)?.textContent ?? '';
+    if (/\d+ match|no match/.test(text)) return { ms: performance.now() - t0, text };
+    if (performance.now() - t0 > 600_000) return { ms: null, text };
+  }
+}
+
+/** In the page: empties the find box (so later figures are not about a filtered view). */
+async function clearFind({ sel }) {
+  const input = document.querySelector(sel.find);
+  input.value = '';
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  for (let i = 0; i < 600 && document.querySelector(sel.matchCount)?.textContent.trim(); i++) {
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}
+
+/**
+ * In the page: clicks Collapse all, then Expand all, each timed from the click to the first
+ * animation frame where the rows show the result (root collapsed and the scroll height shrunk;
+ * then the scroll height back to the whole tree with rows in view).
+ */
+async function collapseExpandBench({ sel }) {
+  const el = document.querySelector(sel.timeline);
+  const raf = () => new Promise((r) => requestAnimationFrame(r));
+  el.scrollTop = 0;
+  await raf();
+  await raf();
+  const fullHeight = el.scrollHeight;
+  const time = async (button, done) => {
+    const t0 = performance.now();
+    document.querySelector(button).click();
+    for (;;) {
+      await raf();
+      if (done()) return performance.now() - t0;
+      if (performance.now() - t0 > 600_000) return null;
+    }
+  };
+  const collapse = await time(sel.collapseAll, () => el.scrollHeight < fullHeight && !el.querySelector('[role=treeitem][aria-expanded=true]'));
+  const rowsCollapsed = el.querySelectorAll('[role=treeitem]').length;
+  const expand = await time(sel.expandAll, () => el.scrollHeight >= fullHeight && el.querySelectorAll('[role=treeitem]').length > rowsCollapsed);
+  return { collapse, expand, rowsCollapsed, fullHeight };
+}
+
+/** In the page: JS heap (precise) and the wasm linear memory. */
+function memoryNow() {
+  const mem = window.__benchWasm?.memory;
+  return {
+    jsHeapUsed: performance.memory?.usedJSHeapSize ?? null,
+    jsHeapTotal: performance.memory?.totalJSHeapSize ?? null,
+    wasmMemory: mem?.buffer?.byteLength ?? null,
+  };
+}
+
+async function memoryAfterGc(page, cdp) {
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.disable');
+  const m = await page.evaluate(memoryNow);
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.send('Performance.disable');
+  const metric = (n) => metrics.find((x) => x.name === n)?.value ?? null;
+  return { ...m, cdpJsHeapUsed: metric('JSHeapUsedSize'), cdpJsHeapTotal: metric('JSHeapTotalSize'), domNodes: metric('Nodes') };
+}
+
+/** A fresh page with the app booted and the demo trace removed, so the drop is the only trace. */
+async function freshPage(browser, server) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  const errors = [];
+  let crashed = false;
+  page.on('pageerror', (e) => errors.push(String(e?.message ?? e).slice(0, 500)));
+  page.on('crash', () => {
+    crashed = true;
+  });
+  page.setDefaultTimeout(60_000);
+  await page.addInitScript(pageInit);
+  await page.goto(server.url);
+  await page.waitForSelector(SEL.headline, { timeout: 60_000 });
+  await page.click(SEL.removeTrace);
+  await page.waitForFunction((s) => !document.querySelector(s), SEL.traceItem);
+  const cdp = await context.newCDPSession(page);
+  return { context, page, cdp, errors, isCrashed: () => crashed };
+}
+
+/** Chooses the file through the file input by its path (no copy through the protocol). */
+async function loadFile(p, file, traces) {
+  await p.page.evaluate(watchLoad, { sel: SEL, traces });
+  await p.page.setInputFiles(SEL.fileInput, file);
+  const deadline = Date.now() + opts.timeout * 1000;
+  for (;;) {
+    if (p.isCrashed()) throw new Error('the page crashed (renderer process gone) while loading');
+    let state;
+    try {
+      state = await p.page.evaluate(() => ({ done: window.__bench.done, seen: window.__bench.seen, t0: window.__bench.t0 }));
+    } catch (err) {
+      if (p.isCrashed()) throw new Error('the page crashed (renderer process gone) while loading');
+      throw err;
+    }
+    if (state.done) return state;
+    if (state.seen.error != null) throw new Error(`the app showed an error: ${state.seen.message}`);
+    if (p.errors.length) throw new Error(`the page raised: ${p.errors.join(' | ')}`);
+    if (Date.now() > deadline) throw new Error(`nothing loaded after ${opts.timeout} s (seen: ${JSON.stringify(state.seen)})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The wheel-like scroll: 100 px a frame (about four rows), for 300 frames from the middle. */
+const WHEEL_STEP_PX = 100;
+const WHEEL_FRAMES = 300;
+
+function percentile(values, q) {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+async function runSpans(browser, server, spans, file, run) {
+  const p = await freshPage(browser, server);
+  const r = { spans, run, fileBytes: fs.statSync(file).size };
+  try {
+    const load = await loadFile(p, file, 1);
+    r.timelineMs = load.seen.timeline;
+    r.headlineMs = load.seen.headline;
+    r.measures = await p.page.evaluate(appMeasures, load.t0);
+    r.memory = await memoryAfterGc(p.page, p.cdp);
+    const scroll = await p.page.evaluate(scrollBench, { sel: SEL, maxFrames: opts.scrollFrames });
+    r.scroll = {
+      steps: scroll.steps,
+      rangePx: scroll.range,
+      viewportPx: scroll.viewport,
+      blankFrames: scroll.blank,
+      p50: percentile(scroll.deltas, 0.5),
+      p95: percentile(scroll.deltas, 0.95),
+      max: Math.max(...scroll.deltas),
+      idleP50: percentile(scroll.idle, 0.5),
+      deltas: scroll.deltas.map((d) => Math.round(d * 10) / 10),
+    };
+    const wheel = await p.page.evaluate(scrollBench, { sel: SEL, maxFrames: WHEEL_FRAMES, stepPx: WHEEL_STEP_PX, fromMiddle: true });
+    r.wheel = {
+      steps: wheel.steps,
+      blankFrames: wheel.blank,
+      p50: percentile(wheel.deltas, 0.5),
+      p95: percentile(wheel.deltas, 0.95),
+      max: Math.max(...wheel.deltas),
+      deltas: wheel.deltas.map((d) => Math.round(d * 10) / 10),
+    };
+    const find = await p.page.evaluate(findBench, { sel: SEL, query: 'svc-03' });
+    r.findMs = find.ms;
+    r.findText = find.text;
+    await p.page.evaluate(clearFind, { sel: SEL });
+    const ce = await p.page.evaluate(collapseExpandBench, { sel: SEL });
+    r.collapseMs = ce.collapse;
+    r.expandMs = ce.expand;
+    if (p.errors.length) r.pageErrors = p.errors;
+  } catch (err) {
+    r.error = String(err.message ?? err).split('\n')[0];
+    if (p.errors.length) r.pageErrors = p.errors;
+    try {
+      r.memoryAtFailure = await p.page.evaluate(memoryNow);
+    } catch {
+      // the page may be gone
+    }
+  } finally {
+    await p.context.close().catch(() => {});
+  }
+  return r;
+}
+
+async function runSummary(browser, server, file, run) {
+  const traces = 1000;
+  const p = await freshPage(browser, server);
+  const r = { spans: 100, traces, run, fileBytes: fs.statSync(file).size };
+  try {
+    const load = await loadFile(p, file, traces);
+    r.listMs = load.seen.list;
+    r.measures = await p.page.evaluate(appMeasures, load.t0);
+    // Let the first trace's view settle, then open the summary.
+    await p.page.waitForSelector(SEL.headline, { timeout: 120_000 });
+    const click = await p.page.evaluate(async (sel) => {
+      const t0 = performance.now();
+      document.querySelector(sel.paneSummary).click();
+      for (;;) {
+        await new Promise((res) => requestAnimationFrame(res));
+        if (document.querySelector(sel.summaryGroup)) return { t0, ms: performance.now() - t0 };
+        if (performance.now() - t0 > 600_000) return { t0, ms: null };
+      }
+    }, SEL);
+    r.summaryClickMs = click.ms;
+    r.summaryMeasure = (await p.page.evaluate(appMeasures, click.t0)).summary ?? null;
+    r.summaryScope = (await p.page.textContent('[data-testid=summary] .summary-scope'))?.trim();
+    r.memory = await memoryAfterGc(p.page, p.cdp);
+    if (p.errors.length) r.pageErrors = p.errors;
+  } catch (err) {
+    r.error = String(err.message ?? err).split('\n')[0];
+    if (p.errors.length) r.pageErrors = p.errors;
+  } finally {
+    await p.context.close().catch(() => {});
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const median = (xs) => percentile(xs, 0.5) == null ? null : (() => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+})();
+
+function stat(runs, pick) {
+  const xs = runs.filter((r) => !r.error).map(pick).filter((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!xs.length) return null;
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+}
+
+const fmtMs = (v) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
+const fmtMB = (v) => `${(v / 1e6).toFixed(v >= 1e8 ? 0 : 1)} MB`;
+const fmtN = (v) => String(Math.round(v));
+
+function cell(s, fmt) {
+  if (!s) return 'n/a';
+  if (s.n === 1 || s.min === s.max) return fmt(s.median);
+  return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
+}
+
+const ROWS = [
+  ['drop → timeline rows visible', (r) => r.timelineMs, fmtMs],
+  ['drop → bottleneck headline visible', (r) => r.headlineMs, fmtMs],
+  ['app measure `traceglass:read`', (r) => r.measures?.read, fmtMs],
+  ['app measure `traceglass:import`', (r) => r.measures?.import, fmtMs],
+  ['app measure `traceglass:analysis`', (r) => r.measures?.analysis, fmtMs],
+  ['scroll frame p50', (r) => r.scroll?.p50, fmtMs],
+  ['scroll frame p95', (r) => r.scroll?.p95, fmtMs],
+  ['scroll frame max', (r) => r.scroll?.max, fmtMs],
+  ['scroll steps (blank frames)', (r) => r.scroll?.steps, fmtN, (r) => r.scroll?.blankFrames],
+  ['wheel scroll (100 px a frame) p50', (r) => r.wheel?.p50, fmtMs],
+  ['wheel scroll (100 px a frame) p95', (r) => r.wheel?.p95, fmtMs],
+  ['JS heap used (after GC)', (r) => r.memory?.jsHeapUsed, fmtMB],
+  ['wasm memory', (r) => r.memory?.wasmMemory, fmtMB],
+  ['JS heap + wasm memory ÷ file size', (r) => (r.memory?.jsHeapUsed != null && r.memory?.wasmMemory != null ? (r.memory.jsHeapUsed + r.memory.wasmMemory) / r.fileBytes : null), (v) => `${v.toFixed(2)}×`],
+  ['find `svc-03` → match count', (r) => r.findMs, fmtMs],
+  ['collapse all → rows', (r) => r.collapseMs, fmtMs],
+  ['expand all → rows', (r) => r.expandMs, fmtMs],
+];
+
+function report(results, summaryRuns) {
+  const lines = [];
+  const sizes = [...new Set(results.map((r) => r.spans))];
+  const bySize = new Map(sizes.map((s) => [s, results.filter((r) => r.spans === s)]));
+  const head = sizes.map((s) => `${label(s)} spans`);
+  lines.push(`| figure | ${head.join(' | ')} |`);
+  lines.push(`|---|${head.map(() => '---|').join('')}`);
+  lines.push(`| file | ${sizes.map((s) => fmtMB(bySize.get(s)[0].fileBytes)).join(' | ')} |`);
+  lines.push(`| runs (ok / tried) | ${sizes.map((s) => `${bySize.get(s).filter((r) => !r.error).length} / ${bySize.get(s).length}`).join(' | ')} |`);
+  for (const [name, pick, fmt, extra] of ROWS) {
+    const cells = sizes.map((s) => {
+      const runs = bySize.get(s);
+      let c = cell(stat(runs, pick), fmt);
+      if (extra && c !== 'n/a') {
+        const e = stat(runs, extra);
+        c += ` (${e ? cell(e, fmtN) : 'n/a'})`;
+      }
+      return c;
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  for (const s of sizes) {
+    for (const r of bySize.get(s).filter((x) => x.error)) lines.push(`\n${label(s)} run ${r.run} failed: ${r.error}${r.pageErrors ? ` (page errors: ${r.pageErrors.join(' | ')})` : ''}`);
+  }
+
+  // Targets of issue #4 (100k and 1M) and #5 (summary).
+  const targets = [];
+  const judge = (ok) => (ok == null ? 'n/a' : ok ? 'met' : 'missed');
+  if (bySize.has(100_000)) {
+    const runs = bySize.get(100_000);
+    const tl = stat(runs, (r) => r.timelineMs);
+    const p95 = stat(runs, (r) => r.scroll?.p95);
+    const heap = stat(runs, ROWS.find((x) => x[0].startsWith('JS heap + wasm'))[1]);
+    targets.push(['#4: 100k spans, drop → timeline ≤ 1.0 s', cell(tl, fmtMs), judge(tl && tl.median <= 1000)]);
+    targets.push(['#4: 100k spans, scroll frame p95 ≤ 16.7 ms', cell(p95, fmtMs), judge(p95 && p95.median <= 17.0)]);
+    targets.push(['#4: 100k spans, memory ≤ 2× file size', cell(heap, (v) => `${v.toFixed(2)}×`), judge(heap && heap.median <= 2)]);
+  }
+  if (bySize.has(1_000_000)) {
+    const runs = bySize.get(1_000_000);
+    const ok = runs.filter((r) => !r.error);
+    const p95 = stat(runs, (r) => r.scroll?.p95);
+    targets.push(['#4: 1M spans loads', ok.length ? `${ok.length} of ${runs.length} runs` : `failed: ${runs[0]?.error ?? '?'}`, judge(ok.length === runs.length)]);
+    targets.push(['#4: 1M spans scrolls at 60 fps (p95 ≤ 16.7 ms)', cell(p95, fmtMs), judge(p95 ? p95.median <= 17.0 : false)]);
+  }
+  if (summaryRuns.length) {
+    lines.push('');
+    lines.push('| 1,000 traces × 100 spans | median (min–max) |');
+    lines.push('|---|---|');
+    lines.push(`| file | ${fmtMB(summaryRuns[0].fileBytes)} |`);
+    lines.push(`| runs (ok / tried) | ${summaryRuns.filter((r) => !r.error).length} / ${summaryRuns.length} |`);
+    const rows = [
+      ['drop → 1,000 traces in the list', (r) => r.listMs, fmtMs],
+      ['app measure `traceglass:read`', (r) => r.measures?.read, fmtMs],
+      ['app measure `traceglass:import`', (r) => r.measures?.import, fmtMs],
+      ['app measure `traceglass:analysis`', (r) => r.measures?.analysis, fmtMs],
+      ['app measure `traceglass:summary`', (r) => r.summaryMeasure, fmtMs],
+      ['click Summary → first group visible', (r) => r.summaryClickMs, fmtMs],
+      ['JS heap used (after GC)', (r) => r.memory?.jsHeapUsed, fmtMB],
+      ['wasm memory', (r) => r.memory?.wasmMemory, fmtMB],
+    ];
+    for (const [name, pick, fmt] of rows) lines.push(`| ${name} | ${cell(stat(summaryRuns, pick), fmt)} |`);
+    for (const r of summaryRuns.filter((x) => x.error)) lines.push(`\nsummary run ${r.run} failed: ${r.error}`);
+    const m = stat(summaryRuns, (r) => r.summaryMeasure);
+    const c = stat(summaryRuns, (r) => r.summaryClickMs);
+    targets.push(['#5: summary of 1,000 × 100 spans ≤ 150 ms (`traceglass:summary`)', cell(m, fmtMs), judge(m ? m.median <= 150 : null)]);
+    targets.push(['#5: the same, click → summary visible', cell(c, fmtMs), judge(c ? c.median <= 150 : null)]);
+  }
+  if (targets.length) {
+    lines.push('');
+    lines.push('| target | measured (median) | |');
+    lines.push('|---|---|---|');
+    for (const t of targets) lines.push(`| ${t.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+const indexHtml = path.join(distDir, 'index.html');
+if (!fs.existsSync(indexHtml)) {
+  fail(`${indexHtml} is missing: build the app first with \`trunk build --release\` from the repository root (or point TRACEGLASS_DIST at a build folder).`);
+}
+if (!fs.existsSync(chromiumPath)) fail(`Chromium is missing at ${chromiumPath}: install Debian's chromium package (or set CHROMIUM_PATH).`);
+
+const inputs = opts.sizeList.map((s) => ({ ...s, file: generated({ spans: s.spans }) }));
+const summaryFile = opts.summary ? generated({ spans: 100, traces: 1000 }) : null;
+
+const busy = () => {
+  try {
+    return execFileSync('pgrep', ['-fa', 'rustc|trunk|wasm-opt|wasm-bindgen'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+};
+
+const server = await startServer({ root: distDir });
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: BROWSER_ARGS });
+const env = {
+  date: new Date().toISOString(),
+  dist: distDir,
+  chromium: browser.version(),
+  cpus: os.cpus().length,
+  memGB: Math.round(os.totalmem() / 1e9),
+  loadavgStart: os.loadavg(),
+  buildProcessesStart: busy(),
+};
+console.error(`Chromium ${env.chromium}, ${env.cpus} cores, load ${env.loadavgStart.map((x) => x.toFixed(2)).join(' ')}, ${env.buildProcessesStart} build processes running`);
+
+const results = [];
+const summaryRuns = [];
+try {
+  for (const { spans, runs, file } of inputs) {
+    for (let run = 1; run <= runs; run++) {
+      const t = Date.now();
+      const r = await runSpans(browser, server, spans, file, run);
+      r.buildProcesses = busy();
+      results.push(r);
+      console.error(
+        `${label(spans)} run ${run}: ${r.error ? `FAILED: ${r.error}` : `timeline ${fmtMs(r.timelineMs)}, headline ${fmtMs(r.headlineMs)}, scroll p95 ${fmtMs(r.scroll.p95)}, heap ${fmtMB(r.memory.jsHeapUsed)} + wasm ${r.memory.wasmMemory != null ? fmtMB(r.memory.wasmMemory) : 'n/a'}`} (${((Date.now() - t) / 1000).toFixed(0)} s, ${r.buildProcesses} build processes)`,
+      );
+      if (r.error && /crash/.test(r.error)) break;
+    }
+  }
+  if (summaryFile) {
+    for (let run = 1; run <= opts.summaryRuns; run++) {
+      const r = await runSummary(browser, server, summaryFile, run);
+      r.buildProcesses = busy();
+      summaryRuns.push(r);
+      console.error(`1000×100 run ${run}: ${r.error ? `FAILED: ${r.error}` : `list ${fmtMs(r.listMs)}, summary measure ${r.summaryMeasure != null ? fmtMs(r.summaryMeasure) : 'n/a'}, click → summary ${fmtMs(r.summaryClickMs)}`}`);
+    }
+  }
+} finally {
+  await browser.close().catch(() => {});
+  await server.close();
+}
+env.loadavgEnd = os.loadavg();
+
+console.log(report(results, summaryRuns));
+const measured = [...results, ...summaryRuns];
+if (measured.length && measured.every((r) => !r.measures || Object.keys(r.measures).length === 0)) {
+  console.log('\nThe build records no `traceglass:*` performance measures: those rows are n/a.');
+}
+if (opts.json) {
+  fs.writeFileSync(opts.json, JSON.stringify({ env, options: { ...opts, sizeList: undefined }, results, summary: summaryRuns }, null, 2));
+  console.error(`raw results written to ${opts.json}`);
+}
