@@ -281,6 +281,21 @@ pub fn error_message(body: &str) -> Option<String> {
     (!msgs.is_empty()).then(|| msgs.join("; "))
 }
 
+/// True for a v1 search answer that found nothing: `{"data":[]…}` or
+/// `"data":null`, without errors. (An envelope with errors is not empty:
+/// the importer words them.)
+pub fn is_empty_search(body: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[serde(default)]
+        data: Option<Vec<serde::de::IgnoredAny>>,
+        #[serde(default)]
+        errors: Option<Vec<serde::de::IgnoredAny>>,
+    }
+    serde_json::from_str::<Envelope>(body.trim())
+        .is_ok_and(|e| e.data.is_none_or(|d| d.is_empty()) && e.errors.is_none_or(|e| e.is_empty()))
+}
+
 /// Services from `/api/v3/services` or `/api/services`.
 pub fn parse_services(v: ApiVersion, body: &str) -> Result<Vec<String>, String> {
     #[derive(Deserialize)]
@@ -327,6 +342,49 @@ pub fn parse_operations(v: ApiVersion, body: &str) -> Result<Vec<Operation>, Str
     .unwrap_or_default();
     list.sort_by(|a, b| a.name.cmp(&b.name).then(a.span_kind.cmp(&b.span_kind)));
     Ok(list)
+}
+
+/// The span kinds in the order the operation list groups them.
+const KIND_ORDER: [&str; 5] = ["server", "client", "producer", "consumer", "internal"];
+
+/// Operations grouped by span kind, for the form's `<optgroup>`s: the
+/// kinds in `KIND_ORDER`, then any other kind by name, then operations
+/// Jaeger gave no kind (v1 answers `""` for spans without `span.kind`).
+/// Within a group the names are sorted and unique.
+pub fn operations_by_kind(ops: &[Operation]) -> Vec<(String, Vec<String>)> {
+    let rank = |k: &str| {
+        KIND_ORDER
+            .iter()
+            .position(|x| *x == k)
+            .unwrap_or(if k.is_empty() {
+                KIND_ORDER.len() + 1
+            } else {
+                KIND_ORDER.len()
+            })
+    };
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for o in ops {
+        let kind = o.span_kind.trim().to_ascii_lowercase();
+        match groups.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, names)) => names.push(o.name.clone()),
+            None => groups.push((kind, vec![o.name.clone()])),
+        }
+    }
+    for (_, names) in groups.iter_mut() {
+        names.sort();
+        names.dedup();
+    }
+    groups.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
+    groups
+}
+
+/// The label of a span-kind group.
+pub fn kind_label(kind: &str) -> &str {
+    if kind.is_empty() {
+        "no span kind"
+    } else {
+        kind
+    }
 }
 
 /// One result of `/api/v3/trace-summaries`.
@@ -480,5 +538,54 @@ mod tests {
             Some("parameter 'service' is required")
         );
         assert!(parse_services(ApiVersion::V1, "<html>").is_err());
+    }
+
+    #[test]
+    fn empty_v1_searches() {
+        assert!(is_empty_search(
+            r#"{"data":[],"total":0,"limit":0,"offset":0,"errors":null}"#
+        ));
+        assert!(is_empty_search(
+            r#"{"data":null,"total":0,"limit":0,"offset":0,"errors":null}"#
+        ));
+        assert!(!is_empty_search(
+            r#"{"data":[],"errors":[{"msg":"trace not found","traceID":"1"}]}"#
+        ));
+        assert!(!is_empty_search(r#"{"data":[{"traceID":"1","spans":[]}]}"#));
+        assert!(!is_empty_search("<html>"));
+    }
+
+    #[test]
+    fn operations_grouped_by_span_kind() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/jaeger-apiv3/"
+        );
+        let ops = std::fs::read_to_string(format!("{dir}snapshot-getoperations.json")).unwrap();
+        let v3 = parse_operations(ApiVersion::V3, &ops).unwrap();
+        assert_eq!(
+            operations_by_kind(&v3),
+            vec![("server".to_string(), vec!["get_users".to_string()])]
+        );
+        // v1 `/api/operations?service=X` (ANCHORS §3.1): `{data:[{name, spanKind}], total}`,
+        // with "" for spans that have no span.kind tag; one name may have several kinds.
+        let v1 = parse_operations(
+            ApiVersion::V1,
+            r#"{"data":[{"name":"SELECT","spanKind":"client"},{"name":"GET /","spanKind":"server"},
+               {"name":"work","spanKind":""},{"name":"GET /","spanKind":"client"},
+               {"name":"send","spanKind":"producer"},{"name":"tick","spanKind":"weird"},
+               {"name":"auth","spanKind":"server"}],"total":7,"limit":0,"offset":0,"errors":null}"#,
+        )
+        .unwrap();
+        let groups = operations_by_kind(&v1);
+        let labels: Vec<&str> = groups.iter().map(|(k, _)| kind_label(k)).collect();
+        assert_eq!(
+            labels,
+            vec!["server", "client", "producer", "weird", "no span kind"]
+        );
+        assert_eq!(groups[0].1, vec!["GET /", "auth"]);
+        assert_eq!(groups[1].1, vec!["GET /", "SELECT"]);
+        assert!(operations_by_kind(&[]).is_empty());
+        assert!(parse_operations(ApiVersion::V1, r#"{"data":["GET /"]}"#).is_err());
     }
 }

@@ -17,7 +17,19 @@ pub struct Connection {
     pub token: String,
     /// `omit`, `same-origin` or `include`.
     pub credentials: String,
+    /// How long a request may take before it is abandoned as a timeout.
     pub timeout_ms: i32,
+}
+
+impl Connection {
+    /// Timeouts outside this range are clamped into it.
+    pub const TIMEOUT_RANGE_MS: (i32, i32) = (100, 600_000);
+
+    /// Sets the timeout, clamped to [`Connection::TIMEOUT_RANGE_MS`].
+    pub fn set_timeout_ms(&mut self, ms: i64) {
+        let (lo, hi) = Self::TIMEOUT_RANGE_MS;
+        self.timeout_ms = ms.clamp(i64::from(lo), i64::from(hi)) as i32;
+    }
 }
 
 impl Default for Connection {
@@ -45,6 +57,23 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// True when Jaeger did not answer usefully: a 4xx is an answer (the
+    /// request was wrong), everything else means the connection is failing.
+    pub fn is_failing(&self) -> bool {
+        !matches!(self, Failure::Http { status, .. } if *status < 500)
+    }
+
+    /// A few words for the health indicator.
+    pub fn short(&self) -> String {
+        match self {
+            Failure::Unreachable => "unreachable".into(),
+            Failure::Cors => "CORS refused".into(),
+            Failure::Timeout => "timeout".into(),
+            Failure::Http { status, .. } => format!("HTTP {status}"),
+            Failure::NotJaeger(_) => "not a Jaeger answer".into(),
+        }
+    }
+
     /// A message for people: what happened and what to do.
     pub fn explain(&self, url: &str) -> String {
         match self {
@@ -152,6 +181,25 @@ pub async fn get(conn: &Connection, url: &str) -> Result<String, Failure> {
     }
 }
 
+/// Milliseconds on the page's monotonic clock.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Like [`get`], and tells `observe` how long the request took and how it ended.
+pub async fn get_observed(
+    conn: &Connection,
+    url: &str,
+    observe: &dyn Fn(f64, Option<&Failure>),
+) -> Result<String, Failure> {
+    let start = now_ms();
+    let r = get(conn, url).await;
+    observe(now_ms() - start, r.as_ref().err());
+    r
+}
+
 /// A failed fetch is a TypeError either way; an opaque `no-cors` request
 /// tells whether the server answered at all.
 async fn diagnose(url: &str) -> Failure {
@@ -167,16 +215,20 @@ async fn diagnose(url: &str) -> Failure {
 }
 
 /// Finds which API the server speaks: `/api/v3/services` first, then `/api/services`.
-/// Returns the version and its services.
-pub async fn detect(conn: &Connection) -> Result<(ApiVersion, Vec<String>), (String, Failure)> {
+/// Returns the version and its services; `observe` hears of every request.
+pub async fn detect(
+    conn: &Connection,
+    observe: &dyn Fn(f64, Option<&Failure>),
+) -> Result<(ApiVersion, Vec<String>), (String, Failure)> {
+    let get = |url: String| async move { get_observed(conn, &url, observe).await };
     let v3 = services_url(&conn.base, ApiVersion::V3);
-    match get(conn, &v3).await {
+    match get(v3.clone()).await {
         Ok(body) => match parse_services(ApiVersion::V3, &body) {
             Ok(s) => return Ok((ApiVersion::V3, s)),
             Err(e) => {
                 // Some servers answer any path with a page: try v1 before giving up.
                 let v1 = services_url(&conn.base, ApiVersion::V1);
-                return match get(conn, &v1).await {
+                return match get(v1).await {
                     Ok(b) => parse_services(ApiVersion::V1, &b)
                         .map(|s| (ApiVersion::V1, s))
                         .map_err(|_| (v3, Failure::NotJaeger(e))),
@@ -188,7 +240,7 @@ pub async fn detect(conn: &Connection) -> Result<(ApiVersion, Vec<String>), (Str
         Err(f) => return Err((v3, f)),
     }
     let v1 = services_url(&conn.base, ApiVersion::V1);
-    match get(conn, &v1).await {
+    match get(v1.clone()).await {
         Ok(body) => parse_services(ApiVersion::V1, &body)
             .map(|s| (ApiVersion::V1, s))
             .map_err(|e| (v1, Failure::NotJaeger(e))),

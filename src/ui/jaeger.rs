@@ -1,18 +1,31 @@
-//! Live Jaeger: the connection (base URL, token, credentials), API
-//! detection, the search form in Jaeger UI's terms, the results (list,
-//! sort orders, scatter plot) and opening a result or a trace id.
+//! Live Jaeger: the connection (base URL, token, credentials, timeout),
+//! API detection and a health indicator, the search form in Jaeger UI's
+//! terms (operations grouped by span kind), the results (list, sort orders,
+//! scatter plot), opening a result or a trace id, fetching every result for
+//! the summary, and downloading the results as Jaeger JSON or OTLP JSON.
 
 use super::format::{absolute_time, format_duration, service_color};
 use super::state::{AppState, Level, Loaded, Pane};
+use crate::export::{to_jaeger_json, to_otlp_json};
 use crate::jaeger::{
-    check_duration, operations_url, parse_logfmt, parse_operations, parse_summaries, search_url,
-    trace_url, ApiVersion, Operation, Search, LOOKBACKS,
+    check_duration, is_empty_search, kind_label, operations_by_kind, operations_url, parse_logfmt,
+    parse_operations, parse_summaries, search_url, trace_url, ApiVersion, Operation, Search,
+    LOOKBACKS,
 };
-use crate::sources::jaeger::{detect, get, Connection, Failure};
+use crate::sources::jaeger::{detect, get_observed, Connection, Failure};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
 
 const CONNECTION_KEY: &str = "traceglass.jaeger";
+/// A request slower than this makes the health indicator say "slow".
+pub const SLOW_MS: f64 = 1_000.0;
+/// Traces fetched at once when every result is fetched.
+const FETCH_CONCURRENCY: usize = 4;
+/// Separates span kind and name in the operation `<option>` values.
+const KIND_SEP: char = '\u{1f}';
 
 /// One search result, from a trace summary or a whole trace.
 #[derive(Clone, Debug, PartialEq)]
@@ -94,6 +107,68 @@ pub enum Status {
     Failed(String),
 }
 
+/// What the last requests to Jaeger showed, for the health indicator.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Health {
+    /// How long the last request took, in ms.
+    pub last_ms: Option<f64>,
+    /// When Jaeger last answered, in ms since the epoch.
+    pub last_contact: Option<f64>,
+    /// Why the last request failed, when Jaeger did not answer usefully.
+    pub failing: Option<String>,
+}
+
+impl Health {
+    /// The state as a CSS class and a word: failing, slow or ok.
+    pub fn state(&self) -> Option<(&'static str, &'static str)> {
+        if self.failing.is_some() {
+            Some(("failing", "Failing"))
+        } else {
+            self.last_ms.map(|ms| {
+                if ms > SLOW_MS {
+                    ("slow", "Slow")
+                } else {
+                    ("ok", "OK")
+                }
+            })
+        }
+    }
+}
+
+/// What a retry does again.
+#[derive(Clone, Debug, PartialEq)]
+enum Action {
+    Connect,
+    Operations,
+    Search,
+    Open(String),
+}
+
+/// What to do once every search result is loaded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum After {
+    Summarise,
+    Download(ExportFormat),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ExportFormat {
+    Jaeger,
+    Otlp,
+}
+
+/// Fetching every search result: how far it got, and what failed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fetching {
+    pub running: bool,
+    /// Results of the search.
+    pub total: usize,
+    /// Results loaded (before or by this fetch).
+    pub fetched: usize,
+    /// Trace id and why it could not be fetched.
+    pub failed: Vec<(String, String)>,
+}
+
 /// The Jaeger side of the app, shared through context.
 #[derive(Clone, Copy)]
 pub struct JaegerUi {
@@ -116,6 +191,11 @@ pub struct JaegerUi {
     pub sort: RwSignal<usize>,
     /// A search read from the URL, run once connected.
     pending_search: RwSignal<bool>,
+    pub health: RwSignal<Health>,
+    /// The span kind of the chosen operation (names may repeat across kinds).
+    pub operation_kind: RwSignal<String>,
+    pub fetching: RwSignal<Fetching>,
+    retry: RwSignal<Option<Action>>,
 }
 
 /// The search-form parameters in the page URL, under Jaeger UI's names.
@@ -158,16 +238,30 @@ impl JaegerUi {
     pub fn new() -> JaegerUi {
         let stored = web_sys::window()
             .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(CONNECTION_KEY).ok().flatten())
-            .and_then(|v| serde_json::from_str::<(String, String, String)>(&v).ok());
+            .and_then(|s| s.get_item(CONNECTION_KEY).ok().flatten());
         let mut conn = Connection::default();
-        if let Some((base, token, credentials)) = stored {
-            conn.base = base;
-            conn.token = token;
-            conn.credentials = credentials;
+        if let Some(v) = stored {
+            // Saved before the timeout was kept: three fields.
+            if let Ok((base, token, credentials, timeout)) =
+                serde_json::from_str::<(String, String, String, i64)>(&v)
+            {
+                conn.base = base;
+                conn.token = token;
+                conn.credentials = credentials;
+                conn.set_timeout_ms(timeout);
+            } else if let Ok((base, token, credentials)) =
+                serde_json::from_str::<(String, String, String)>(&v)
+            {
+                conn.base = base;
+                conn.token = token;
+                conn.credentials = credentials;
+            }
         }
         if let Some(base) = super::url::param("jaeger") {
             conn.base = base;
+        }
+        if let Some(ms) = super::url::param("jaegerTimeout").and_then(|t| t.trim().parse().ok()) {
+            conn.set_timeout_ms(ms);
         }
         JaegerUi {
             conn: RwSignal::new(conn),
@@ -188,6 +282,10 @@ impl JaegerUi {
             searched: RwSignal::new(None),
             sort: RwSignal::new(0),
             pending_search: RwSignal::new(false),
+            health: RwSignal::new(Health::default()),
+            operation_kind: RwSignal::new(String::new()),
+            fetching: RwSignal::new(Fetching::default()),
+            retry: RwSignal::new(None),
         }
         .with_search_from_url()
     }
@@ -273,16 +371,47 @@ impl JaegerUi {
         let c = self.conn.get_untracked();
         if let (Some(s), Ok(v)) = (
             web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
-            serde_json::to_string(&(c.base, c.token, c.credentials)),
+            serde_json::to_string(&(c.base, c.token, c.credentials, c.timeout_ms)),
         ) {
             let _ = s.set_item(CONNECTION_KEY, &v);
         }
     }
 
-    fn fail(&self, app: AppState, url: &str, f: &Failure) {
+    /// Shows a failure in the status line, with a retry of `action`.
+    fn fail(&self, app: AppState, url: &str, f: &Failure, action: Action) {
         let text = f.explain(url);
+        self.retry.set(Some(action));
         self.status.set(Status::Failed(text.clone()));
         app.message(Level::Error, text);
+    }
+
+    /// Does the failed action again.
+    pub fn retry(self, app: AppState) {
+        match self.retry.get_untracked() {
+            Some(Action::Connect) | None => self.connect(app),
+            Some(Action::Operations) => self.load_operations(app),
+            Some(Action::Search) => self.search(app),
+            Some(Action::Open(id)) => self.open(app, id),
+        }
+    }
+
+    /// Notes how a request went, for the health indicator.
+    fn record(&self, ms: f64, failure: Option<&Failure>) {
+        self.health.update(|h| {
+            h.last_ms = Some(ms);
+            match failure.filter(|f| f.is_failing()) {
+                Some(f) => h.failing = Some(f.short()),
+                None => {
+                    h.failing = None;
+                    h.last_contact = Some(js_sys::Date::now());
+                }
+            }
+        });
+    }
+
+    /// GETs from Jaeger, noting how it went.
+    async fn request(self, conn: &Connection, url: &str) -> Result<String, Failure> {
+        get_observed(conn, url, &|ms, f| self.record(ms, f)).await
     }
 
     /// Detects the API and loads the services.
@@ -291,9 +420,10 @@ impl JaegerUi {
         self.status.set(Status::Busy("Connecting…".into()));
         let conn = self.conn.get_untracked();
         spawn_local(async move {
-            match detect(&conn).await {
+            match detect(&conn, &|ms, f| self.record(ms, f)).await {
                 Ok((v, services)) => {
                     self.version.set(Some(v));
+                    self.retry.set(None);
                     self.status.set(Status::Connected(v));
                     let first = services.first().cloned().unwrap_or_default();
                     self.services.set(services);
@@ -308,7 +438,10 @@ impl JaegerUi {
                 }
                 Err((url, f)) => {
                     self.version.set(None);
-                    self.fail(app, &url, &f);
+                    if let Failure::NotJaeger(_) = f {
+                        self.health.update(|h| h.failing = Some(f.short()));
+                    }
+                    self.fail(app, &url, &f, Action::Connect);
                 }
             }
         });
@@ -326,12 +459,12 @@ impl JaegerUi {
         let conn = self.conn.get_untracked();
         let url = operations_url(&conn.base, v, &service);
         spawn_local(async move {
-            match get(&conn, &url).await {
+            match self.request(&conn, &url).await {
                 Ok(body) => match parse_operations(v, &body) {
                     Ok(ops) => self.operations.set(ops),
-                    Err(e) => self.fail(app, &url, &Failure::NotJaeger(e)),
+                    Err(e) => self.fail(app, &url, &Failure::NotJaeger(e), Action::Operations),
                 },
-                Err(f) => self.fail(app, &url, &f),
+                Err(f) => self.fail(app, &url, &f, Action::Operations),
             }
         });
     }
@@ -389,6 +522,7 @@ impl JaegerUi {
         let q = match self.search_query() {
             Ok(q) => q,
             Err(e) => {
+                self.retry.set(None);
                 self.status.set(Status::Failed(e.clone()));
                 app.message(Level::Error, e);
                 return;
@@ -402,7 +536,7 @@ impl JaegerUi {
             let rows = match v {
                 ApiVersion::V3 => {
                     let url = search_url(&conn.base, v, &q, true);
-                    match get(&conn, &url).await {
+                    match self.request(&conn, &url).await {
                         Ok(body) => parse_summaries(&body)
                             .map_err(|e| (url, Failure::NotJaeger(e)))
                             .map(|s| {
@@ -425,25 +559,27 @@ impl JaegerUi {
                             message: None,
                         }) => {
                             let url = search_url(&conn.base, v, &q, false);
-                            full_traces(app, &conn, &url).await
+                            full_traces(self, app, &conn, &url).await
                         }
                         Err(f) => Err((url, f)),
                     }
                 }
                 ApiVersion::V1 => {
                     let url = search_url(&conn.base, v, &q, false);
-                    full_traces(app, &conn, &url).await
+                    full_traces(self, app, &conn, &url).await
                 }
             };
             match rows {
                 Ok(rows) => {
+                    self.retry.set(None);
                     self.status.set(Status::Connected(v));
+                    self.fetching.set(Fetching::default());
                     let n = rows.len();
                     self.searched
                         .set(Some(format!("{n} trace{}", if n == 1 { "" } else { "s" })));
                     self.results.set(rows);
                 }
-                Err((url, f)) => self.fail(app, &url, &f),
+                Err((url, f)) => self.fail(app, &url, &f, Action::Search),
             }
         });
     }
@@ -470,7 +606,7 @@ impl JaegerUi {
         let url = trace_url(&conn.base, v, &trace_id);
         app.loading.update(|l| l.push(format!("trace {trace_id}")));
         spawn_local(async move {
-            match get(&conn, &url).await {
+            match self.request(&conn, &url).await {
                 Ok(body) => {
                     let got = app.add_traces(&format!("Jaeger trace {trace_id}"), body.as_bytes());
                     if let Some(l) = got.first() {
@@ -488,22 +624,204 @@ impl JaegerUi {
                         message.map(|m| format!(" ({m})")).unwrap_or_default()
                     ),
                 ),
-                Err(f) => self.fail(app, &url, &f),
+                Err(f) => self.fail(app, &url, &f, Action::Open(trace_id.clone())),
             }
             app.loading
                 .update(|l| l.retain(|n| *n != format!("trace {trace_id}")));
         });
     }
+
+    /// The operation `<select>` value: kind and name, or "" for all.
+    fn operation_value(&self) -> String {
+        let name = self.operation.get();
+        if name.is_empty() {
+            return String::new();
+        }
+        let kind = self.operation_kind.get();
+        let groups = self.operations.with(|o| operations_by_kind(o));
+        let has = |k: &str| groups.iter().any(|(g, n)| g == k && n.contains(&name));
+        let kind = if has(&kind) {
+            Some(kind)
+        } else {
+            groups
+                .iter()
+                .find(|(_, n)| n.contains(&name))
+                .map(|(g, _)| g.clone())
+        };
+        kind.map(|k| format!("{k}{KIND_SEP}{name}"))
+            .unwrap_or_default()
+    }
+
+    fn set_operation_value(&self, value: &str) {
+        let (kind, name) = value.split_once(KIND_SEP).unwrap_or(("", value));
+        self.operation_kind.set(kind.to_string());
+        self.operation.set(name.to_string());
+    }
+
+    /// Ids of the search results, in their order.
+    fn result_ids(&self) -> Vec<String> {
+        self.results
+            .with_untracked(|r| r.iter().map(|x| x.trace_id.clone()).collect())
+    }
+
+    /// Loads every search result that is not loaded yet (a few at a time),
+    /// then does `after` with all of them.
+    pub fn fetch_results(self, app: AppState, after: After) {
+        if self.fetching.with_untracked(|f| f.running) {
+            return;
+        }
+        let ids = self.result_ids();
+        let missing: VecDeque<String> = ids
+            .iter()
+            .filter(|id| app.loaded_by_id(id).is_none())
+            .cloned()
+            .collect();
+        self.fetching.set(Fetching {
+            running: !missing.is_empty(),
+            total: ids.len(),
+            fetched: ids.len() - missing.len(),
+            failed: Vec::new(),
+        });
+        if missing.is_empty() {
+            self.finish_fetch(app, after);
+            return;
+        }
+        let Some(v) = self.version.get_untracked() else {
+            self.fetching.update(|f| f.running = false);
+            app.message(
+                Level::Error,
+                "Connect to Jaeger first, then fetch the results.".into(),
+            );
+            return;
+        };
+        let conn = self.conn.get_untracked();
+        let workers = FETCH_CONCURRENCY.min(missing.len());
+        let queue = Rc::new(RefCell::new(missing));
+        let active = Rc::new(Cell::new(workers));
+        for _ in 0..workers {
+            let (queue, active, conn) = (queue.clone(), active.clone(), conn.clone());
+            spawn_local(async move {
+                loop {
+                    let next = queue.borrow_mut().pop_front();
+                    let Some(id) = next else { break };
+                    let url = trace_url(&conn.base, v, &id);
+                    let outcome = match self.request(&conn, &url).await {
+                        Ok(body) => {
+                            let got =
+                                app.add_traces(&format!("Jaeger trace {id}"), body.as_bytes());
+                            if got.is_empty() {
+                                Err(format!("{url} held no trace"))
+                            } else {
+                                Ok(())
+                            }
+                        }
+                        Err(f) => Err(f.explain(&url)),
+                    };
+                    self.fetching.update(|f| match outcome {
+                        Ok(()) => f.fetched += 1,
+                        Err(e) => f.failed.push((id, e)),
+                    });
+                }
+                active.set(active.get().saturating_sub(1));
+                if active.get() == 0 {
+                    self.fetching.update(|f| f.running = false);
+                    self.finish_fetch(app, after);
+                }
+            });
+        }
+    }
+
+    fn finish_fetch(self, app: AppState, after: After) {
+        let loaded: Vec<Loaded> = self
+            .result_ids()
+            .iter()
+            .filter_map(|id| app.loaded_by_id(id))
+            .collect();
+        let failed = self.fetching.with_untracked(|f| f.failed.len());
+        if loaded.is_empty() {
+            app.message(
+                Level::Error,
+                "None of the search results could be fetched.".into(),
+            );
+            return;
+        }
+        match after {
+            After::Summarise => {
+                app.ticked.set(loaded.iter().map(|l| l.key).collect());
+                app.pane.set(Pane::Summary);
+            }
+            After::Download(format) => {
+                let traces: Vec<&crate::model::Trace> =
+                    loaded.iter().map(|l| l.trace.as_ref()).collect();
+                let stamp = js_sys::Date::now() as i64;
+                let (name, text) = match format {
+                    ExportFormat::Jaeger => {
+                        (format!("traces-{stamp}.json"), to_jaeger_json(&traces))
+                    }
+                    ExportFormat::Otlp => {
+                        (format!("traces-{stamp}.otlp.json"), to_otlp_json(&traces))
+                    }
+                };
+                if let Err(e) = download(&name, &text) {
+                    app.message(Level::Error, format!("The download could not start: {e:?}"));
+                }
+                if failed > 0 {
+                    app.message(
+                        Level::Warning,
+                        format!(
+                            "{failed} of the search results could not be fetched and are not in {name}."
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Keys of the loaded traces that are search results.
+    pub fn loaded_result_keys(&self, app: AppState) -> HashSet<u64> {
+        app.traces.track();
+        self.results.with(|r| {
+            r.iter()
+                .filter_map(|x| app.loaded_by_id(&x.trace_id))
+                .map(|l| l.key)
+                .collect()
+        })
+    }
+}
+
+/// Hands text to the browser as a file download.
+fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Revoked later: the download may still be reading the blob.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)?;
+    Ok(())
 }
 
 /// A search that returns whole traces (v1, or v3 without summaries): they
 /// are loaded, and become the result rows.
 async fn full_traces(
+    j: JaegerUi,
     app: AppState,
     conn: &Connection,
     url: &str,
 ) -> Result<Vec<ResultRow>, (String, Failure)> {
-    match get(conn, url).await {
+    match j.request(conn, url).await {
+        // v1 answers "no results" with an empty list, which is no file to import.
+        Ok(body) if body.len() < 1024 && is_empty_search(&body) => Ok(Vec::new()),
         Ok(body) => {
             let loaded = app.add_traces("Jaeger search", body.as_bytes());
             Ok(loaded.iter().map(ResultRow::of).collect())
@@ -600,20 +918,36 @@ pub fn JaegerPanel() -> impl IntoView {
                         </select>
                     </label>
                 </details>
+                <label>"Timeout (ms)"
+                    <input type="number" data-testid="jaeger-timeout" min=Connection::TIMEOUT_RANGE_MS.0 max=Connection::TIMEOUT_RANGE_MS.1 step="100"
+                        prop:value=move || j.conn.with(|c| c.timeout_ms.to_string())
+                        on:change=move |ev| {
+                            if let Ok(ms) = event_target_value(&ev).trim().parse::<i64>() {
+                                j.conn.update(|c| c.set_timeout_ms(ms));
+                            }
+                        }/>
+                </label>
                 <button class="button" data-testid="jaeger-connect" on:click=move |_| j.connect(app)>"Connect"</button>
                 <p class="jaeger-status" data-testid="jaeger-status" role="status">
                     {move || match j.status.get() {
                         Status::Idle => view! { <span>"Not connected"</span> }.into_any(),
                         Status::Busy(s) => view! { <span>{s}</span> }.into_any(),
                         Status::Connected(v) => view! { <span class="ok">{format!("● Connected, {}", v.label())}</span> }.into_any(),
-                        Status::Failed(e) => view! { <span class="bad">{format!("● {e}")}</span> }.into_any(),
+                        Status::Failed(e) => view! {
+                            <span class="bad">{format!("● {e}")}</span>
+                            {j.retry.get().map(|_| view! {
+                                " "<button class="button" data-testid="jaeger-retry" on:click=move |_| j.retry(app)>"Retry"</button>
+                            })}
+                        }.into_any(),
                     }}
                 </p>
+                <HealthLine/>
                 <Show when=move || j.version.get().is_some()>
                     <label>{move || format!("Service ({})", j.services.with(|s| s.len()))}
                         <select data-testid="jaeger-service" prop:value=move || j.service.get() on:change=move |ev| {
                             j.service.set(event_target_value(&ev));
                             j.operation.set(String::new());
+                            j.operation_kind.set(String::new());
                             j.load_operations(app);
                         }>
                             {move || j.services.get().into_iter().map(|s| {
@@ -623,13 +957,19 @@ pub fn JaegerPanel() -> impl IntoView {
                         </select>
                     </label>
                     <label>"Operation"
-                        <select data-testid="jaeger-operation" prop:value=move || j.operation.get() on:change=move |ev| j.operation.set(event_target_value(&ev))>
+                        <select data-testid="jaeger-operation" prop:value=move || j.operation_value() on:change=move |ev| j.set_operation_value(&event_target_value(&ev))>
                             <option value="">"all"</option>
-                            {move || {
-                                let mut ops = j.operations.get();
-                                ops.dedup_by(|a, b| a.name == b.name);
-                                ops.into_iter().map(|o| view! { <option value=o.name.clone()>{o.name.clone()}</option> }).collect_view()
-                            }}
+                            {move || j.operations.with(|o| operations_by_kind(o)).into_iter().map(|(kind, names)| {
+                                let label = kind_label(&kind).to_string();
+                                view! {
+                                    <optgroup label=label>
+                                        {names.into_iter().map(|n| {
+                                            let value = format!("{kind}{KIND_SEP}{n}");
+                                            view! { <option value=value>{n}</option> }
+                                        }).collect_view()}
+                                    </optgroup>
+                                }
+                            }).collect_view()}
                         </select>
                     </label>
                     <label>"Tags"
@@ -685,12 +1025,23 @@ pub fn ResultsView() -> impl IntoView {
         <div class="results" data-testid="results">
             <div class="results-head">
                 <span data-testid="results-count">{move || j.searched.get().unwrap_or_else(|| "No search yet".into())}</span>
+                <span class="results-download">
+                    "Download "
+                    <button class="button" data-testid="download-jaeger" title="The full traces of the results, as Jaeger UI downloads them ({\"data\":[…]})"
+                        disabled=move || j.fetching.with(|f| f.running) || j.results.with(|r| r.is_empty())
+                        on:click=move |_| j.fetch_results(app, After::Download(ExportFormat::Jaeger))>"Jaeger JSON"</button>
+                    " "
+                    <button class="button" data-testid="download-otlp" title="The full traces of the results, as OTLP/JSON ({\"resourceSpans\":[…]})"
+                        disabled=move || j.fetching.with(|f| f.running) || j.results.with(|r| r.is_empty())
+                        on:click=move |_| j.fetch_results(app, After::Download(ExportFormat::Otlp))>"OTLP JSON"</button>
+                </span>
                 <label>"Sort "
                     <select data-testid="results-sort" on:change=move |ev| j.sort.set(event_target_value(&ev).parse().unwrap_or(0))>
                         {SORTS.iter().enumerate().map(|(i, s)| view! { <option value=i.to_string() selected=move || j.sort.get() == i>{*s}</option> }).collect_view()}
                     </select>
                 </label>
             </div>
+            <FetchProgress/>
             <Scatter rows=rows/>
             <ul class="result-list">
                 <For each=move || rows.get() key=|r| r.trace_id.clone() children=move |r: ResultRow| {
@@ -719,6 +1070,114 @@ pub fn ResultsView() -> impl IntoView {
                 }/>
             </ul>
         </div>
+    }
+}
+
+/// The health of the connection: a dot with a word (ok, slow, failing), the
+/// API in use, the last request's round trip and the last successful contact.
+#[component]
+fn HealthLine() -> impl IntoView {
+    let j = expect_context::<JaegerUi>();
+    move || {
+        let h = j.health.get();
+        let (class, word) = h.state()?;
+        let mut parts = vec![match &h.failing {
+            Some(why) => format!("{word} ({why})"),
+            None => word.to_string(),
+        }];
+        if let Some(v) = j.version.get() {
+            parts.push(v.label().to_string());
+        }
+        if let Some(ms) = h.last_ms {
+            parts.push(format!("last request {ms:.0} ms"));
+        }
+        parts.push(match h.last_contact {
+            Some(at) => format!("last contact {}", clock_time(at)),
+            None => "no contact yet".to_string(),
+        });
+        Some(view! {
+            <p class="jaeger-status jaeger-health" data-testid="jaeger-health" data-state=class>
+                <span class=format!("dot {class}") aria-hidden="true" style:color=dot_color(class)>"●"</span>
+                " "{parts.join(" · ")}
+            </p>
+        })
+    }
+}
+
+/// The colour of the health dot (the word beside it says the same).
+fn dot_color(state: &str) -> &'static str {
+    match state {
+        "ok" => "#2e7d32",
+        "slow" => "#b26a00",
+        _ => "var(--error)",
+    }
+}
+
+/// A wall-clock time (ms since the epoch) as HH:MM:SS in the browser's zone.
+fn clock_time(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}
+
+/// Progress of fetching every search result, and what failed.
+#[component]
+pub fn FetchProgress() -> impl IntoView {
+    let j = expect_context::<JaegerUi>();
+    move || {
+        let f = j.fetching.get();
+        (f.total > 0).then(|| {
+            let failed = f.failed.len();
+            view! {
+                <div class="fetch-progress">
+                    <p data-testid="fetch-progress" role="status">
+                        {format!(
+                            "{} of {} fetched{}{}",
+                            f.fetched,
+                            f.total,
+                            if failed > 0 { format!(", {failed} failed") } else { String::new() },
+                            if f.running { "…" } else { "." }
+                        )}
+                    </p>
+                    {(failed > 0).then(|| view! {
+                        <ul class="fetch-failures" data-testid="fetch-failures">
+                            {f.failed.into_iter().map(|(id, why)| view! { <li>{format!("{id}: {why}")}</li> }).collect_view()}
+                        </ul>
+                    })}
+                </div>
+            }
+        })
+    }
+}
+
+/// In the summary pane, while there are search results: how many are
+/// loaded, and the action that fetches the rest and summarises them all.
+#[component]
+pub fn SearchSummaryBar() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let j = expect_context::<JaegerUi>();
+    move || {
+        let n = j.results.with(|r| r.len());
+        (n > 0).then(|| {
+            let loaded = j.loaded_result_keys(app).len();
+            let label = if loaded < n {
+                format!("Fetch all {n} traces and summarise")
+            } else {
+                format!("Summarise the {n} traces of the search")
+            };
+            view! {
+                <div class="search-scope" data-testid="search-scope">
+                    <span>{format!("The search found {n} trace{}; {loaded} loaded. ", if n == 1 { "" } else { "s" })}</span>
+                    <button class="button" data-testid="fetch-all" disabled=move || j.fetching.with(|f| f.running)
+                        on:click=move |_| j.fetch_results(app, After::Summarise)>{label}</button>
+                    <FetchProgress/>
+                </div>
+            }
+        })
     }
 }
 

@@ -1,10 +1,12 @@
 //! The bottleneck summary across traces: for the ticked traces (or all
-//! loaded ones), grouped by root operation, the duration percentiles, what
-//! explains the tail, findings counted across traces, the operations'
-//! critical-path percentiles and a heat map of operation × trace whose cells
-//! open that trace with the operation's span selected.
+//! loaded ones, or the results of a Jaeger search, fetched first), grouped
+//! by root operation, the duration percentiles, what explains the tail,
+//! findings counted across traces, the operations' critical-path
+//! percentiles and a heat map of operation × trace whose cells open that
+//! trace with the operation's span selected.
 
 use super::format::format_duration;
+use super::jaeger::{JaegerUi, SearchSummaryBar};
 use super::state::{AppState, Loaded, Pane};
 use crate::analysis::summary::{summarize, GroupSummary};
 use crate::analysis::TraceAnalysis;
@@ -38,17 +40,22 @@ pub fn SummaryView() -> impl IntoView {
             Arc::new(summarize(&pairs))
         })
     });
+    let jaeger = expect_context::<JaegerUi>();
     view! {
         <div class="summary" data-testid="summary">
-            <p class="summary-scope">
+            <SearchSummaryBar/>
+            <p class="summary-scope" data-testid="summary-scope">
                 {move || {
                     let n = chosen.with(|c| c.len());
-                    let ticked = state.ticked.with(|t| !t.is_empty());
-                    format!(
-                        "Summary of {n} {} trace{}, grouped by root operation.",
-                        if ticked { "ticked" } else { "loaded" },
-                        if n == 1 { "" } else { "s" }
-                    )
+                    let ticked = state.ticked.get();
+                    let s = if n == 1 { "" } else { "s" };
+                    if ticked.is_empty() {
+                        format!("Summary of {n} loaded trace{s}, grouped by root operation.")
+                    } else if ticked == jaeger.loaded_result_keys(state) {
+                        format!("Summary of the {n} trace{s} of the search, grouped by root operation.")
+                    } else {
+                        format!("Summary of {n} ticked trace{s}, grouped by root operation.")
+                    }
                 }}
             </p>
             {move || {
