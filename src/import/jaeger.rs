@@ -4,7 +4,7 @@
 //! Times are microseconds. Tags of every type, logs, CHILD_OF and FOLLOWS_FROM
 //! references (also into other traces) are kept.
 
-use super::json::{span_label, us_to_ns, Float, Int, Text};
+use super::json::{span_label_str, us_to_ns, Float, Int, Text};
 use super::Collector;
 use crate::model::{
     normalize_span_id, normalize_trace_id, AttrValue, Attribute, Event, RefType, Reference,
@@ -12,6 +12,7 @@ use crate::model::{
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[derive(Deserialize)]
@@ -20,25 +21,60 @@ struct JTrace<'a> {
     trace_id: Option<Text>,
     #[serde(borrow, default)]
     spans: Vec<&'a RawValue>,
-    #[serde(default)]
-    processes: Option<HashMap<String, JProcess>>,
+    #[serde(borrow, default)]
+    processes: Option<HashMap<String, JProcess<'a>>>,
     #[serde(default)]
     warnings: Option<Vec<String>>,
 }
 
-#[derive(Deserialize, Clone, Default)]
-struct JProcess {
+#[derive(Deserialize, Default)]
+struct JProcess<'a> {
     #[serde(rename = "serviceName", default)]
     service_name: Option<String>,
-    #[serde(default)]
-    tags: Option<Vec<JTag>>,
+    #[serde(borrow, default)]
+    tags: Option<Vec<JTag<'a>>>,
 }
 
-#[derive(Deserialize, Clone)]
-struct JTag {
-    key: String,
-    #[serde(rename = "type", default)]
-    ty: Option<String>,
+/// A process, converted once: its service name and resource.
+pub(super) struct Process {
+    name: Option<String>,
+    resource: Vec<(String, AttrValue)>,
+}
+
+impl From<JProcess<'_>> for Process {
+    fn from(p: JProcess) -> Process {
+        Process {
+            name: p.service_name.filter(|n| !n.is_empty()),
+            resource: p
+                .tags
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| {
+                    let v = tag_value(t.ty.as_deref(), t.value);
+                    (t.key.into_owned(), v)
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Process {
+    fn service(&self, b: &mut TraceBuilder) -> u32 {
+        let resource = self
+            .resource
+            .iter()
+            .map(|(k, v)| b.attribute(k, v.clone()))
+            .collect();
+        b.service(self.name.as_deref().unwrap_or("unknown"), resource)
+    }
+}
+
+#[derive(Deserialize)]
+struct JTag<'a> {
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(rename = "type", borrow, default)]
+    ty: Option<Cow<'a, str>>,
     #[serde(default)]
     value: serde_json::Value,
 }
@@ -54,15 +90,15 @@ struct JRef {
 }
 
 #[derive(Deserialize)]
-struct JLog {
+struct JLog<'a> {
     #[serde(default)]
     timestamp: Option<Int>,
-    #[serde(default)]
-    fields: Option<Vec<JTag>>,
+    #[serde(borrow, default)]
+    fields: Option<Vec<JTag<'a>>>,
 }
 
 #[derive(Deserialize)]
-struct JSpan {
+struct JSpan<'a> {
     #[serde(rename = "traceID", default)]
     trace_id: Option<Text>,
     #[serde(rename = "spanID")]
@@ -77,14 +113,14 @@ struct JSpan {
     start_time: Option<Int>,
     #[serde(default)]
     duration: Option<Int>,
-    #[serde(default)]
-    tags: Option<Vec<JTag>>,
-    #[serde(default)]
-    logs: Option<Vec<JLog>>,
-    #[serde(rename = "processID", default)]
-    process_id: Option<String>,
-    #[serde(default)]
-    process: Option<JProcess>,
+    #[serde(borrow, default)]
+    tags: Option<Vec<JTag<'a>>>,
+    #[serde(borrow, default)]
+    logs: Option<Vec<JLog<'a>>>,
+    #[serde(rename = "processID", borrow, default)]
+    process_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    process: Option<JProcess<'a>>,
     #[serde(default)]
     warnings: Option<Vec<String>>,
 }
@@ -108,35 +144,13 @@ pub fn read_trace(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
     Ok(())
 }
 
-/// The common envelope `{data:[trace…]}`, parsed in one pass: the fast
-/// path for the largest files. `None` when the text is not of that shape.
-pub fn read_envelope_fast(text: &str, out: &mut Collector) -> Option<()> {
-    #[derive(Deserialize)]
-    struct Envelope<'a> {
-        #[serde(borrow)]
-        data: Vec<JTrace<'a>>,
-        #[serde(borrow, default)]
-        errors: Option<&'a RawValue>,
-    }
-    let env: Envelope = serde_json::from_str(text).ok()?;
-    // Reported errors are worded by the general path.
-    if env.errors.is_some_and(|e| e.get().trim() != "null")
-        || env.data.is_empty()
-        || env
-            .data
-            .iter()
-            .any(|t| t.spans.is_empty() && t.trace_id.is_none())
-    {
-        return None;
-    }
-    for t in env.data {
-        read_parsed_trace(t, out);
-    }
-    Some(())
-}
-
 fn read_parsed_trace(t: JTrace, out: &mut Collector) {
-    let processes = t.processes.unwrap_or_default();
+    let processes: HashMap<String, Process> = t
+        .processes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, p)| (k, Process::from(p)))
+        .collect();
     let trace_id = t.trace_id.map(|t| normalize_trace_id(&t.0));
     for w in t.warnings.unwrap_or_default() {
         if let Some(id) = &trace_id {
@@ -150,73 +164,179 @@ fn read_parsed_trace(t: JTrace, out: &mut Collector) {
 fn read_spans(
     spans: &[&RawValue],
     trace_id: Option<&str>,
-    processes: &HashMap<String, JProcess>,
+    processes: &HashMap<String, Process>,
     out: &mut Collector,
 ) {
+    let mut services = StandIns::new();
     for (i, raw) in spans.iter().enumerate() {
-        let span: JSpan = match serde_json::from_str(raw.get()) {
-            Ok(s) => s,
-            Err(e) => {
-                out.warn(format!(
-                    "skipped {} (number {} in its trace): {e}",
-                    span_label(raw, &["spanID"]),
-                    i + 1
-                ));
-                continue;
-            }
+        let known = Processes::Known {
+            map: processes,
+            services: &mut services,
         };
-        let tid = span
-            .trace_id
-            .as_ref()
-            .map(|t| normalize_trace_id(&t.0))
-            .filter(|t| !t.is_empty())
-            .or_else(|| trace_id.map(str::to_string));
-        let Some(tid) = tid else {
+        read_span_record(raw.get(), i + 1, trace_id, known, out);
+    }
+}
+
+/// A trace object's `processes`, read on their own while streaming.
+pub(super) fn parse_processes(raw: &str) -> Result<HashMap<String, Process>, String> {
+    serde_json::from_str::<Option<HashMap<String, JProcess>>>(raw)
+        .map(|m| {
+            m.unwrap_or_default()
+                .into_iter()
+                .map(|(k, p)| (k, Process::from(p)))
+                .collect()
+        })
+        .map_err(|e| format!("the trace's processes are malformed: {e}"))
+}
+
+/// How a span's `processID` is resolved.
+pub(super) enum Processes<'p> {
+    /// The trace's processes are known; `services` remembers the service
+    /// each became, per trace id and process id.
+    Known {
+        map: &'p HashMap<String, Process>,
+        services: &'p mut StandIns,
+    },
+    /// They come later in the file (Jaeger writes them after the spans): the
+    /// span gets a stand-in service named `tag` + process id, renamed by
+    /// [`resolve_process`] once the processes are read. `stand_ins` holds
+    /// them per trace id and process id.
+    Later {
+        tag: &'p str,
+        stand_ins: &'p mut StandIns,
+    },
+}
+
+/// Stand-in services per trace id, per process id.
+pub(super) type StandIns = HashMap<String, HashMap<String, u32>>;
+
+/// Reads one span (`number` counts from 1 in its trace, for messages).
+pub(super) fn read_span_record(
+    raw: &str,
+    number: usize,
+    trace_id: Option<&str>,
+    processes: Processes,
+    out: &mut Collector,
+) {
+    let mut span: JSpan = match serde_json::from_str(raw) {
+        Ok(s) => s,
+        Err(e) => {
             out.warn(format!(
-                "skipped span {}: it has no traceID",
-                span.span_id.0
+                "skipped {} (number {number} in its trace): {e}",
+                span_label_str(raw, &["spanID"]),
             ));
-            continue;
-        };
-        let b = out.builder(&tid);
-        let input = convert_span(span, processes, b);
-        b.push(input);
+            return;
+        }
+    };
+    let tid = span
+        .trace_id
+        .as_ref()
+        .map(|t| normalize_trace_id(&t.0))
+        .filter(|t| !t.is_empty())
+        .or_else(|| trace_id.map(str::to_string));
+    let Some(tid) = tid else {
+        out.warn(format!(
+            "skipped span {}: it has no traceID",
+            span.span_id.0
+        ));
+        return;
+    };
+    let b = out.builder(&tid);
+    let mut warnings: Vec<String> = Vec::new();
+    let pid = span.process_id.as_deref().unwrap_or("");
+    let service = match (span.process.take(), processes) {
+        (Some(p), _) => {
+            let p = Process::from(p);
+            if p.name.is_none() {
+                warnings.push("the span's process has no serviceName".to_string());
+            }
+            p.service(b)
+        }
+        (None, Processes::Known { map, services }) => match map.get(pid) {
+            Some(p) => {
+                if p.name.is_none() {
+                    warnings.push("the span's process has no serviceName".to_string());
+                }
+                cached(services, &tid, pid, || p.service(b))
+            }
+            None => {
+                warnings.push(format!(
+                    "process {} is not in the trace's processes",
+                    span.process_id.as_deref().unwrap_or("(none)")
+                ));
+                b.service("unknown", Vec::new())
+            }
+        },
+        (None, Processes::Later { tag, stand_ins }) => cached(stand_ins, &tid, pid, || {
+            b.service(&format!("{tag}{pid}"), Vec::new())
+        }),
+    };
+    let input = convert_span(span, service, warnings, b);
+    b.push(input);
+}
+
+/// The service of (trace, process) from `cache`, made by `make` the first time.
+fn cached(cache: &mut StandIns, tid: &str, pid: &str, make: impl FnOnce() -> u32) -> u32 {
+    if let Some(&ix) = cache.get(tid).and_then(|m| m.get(pid)) {
+        return ix;
+    }
+    let ix = make();
+    cache
+        .entry(tid.to_string())
+        .or_default()
+        .insert(pid.to_string(), ix);
+    ix
+}
+
+/// Gives the stand-in service of process `pid` (see [`Processes::Later`])
+/// its real name and resource, now that the trace's processes are known.
+pub(super) fn resolve_process(
+    b: &mut TraceBuilder,
+    tag: &str,
+    pid: &str,
+    processes: &HashMap<String, Process>,
+) {
+    let stand_in = format!("{tag}{pid}");
+    if b.strings.lookup(&stand_in).is_none() {
+        // This process was known when its spans came: nothing stands in.
+        return;
+    }
+    match processes.get(pid) {
+        Some(p) => {
+            if p.name.is_none() {
+                b.warn_once(&format!(
+                    "process {pid} has no serviceName; its spans are shown under \"unknown\""
+                ));
+            }
+            let resource = p
+                .resource
+                .iter()
+                .map(|(k, v)| b.attribute(k, v.clone()))
+                .collect();
+            b.rename_service(&stand_in, p.name.as_deref().unwrap_or("unknown"), resource);
+        }
+        None => {
+            b.warn_once(&format!(
+                "process {} is not in the trace's processes; its spans are shown under \"unknown\"",
+                if pid.is_empty() { "(none)" } else { pid }
+            ));
+            b.rename_service(&stand_in, "unknown", Vec::new());
+        }
     }
 }
 
 fn convert_span(
     s: JSpan,
-    processes: &HashMap<String, JProcess>,
+    service: u32,
+    mut warnings: Vec<String>,
     b: &mut TraceBuilder,
 ) -> SpanInput {
-    let mut warnings: Vec<String> = s
-        .warnings
-        .unwrap_or_default()
-        .into_iter()
-        .map(|w| format!("Jaeger: {w}"))
-        .collect();
-    let process = s.process.or_else(|| {
-        s.process_id
-            .as_ref()
-            .and_then(|p| processes.get(p).cloned())
-    });
-    let service = match process {
-        Some(p) => {
-            let name = p.service_name.clone().filter(|n| !n.is_empty());
-            if name.is_none() {
-                warnings.push("the span's process has no serviceName".to_string());
-            }
-            let resource = tags_to_attrs(p.tags.unwrap_or_default(), b);
-            b.service(name.as_deref().unwrap_or("unknown"), resource)
-        }
-        None => {
-            warnings.push(format!(
-                "process {} is not in the trace's processes",
-                s.process_id.as_deref().unwrap_or("(none)")
-            ));
-            b.service("unknown", Vec::new())
-        }
-    };
+    warnings.extend(
+        s.warnings
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| format!("Jaeger: {w}")),
+    );
     let mut references: Vec<Reference> = s
         .references
         .unwrap_or_default()
@@ -253,7 +373,7 @@ fn convert_span(
     let mut kind = SpanKind::Unspecified;
     let mut status = Status::default();
     for t in &tags {
-        match t.key.as_str() {
+        match t.key.as_ref() {
             "span.kind" => kind = SpanKind::parse(t.value.as_str().unwrap_or("")),
             "error" if is_true(&t.value) => status.code = StatusCode::Error,
             "otel.status_code" => match t.value.as_str() {
@@ -313,7 +433,7 @@ fn is_true(v: &serde_json::Value) -> bool {
     }
 }
 
-fn tags_to_attrs(tags: Vec<JTag>, b: &mut TraceBuilder) -> Vec<Attribute> {
+fn tags_to_attrs(tags: Vec<JTag<'_>>, b: &mut TraceBuilder) -> Vec<Attribute> {
     tags.into_iter()
         .map(|t| {
             let value = tag_value(t.ty.as_deref(), t.value);
@@ -325,8 +445,13 @@ fn tags_to_attrs(tags: Vec<JTag>, b: &mut TraceBuilder) -> Vec<Attribute> {
 /// A Jaeger tag value by its declared type, tolerating values sent as strings.
 fn tag_value(ty: Option<&str>, v: serde_json::Value) -> AttrValue {
     use serde_json::Value as J;
-    let ty = ty.map(str::to_ascii_lowercase);
-    match (ty.as_deref(), v) {
+    let ty = ty.map(|t| {
+        ["bool", "int64", "float64", "binary"]
+            .into_iter()
+            .find(|k| t.eq_ignore_ascii_case(k))
+            .unwrap_or("")
+    });
+    match (ty, v) {
         (Some("bool"), J::Bool(b)) => AttrValue::Bool(b),
         (Some("bool"), J::String(s))
             if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>

@@ -141,8 +141,12 @@ pub fn us_to_ns(us: i64) -> i64 {
 
 /// Best-effort id of a span whose full parse failed, for the warning.
 pub fn span_label(raw: &RawValue, keys: &[&str]) -> String {
-    let map: BTreeMap<String, serde_json::Value> =
-        serde_json::from_str(raw.get()).unwrap_or_default();
+    span_label_str(raw.get(), keys)
+}
+
+/// [`span_label`] of raw text.
+pub fn span_label_str(raw: &str, keys: &[&str]) -> String {
+    let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(raw).unwrap_or_default();
     for k in keys {
         if let Some(v) = map.get(*k) {
             if let Some(s) = v.as_str() {

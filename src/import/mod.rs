@@ -2,11 +2,14 @@
 //! format, each producing the one [`crate::model::Trace`].
 //!
 //! Detection never looks at the file name. Gzip is recognised by its magic
-//! bytes. A document is first parsed whole; when that fails and its first
-//! line is a complete JSON value on its own, it is read as NDJSON, one
-//! document a line (what the OpenTelemetry Collector's file exporter writes).
-//! Spans are parsed one at a time from borrowed raw JSON, so that one bad
-//! span is skipped with a warning naming it while the rest of the trace loads.
+//! bytes. Input arrives in pieces through a [`Loader`] (`stream.rs`), which
+//! cuts each span of a Jaeger or OTLP document out as soon as it is complete
+//! and parses it on its own, so that a huge file never sits whole in memory
+//! and one bad span is skipped with a warning naming it while the rest of
+//! the trace loads. Several documents in a row are NDJSON, one a line (what
+//! the OpenTelemetry Collector's file exporter writes). Any other document
+//! is kept whole and read by [`read_document`], which sniffs its shape and
+//! words the errors.
 
 mod jaeger;
 mod json;
@@ -14,14 +17,16 @@ mod json;
 /// Integers written as numbers or strings, for other readers of Jaeger's JSON.
 pub use json::Int as json_int;
 mod otlp;
+mod stream;
 mod zipkin;
+
+pub use stream::Loader;
 
 use crate::model::{Trace, TraceBuilder};
 use json::{object_keys, value_kind};
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::io::Read;
 
 /// The formats we read, for messages and for the trace list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,19 +89,24 @@ impl std::error::Error for ImportError {}
 /// Spans gathered per trace id, in the order the traces were first seen.
 #[derive(Default)]
 pub struct Collector {
-    order: Vec<String>,
-    builders: HashMap<String, TraceBuilder>,
+    builders: Vec<TraceBuilder>,
+    index: HashMap<String, usize>,
     pub warnings: Vec<String>,
 }
 
 impl Collector {
     pub fn builder(&mut self, trace_id: &str) -> &mut TraceBuilder {
-        if !self.builders.contains_key(trace_id) {
-            self.order.push(trace_id.to_string());
-        }
-        self.builders
-            .entry(trace_id.to_string())
-            .or_insert_with(|| TraceBuilder::new(trace_id))
+        let i = match self.index.get(trace_id) {
+            Some(&i) => i,
+            None => {
+                self.builders.push(TraceBuilder::new(trace_id));
+                self.index
+                    .insert(trace_id.to_string(), self.builders.len() - 1);
+                self.builders.len() - 1
+            }
+        };
+        // `i` is an index this collector handed out: always in bounds.
+        &mut self.builders[i]
     }
 
     pub fn warn(&mut self, message: String) {
@@ -104,107 +114,23 @@ impl Collector {
     }
 
     pub fn span_count(&self) -> usize {
-        self.builders.values().map(|b| b.len()).sum()
+        self.builders.iter().map(|b| b.len()).sum()
     }
 
-    pub fn finish(mut self) -> Vec<Trace> {
-        self.order
-            .iter()
-            .filter_map(|id| self.builders.remove(id))
+    pub fn finish(self) -> Vec<Trace> {
+        self.builders
+            .into_iter()
             .filter(|b| !b.is_empty())
             .map(TraceBuilder::build)
             .collect()
     }
 }
 
-/// Reads a file's bytes into traces.
+/// Reads a whole file's bytes into traces (see [`Loader`] for pieces).
 pub fn import_bytes(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
-    let err = |line: Option<usize>, column: Option<usize>, message: String| ImportError {
-        file: file.to_string(),
-        line,
-        column,
-        message,
-    };
-    let inflated;
-    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes)
-            .read_to_end(&mut out)
-            .map_err(|e| err(None, None, format!("the gzip data is damaged: {e}")))?;
-        inflated = out;
-        &inflated[..]
-    } else {
-        bytes
-    };
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = line_col(bytes, e.valid_up_to());
-        err(
-            Some(line),
-            Some(column),
-            "the file is not UTF-8 text (a binary file, or another encoding)".to_string(),
-        )
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(err(None, None, "the file is empty".to_string()));
-    }
-
-    let mut out = Collector::default();
-    if let Some(format) = fast_path(text, &mut out) {
-        return finish(file, format, out);
-    }
-    let mut out = Collector::default();
-    let format = match serde_json::from_str::<&RawValue>(text) {
-        Ok(doc) => read_document(doc, &mut out).map_err(|m| err(None, None, m))?,
-        Err(whole) => {
-            let first = text.lines().position(|l| !l.trim().is_empty()).unwrap_or(0);
-            let first_line = text.lines().nth(first).unwrap_or("");
-            if serde_json::from_str::<&RawValue>(first_line.trim()).is_err() {
-                return Err(err(
-                    Some(whole.line()),
-                    Some(whole.column()),
-                    format!("malformed JSON: {}", strip_position(&whole)),
-                ));
-            }
-            let mut format = None;
-            for (i, line) in text.lines().enumerate() {
-                let line = line.trim();
-                if line.is_empty() {
-                    continue;
-                }
-                let doc = serde_json::from_str::<&RawValue>(line).map_err(|e| {
-                    err(
-                        Some(i + 1),
-                        Some(e.column()),
-                        format!(
-                            "malformed JSON on this line of NDJSON: {}",
-                            strip_position(&e)
-                        ),
-                    )
-                })?;
-                let f = read_document(doc, &mut out).map_err(|m| err(Some(i + 1), None, m))?;
-                format.get_or_insert(f);
-            }
-            format.unwrap_or(Format::Otlp)
-        }
-    };
-    finish(file, format, out)
-}
-
-/// The two shapes of nearly every large file, parsed in one typed pass
-/// instead of the general path's several: Jaeger's `{data:[…]}` and OTLP's
-/// `{resourceSpans:[…]}`. The first key decides which is tried; on any
-/// mismatch the general path runs and gives the messages.
-fn fast_path(text: &str, out: &mut Collector) -> Option<Format> {
-    let head = text.get(..text.len().min(64)).unwrap_or("");
-    let head = head.trim_start().strip_prefix('{')?.trim_start();
-    if head.starts_with("\"data\"") {
-        jaeger::read_envelope_fast(text, out).map(|_| Format::JaegerJson)
-    } else if head.starts_with("\"resourceSpans\"") {
-        otlp::read_request_fast(text, out).map(|_| Format::Otlp)
-    } else {
-        None
-    }
+    let mut loader = Loader::new(file);
+    loader.push(bytes)?;
+    loader.finish()
 }
 
 fn finish(file: &str, format: Format, mut out: Collector) -> Result<Imported, ImportError> {

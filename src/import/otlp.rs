@@ -4,7 +4,7 @@
 //! Ids in hex of any case or base64; int64 fields as strings or numbers;
 //! enums as integers or names.
 
-use super::json::{span_label, Float, Int, Text};
+use super::json::{span_label_str, Float, Int, Text};
 use super::Collector;
 use crate::model::ids::otlp_id_to_hex;
 use crate::model::{
@@ -212,78 +212,131 @@ pub fn read_request(raw: &RawValue, out: &mut Collector) -> Result<(), String> {
     Ok(())
 }
 
-/// A whole document `{resourceSpans:[…]}` parsed in one pass: the fast path
-/// for the largest files. `None` when the text is not of that shape.
-pub fn read_request_fast(text: &str, out: &mut Collector) -> Option<()> {
-    let req: Request = serde_json::from_str(text).ok()?;
-    if req.resource_spans.is_empty() {
-        return None;
-    }
-    read_parsed_request(req, out);
-    Some(())
-}
-
 fn read_parsed_request(req: Request, out: &mut Collector) {
     for rs in req.resource_spans {
-        let resource_kvs = rs.resource.unwrap_or_default().attributes;
-        let service_name = resource_kvs
+        let mut resource = ResourceCtx::new(rs.resource.unwrap_or_default());
+        for ss in rs.scope_spans.into_iter().chain(rs.library_spans) {
+            let scope = scope_name(ss.scope.or(ss.library).unwrap_or_default());
+            for (i, raw_span) in ss.spans.iter().enumerate() {
+                read_span_record(raw_span.get(), i + 1, &mut resource, scope.as_deref(), out);
+            }
+        }
+    }
+}
+
+/// A resource, read once and applied to every span under it.
+pub(super) struct ResourceCtx {
+    service_name: Option<String>,
+    attributes: Vec<(String, AttrValue)>,
+    /// The service it became in each trace it appears in.
+    service_in: std::collections::HashMap<String, u32>,
+}
+
+impl ResourceCtx {
+    fn new(resource: Resource) -> ResourceCtx {
+        let service_name = resource
+            .attributes
             .iter()
             .find(|kv| kv.key == "service.name")
             .and_then(|kv| kv.value.as_ref())
             .and_then(|v| v.string_value.clone())
             .filter(|s| !s.is_empty());
-        // The resource is converted once per trace it appears in.
-        let resource_raw: Vec<(String, AttrValue)> = resource_kvs
+        let attributes = resource
+            .attributes
             .into_iter()
             .map(|kv| (kv.key, kv.value.map_or(AttrValue::Empty, any_to_attr)))
             .collect();
-        for ss in rs.scope_spans.into_iter().chain(rs.library_spans) {
-            let scope = ss.scope.or(ss.library).unwrap_or_default();
-            let scope_name = scope
-                .name
-                .filter(|n| !n.is_empty())
-                .map(|n| match scope.version {
-                    Some(v) if !v.is_empty() => format!("{n} {v}"),
-                    _ => n,
-                });
-            for (i, raw_span) in ss.spans.iter().enumerate() {
-                let span: OSpan = match serde_json::from_str(raw_span.get()) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        out.warn(format!(
-                            "skipped {} (number {} of its scope): {e}",
-                            span_label(raw_span, &["spanId", "span_id"]),
-                            i + 1
-                        ));
-                        continue;
-                    }
-                };
-                let trace_id = span
-                    .trace_id
-                    .as_ref()
-                    .map(|t| otlp_id_to_hex(&t.0, 16))
-                    .unwrap_or_default();
-                let b = out.builder(&trace_id);
-                let resource: Vec<Attribute> = resource_raw
-                    .iter()
-                    .map(|(k, v)| b.attribute(k, v.clone()))
-                    .collect();
-                let service = match &service_name {
-                    Some(n) => b.service(n, resource),
-                    None => {
-                        let ix = b.service("unknown", resource);
-                        b.warn_once(
-                            "a resource has no service.name; its spans are shown under \"unknown\"",
-                        );
-                        ix
-                    }
-                };
-                let scope_sym = scope_name.as_deref().map(|n| b.intern(n));
-                let input = convert_span(span, service, scope_sym, b);
-                b.push(input);
-            }
+        ResourceCtx {
+            service_name,
+            attributes,
+            service_in: Default::default(),
         }
     }
+
+    /// Reads the raw `resource` value of a `resourceSpans` item; `None`
+    /// when it has none. A malformed resource counts as none, with a warning.
+    pub(super) fn parse(raw: Option<&str>, out: &mut Collector) -> ResourceCtx {
+        let resource = match raw.map(serde_json::from_str::<Option<Resource>>) {
+            Some(Ok(r)) => r.unwrap_or_default(),
+            Some(Err(e)) => {
+                out.warn(format!("a resource is malformed and was left out: {e}"));
+                Resource::default()
+            }
+            None => Resource::default(),
+        };
+        ResourceCtx::new(resource)
+    }
+
+    fn service(&mut self, b: &mut TraceBuilder) -> u32 {
+        if let Some(&ix) = self.service_in.get(b.trace_id()) {
+            return ix;
+        }
+        let resource: Vec<Attribute> = self
+            .attributes
+            .iter()
+            .map(|(k, v)| b.attribute(k, v.clone()))
+            .collect();
+        let ix = match &self.service_name {
+            Some(n) => b.service(n, resource),
+            None => {
+                let ix = b.service("unknown", resource);
+                b.warn_once(
+                    "a resource has no service.name; its spans are shown under \"unknown\"",
+                );
+                ix
+            }
+        };
+        self.service_in.insert(b.trace_id().to_string(), ix);
+        ix
+    }
+}
+
+fn scope_name(scope: Scope) -> Option<String> {
+    scope
+        .name
+        .filter(|n| !n.is_empty())
+        .map(|n| match scope.version {
+            Some(v) if !v.is_empty() => format!("{n} {v}"),
+            _ => n,
+        })
+}
+
+/// The name (and version) of a raw `scope` or `instrumentationLibrary` value.
+pub(super) fn parse_scope(raw: &str) -> Option<String> {
+    serde_json::from_str::<Option<Scope>>(raw)
+        .ok()
+        .flatten()
+        .and_then(scope_name)
+}
+
+/// Reads one span (`number` counts from 1 in its scope, for messages).
+pub(super) fn read_span_record(
+    raw: &str,
+    number: usize,
+    resource: &mut ResourceCtx,
+    scope: Option<&str>,
+    out: &mut Collector,
+) {
+    let span: OSpan = match serde_json::from_str(raw) {
+        Ok(s) => s,
+        Err(e) => {
+            out.warn(format!(
+                "skipped {} (number {number} of its scope): {e}",
+                span_label_str(raw, &["spanId", "span_id"]),
+            ));
+            return;
+        }
+    };
+    let trace_id = span
+        .trace_id
+        .as_ref()
+        .map(|t| otlp_id_to_hex(&t.0, 16))
+        .unwrap_or_default();
+    let b = out.builder(&trace_id);
+    let service = resource.service(b);
+    let scope_sym = scope.map(|n| b.intern(n));
+    let input = convert_span(span, service, scope_sym, b);
+    b.push(input);
 }
 
 fn convert_span(

@@ -93,6 +93,28 @@ impl TraceBuilder {
         ix
     }
 
+    /// Renames the service called `from` (a stand-in an importer made
+    /// before it knew the real name) to `to`, adding `resource`. When a
+    /// service called `to` exists already, the two are merged at build.
+    pub fn rename_service(&mut self, from: &str, to: &str, resource: Vec<Attribute>) {
+        let Some(from_sym) = self.strings.lookup(from) else {
+            return;
+        };
+        let Some(ix) = self.service_index.remove(&from_sym) else {
+            return;
+        };
+        let to_sym = self.strings.intern(to);
+        if let Some(svc) = self.services.get_mut(ix as usize) {
+            svc.name = to_sym;
+            for a in resource {
+                if !svc.resource.iter().any(|r| r.key == a.key) {
+                    svc.resource.push(a);
+                }
+            }
+        }
+        self.service_index.entry(to_sym).or_insert(ix);
+    }
+
     pub fn push(&mut self, span: SpanInput) {
         self.spans.push(span);
     }
@@ -334,16 +356,43 @@ impl TraceBuilder {
                 resource: Vec::new(),
             });
         }
+        // Services renamed after the fact may share a name: keep the first.
+        let mut canonical: Vec<u32> = Vec::with_capacity(services.len());
+        {
+            let mut first: HashMap<Sym, u32> = HashMap::new();
+            let mut kept: Vec<Service> = Vec::with_capacity(services.len());
+            for svc in services {
+                match first.get(&svc.name) {
+                    Some(&k) => {
+                        if let Some(into) = kept.get_mut(k as usize) {
+                            for a in svc.resource {
+                                if !into.resource.iter().any(|r| r.key == a.key) {
+                                    into.resource.push(a);
+                                }
+                            }
+                        }
+                        canonical.push(k);
+                    }
+                    None => {
+                        let k = kept.len() as u32;
+                        first.insert(svc.name, k);
+                        canonical.push(k);
+                        kept.push(svc);
+                    }
+                }
+            }
+            services = kept;
+        }
         let service_count = services.len() as u32;
 
         let mut spans: Vec<Span> = Vec::with_capacity(n);
         let mut error_count = 0;
         for (i, s) in inputs.into_iter().enumerate() {
-            let service = if s.service < service_count {
-                s.service
-            } else {
-                0
-            };
+            let service = canonical
+                .get(s.service as usize)
+                .copied()
+                .filter(|&c| c < service_count)
+                .unwrap_or(0);
             let name = strings.intern(&s.name);
             let operation = *op_index.entry((service, name)).or_insert_with(|| {
                 operations.push(Operation { service, name });

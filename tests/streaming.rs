@@ -1,0 +1,182 @@
+//! The streaming loader gives the same traces whatever the size of the
+//! pieces the file arrives in, and holds one piece, not the file.
+
+mod common;
+
+#[path = "../bench/gen/mod.rs"]
+mod gen;
+
+use traceglass::import::{import_bytes, ImportError, Imported, Loader};
+use traceglass::model::Trace;
+
+/// Everything a view shows of a trace, as text, to compare two loads.
+fn digest(t: &Trace) -> String {
+    let mut out = format!(
+        "{} {} spans {}..{} warnings {:?}\n",
+        t.trace_id,
+        t.spans.len(),
+        t.start_ns,
+        t.end_ns,
+        t.warnings
+    );
+    for &ix in &t.tree_order {
+        if let Some(s) = t.span(ix) {
+            let attrs: Vec<String> = s
+                .attributes
+                .iter()
+                .map(|a| format!("{}={}", t.attr_key(a), a.value))
+                .collect();
+            let resource: Vec<String> = t
+                .services
+                .get(s.service as usize)
+                .map(|svc| {
+                    svc.resource
+                        .iter()
+                        .map(|a| format!("{}={}", t.attr_key(a), a.value))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{} {:?} {} {} {} {} {:?} {:?} {:?} {} events {:?}\n",
+                s.span_id,
+                s.parent,
+                t.service_name(s),
+                t.span_name(s),
+                s.start_ns,
+                s.duration_ns,
+                s.kind,
+                s.status,
+                attrs,
+                resource.join(","),
+                s.events,
+            ));
+        }
+    }
+    out
+}
+
+fn load_in_pieces(name: &str, bytes: &[u8], piece: usize) -> Result<Imported, ImportError> {
+    let mut loader = Loader::new(name);
+    for chunk in bytes.chunks(piece.max(1)) {
+        if let Err(e) = loader.push(chunk) {
+            // The same error comes back from finish.
+            assert_eq!(loader.finish().unwrap_err(), e);
+            return Err(e);
+        }
+    }
+    loader.finish()
+}
+
+fn outcome(r: Result<Imported, ImportError>) -> String {
+    match r {
+        Ok(imp) => {
+            let mut s = format!("{:?} warnings {:?}\n", imp.format, imp.warnings);
+            for t in &imp.traces {
+                s.push_str(&digest(t));
+            }
+            s
+        }
+        Err(e) => format!("error {e}"),
+    }
+}
+
+#[test]
+fn every_fixture_loads_the_same_in_pieces_of_any_size() {
+    for path in common::fixture_files("") {
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let whole = outcome(import_bytes(&name, &bytes));
+        for piece in [1, 2, 7, 64, 4096] {
+            let pieces = outcome(load_in_pieces(&name, &bytes, piece));
+            assert_eq!(
+                whole,
+                pieces,
+                "{} read in pieces of {piece} bytes",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn generated_traces_stream_with_one_piece_in_memory() {
+    for format in ["jaeger", "otlp"] {
+        let mut bytes = Vec::new();
+        match format {
+            "jaeger" => gen::write_jaeger(&mut bytes, 5_000, 3).unwrap(),
+            _ => gen::write_otlp(&mut bytes, 5_000, 3).unwrap(),
+        }
+        let piece = 64 * 1024;
+        let mut loader = Loader::new("gen.json");
+        let mut most = 0;
+        let mut spans_seen = Vec::new();
+        for chunk in bytes.chunks(piece) {
+            loader.push(chunk).unwrap();
+            most = most.max(loader.buffered());
+            spans_seen.push(loader.spans_read());
+        }
+        // Spans come out as the file goes in, not all at the end.
+        assert!(
+            spans_seen.windows(2).all(|w| w[0] <= w[1]),
+            "{spans_seen:?}"
+        );
+        assert!(
+            spans_seen.get(spans_seen.len() / 2).copied().unwrap_or(0) > 1_000,
+            "{format}: halfway through the file, only {spans_seen:?} spans were read"
+        );
+        // The scanner keeps at most a piece and the span it cuts through.
+        assert!(
+            most < 2 * piece,
+            "{format}: {most} bytes buffered for a {} byte file",
+            bytes.len()
+        );
+        assert_eq!(loader.bytes_read(), bytes.len() as u64);
+        let streamed = loader.finish().unwrap();
+        assert_eq!(
+            outcome(Ok(streamed)),
+            outcome(import_bytes("gen.json", &bytes))
+        );
+    }
+}
+
+#[test]
+fn a_truncated_large_file_keeps_the_spans_before_the_cut() {
+    let mut bytes = Vec::new();
+    gen::write_jaeger(&mut bytes, 2_000, 5).unwrap();
+    let cut = bytes.len() / 2;
+    let imp = import_bytes("cut.json", &bytes[..cut]).unwrap();
+    let spans: usize = imp.traces.iter().map(|t| t.spans.len()).sum();
+    assert!(spans > 500 && spans < 2_000, "{spans}");
+    assert!(
+        imp.warnings
+            .iter()
+            .any(|w| w.contains("ends before its JSON is complete")),
+        "{:?}",
+        imp.warnings
+    );
+    // Services come from the processes, which this cut file never reached.
+    let t = &imp.traces[0];
+    assert!(t.services.iter().all(|s| t.str(s.name) == "unknown"));
+    assert!(t
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("not in the trace's processes")));
+}
+
+#[test]
+fn a_structural_error_after_spans_is_a_warning_before_them_an_error() {
+    let good = r#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"a","operationName":"op","startTime":1,"duration":2,"processID":"p1"}"#;
+    let broken = format!("{good}}}]}}\n");
+    let imp = import_bytes("b.json", broken.as_bytes()).unwrap();
+    assert_eq!(imp.traces[0].spans.len(), 1);
+    assert!(
+        imp.warnings
+            .iter()
+            .any(|w| w.starts_with("reading stopped at line 1, column")),
+        "{:?}",
+        imp.warnings
+    );
+    let e = import_bytes("b.json", b"{\"data\":[}]}").unwrap_err();
+    assert_eq!(e.line, Some(1), "{e}");
+    assert!(e.message.starts_with("malformed JSON"), "{e}");
+}
