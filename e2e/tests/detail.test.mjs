@@ -435,6 +435,14 @@ test('the attribute filter keeps the fields whose key or value holds the text, a
         await waitUntil('the typed text', () => page.locator(FILTER).inputValue(), (v) => v === ']p');
         assert.equal(await countOf(page, ROWS), rows, '"]" or "p" typed in the filter collapsed rows');
       });
+
+      await t.test('Esc in the filter empties it first, then closes the detail', async () => {
+        await page.locator(FILTER).press('Escape');
+        await waitUntil('the filter to be empty', () => page.locator(FILTER).inputValue(), (v) => v === '');
+        assert.equal(await countOf(page, DETAIL), 1, 'Esc closed the detail while the filter held text');
+        await page.locator(FILTER).press('Escape');
+        await waitUntil('the detail to close', () => countOf(page, DETAIL), (n) => n === 0);
+      });
     },
     { viewport: TALL },
   );

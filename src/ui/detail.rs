@@ -487,6 +487,14 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
                         aria-label="Filter attributes, resource and event fields by key or value"
                         prop:value=move || filter.get()
                         on:input=move |ev| filter.set(event_target_value(&ev))
+                        on:keydown=move |ev: web_sys::KeyboardEvent| {
+                            // Esc empties the filter before it closes the detail.
+                            if ev.key() == "Escape" && filter.with_untracked(|f| !f.is_empty()) {
+                                ev.stop_propagation();
+                                ev.prevent_default();
+                                filter.set(String::new());
+                            }
+                        }
                     />
                     <span class="filter-count" data-testid="detail-filter-count" aria-live="polite">{count}</span>
                 </div>
