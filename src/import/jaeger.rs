@@ -167,7 +167,7 @@ fn read_spans(
     processes: &HashMap<String, Process>,
     out: &mut Collector,
 ) {
-    let mut services = StandIns::new();
+    let mut services = StandIns::default();
     for (i, raw) in spans.iter().enumerate() {
         let known = Processes::Known {
             map: processes,
@@ -208,7 +208,7 @@ pub(super) enum Processes<'p> {
 }
 
 /// Stand-in services per trace id, per process id.
-pub(super) type StandIns = HashMap<String, HashMap<String, u32>>;
+pub(super) type StandIns = rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, u32>>;
 
 /// Reads one span (`number` counts from 1 in its trace, for messages).
 pub(super) fn read_span_record(

@@ -25,7 +25,7 @@ pub use stream::Loader;
 use crate::model::{Trace, TraceBuilder};
 use json::{object_keys, value_kind};
 use serde_json::value::RawValue;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The formats we read, for messages and for the trace list.
@@ -90,7 +90,7 @@ impl std::error::Error for ImportError {}
 #[derive(Default)]
 pub struct Collector {
     builders: Vec<TraceBuilder>,
-    index: HashMap<String, usize>,
+    index: rustc_hash::FxHashMap<String, usize>,
     pub warnings: Vec<String>,
 }
 

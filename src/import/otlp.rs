@@ -229,7 +229,7 @@ pub(super) struct ResourceCtx {
     service_name: Option<String>,
     attributes: Vec<(String, AttrValue)>,
     /// The service it became in each trace it appears in.
-    service_in: std::collections::HashMap<String, u32>,
+    service_in: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl ResourceCtx {

@@ -158,6 +158,13 @@ struct Doc {
     streamed: bool,
 }
 
+/// Where the fast skip through a span is.
+#[derive(Clone, Copy)]
+struct Skip {
+    depth: u32,
+    in_string: bool,
+}
+
 /// Why scanning stopped.
 struct Stop {
     line: Option<usize>,
@@ -175,6 +182,8 @@ struct Scanner {
     line: usize,
     line_start: u64,
     in_string: bool,
+    /// Inside a span being cut out: only its end is looked for.
+    skip: Option<Skip>,
     key_start: Option<u64>,
     stack: Vec<Frame>,
     doc: Option<Doc>,
@@ -266,6 +275,12 @@ impl Scanner {
     /// Scans what is buffered.
     fn scan(&mut self, out: &mut Collector) -> Result<(), Stop> {
         loop {
+            if let Some(skip) = self.skip {
+                if !self.skip_span(skip) {
+                    return Ok(());
+                }
+                continue;
+            }
             if self.in_string {
                 let rest = self.buf.get(self.pos..).unwrap_or(&[]);
                 match memchr::memchr2(b'"', b'\\', rest) {
@@ -314,7 +329,18 @@ impl Scanner {
                 b'{' | b'[' => {
                     self.value_start(i, c)?;
                     let (role, via) = self.next_role.take().unwrap_or((Role::Other, Key::Other));
-                    self.stack.push(new_frame(c == b'{', role, via));
+                    let span_starts = c == b'{'
+                        && self.stack.last().is_some_and(|f| {
+                            f.cap == Cap::Record && f.cap_start == self.base + i as u64
+                        });
+                    if span_starts {
+                        self.skip = Some(Skip {
+                            depth: 1,
+                            in_string: false,
+                        });
+                    } else {
+                        self.stack.push(new_frame(c == b'{', role, via));
+                    }
                 }
                 b'}' | b']' => self.close(i, c, out)?,
                 b',' => {
@@ -338,6 +364,54 @@ impl Scanner {
                 }
             }
         }
+    }
+
+    /// Runs through a span's bytes to its closing brace: the span is parsed
+    /// on its own later, so nothing inside it matters to the scanner but
+    /// strings and brackets. False when the buffer ends first.
+    fn skip_span(&mut self, mut skip: Skip) -> bool {
+        let bytes = self.buf.get(self.pos..).unwrap_or(&[]);
+        let mut k = 0;
+        let n = bytes.len();
+        while k < n {
+            let b = bytes.get(k).copied().unwrap_or(b' ');
+            k += 1;
+            if skip.in_string {
+                match b {
+                    b'\\' => {
+                        if k >= n {
+                            // The escaped byte is in the next piece.
+                            k -= 1;
+                            break;
+                        }
+                        k += 1;
+                    }
+                    b'"' => skip.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => skip.in_string = true,
+                b'{' | b'[' => skip.depth += 1,
+                b'}' | b']' => {
+                    skip.depth -= 1;
+                    if skip.depth == 0 {
+                        self.pos += k;
+                        self.skip = None;
+                        return true;
+                    }
+                }
+                b'\n' => {
+                    self.line += 1;
+                    self.line_start = self.base + (self.pos + k) as u64;
+                }
+                _ => {}
+            }
+        }
+        self.pos += k;
+        self.skip = Some(skip);
+        false
     }
 
     fn string_end(&mut self, quote: usize) {
@@ -643,6 +717,8 @@ impl Scanner {
     /// Closes every open container after the input stopped early, so that
     /// what they were waiting for (processes, a resource) is settled.
     fn close_all(&mut self, out: &mut Collector) {
+        self.skip = None;
+        self.in_string = false;
         self.cap_none();
         while let Some(frame) = self.stack.pop() {
             self.frame_closed(frame, out);
@@ -730,7 +806,7 @@ fn trace_ctx<'c>(slot: &'c mut Option<Box<TraceCtx>>, serial: &mut u32) -> &'c m
             processes: None,
             warnings: Vec::new(),
             errors: None,
-            deferred: HashMap::new(),
+            deferred: Default::default(),
         })
     })
 }

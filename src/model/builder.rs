@@ -9,7 +9,7 @@ use super::{
     Attribute, Event, Interner, Link, Operation, RefType, Reference, Service, Span, SpanIx,
     SpanKind, Status, StatusCode, Sym, Trace, TraceWarning,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A span as an importer read it, before normalisation.
 #[derive(Clone, Debug, Default)]
@@ -50,7 +50,7 @@ impl TraceBuilder {
             trace_id: trace_id.into(),
             strings: Interner::default(),
             services: Vec::new(),
-            service_index: HashMap::new(),
+            service_index: HashMap::default(),
             spans: Vec::new(),
             warnings: Vec::new(),
         }
@@ -157,7 +157,8 @@ impl TraceBuilder {
             .collect();
 
         // Span id -> first index with that id.
-        let mut by_id: HashMap<&str, SpanIx> = HashMap::with_capacity(n);
+        let mut by_id: HashMap<&str, SpanIx> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
         let mut duplicate = vec![false; n];
         for (i, s) in inputs.iter().enumerate() {
             if by_id.contains_key(s.span_id.as_str()) {
@@ -347,7 +348,7 @@ impl TraceBuilder {
         }
 
         // Operation table.
-        let mut op_index: HashMap<(u32, Sym), u32> = HashMap::new();
+        let mut op_index: HashMap<(u32, Sym), u32> = HashMap::default();
         let mut operations: Vec<Operation> = Vec::new();
         if services.is_empty() {
             let name = strings.intern("unknown");
@@ -359,7 +360,7 @@ impl TraceBuilder {
         // Services renamed after the fact may share a name: keep the first.
         let mut canonical: Vec<u32> = Vec::with_capacity(services.len());
         {
-            let mut first: HashMap<Sym, u32> = HashMap::new();
+            let mut first: HashMap<Sym, u32> = HashMap::default();
             let mut kept: Vec<Service> = Vec::with_capacity(services.len());
             for svc in services {
                 match first.get(&svc.name) {

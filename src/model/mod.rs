@@ -21,7 +21,7 @@ pub use builder::{SpanInput, TraceBuilder};
 pub use ids::{normalize_span_id, normalize_trace_id};
 pub use value::AttrValue;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Index of a span in [`Trace::spans`].
 pub type SpanIx = u32;
