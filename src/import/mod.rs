@@ -133,28 +133,46 @@ pub fn import_bytes(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
     loader.finish()
 }
 
-fn finish(file: &str, format: Format, mut out: Collector) -> Result<Imported, ImportError> {
-    let err = |message: String| ImportError {
-        file: file.to_string(),
-        line: None,
-        column: None,
-        message,
-    };
+/// What a file gave before its traces are built: building is the one step
+/// of a load that is not done piece by piece, so a caller that must stay
+/// responsive builds one trace at a time ([`Unbuilt::builders`]).
+pub struct Unbuilt {
+    pub format: Format,
+    pub warnings: Vec<String>,
+    /// One per trace, in the order the traces were first seen; none empty.
+    pub builders: Vec<TraceBuilder>,
+}
+
+impl Unbuilt {
+    pub fn build(self) -> Imported {
+        Imported {
+            format: self.format,
+            traces: self.builders.into_iter().map(TraceBuilder::build).collect(),
+            warnings: self.warnings,
+        }
+    }
+}
+
+fn unbuilt(file: &str, format: Format, mut out: Collector) -> Result<Unbuilt, ImportError> {
     let warnings = std::mem::take(&mut out.warnings);
-    let spans = out.span_count();
-    let traces = out.finish();
-    if traces.is_empty() {
-        let why = if spans == 0 && !warnings.is_empty() {
+    let builders: Vec<TraceBuilder> = out.builders.into_iter().filter(|b| !b.is_empty()).collect();
+    if builders.is_empty() {
+        let why = if !warnings.is_empty() {
             format!("no span could be read: {}", warnings.join("; "))
         } else {
             format!("the {} document holds no spans", format.label())
         };
-        return Err(err(why));
+        return Err(ImportError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: why,
+        });
     }
-    Ok(Imported {
+    Ok(Unbuilt {
         format,
-        traces,
         warnings,
+        builders,
     })
 }
 

@@ -23,7 +23,7 @@
 
 use super::{
     envelope_errors, jaeger, otlp, read_document, strip_position, Collector, Format, ImportError,
-    Imported,
+    Imported, Unbuilt,
 };
 use serde_json::value::RawValue;
 use std::collections::HashMap;
@@ -1026,7 +1026,12 @@ impl Loader {
     }
 
     /// Ends the input and builds the traces.
-    pub fn finish(mut self) -> Result<Imported, ImportError> {
+    pub fn finish(self) -> Result<Imported, ImportError> {
+        self.finish_unbuilt().map(Unbuilt::build)
+    }
+
+    /// Ends the input; the traces are left for the caller to build.
+    pub fn finish_unbuilt(mut self) -> Result<Unbuilt, ImportError> {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
@@ -1049,6 +1054,6 @@ impl Loader {
             return Err(self.error(None, None, "the file is empty".to_string()));
         }
         let format = self.scanner.format.unwrap_or(Format::Otlp);
-        super::finish(&self.file, format, self.out)
+        super::unbuilt(&self.file, format, self.out)
     }
 }

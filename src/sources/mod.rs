@@ -22,6 +22,133 @@ pub async fn read_file(file: &File) -> Result<Vec<u8>, String> {
     Ok(Uint8Array::new(&buf).to_vec())
 }
 
+/// A local file read in slices, so that the caller can parse each slice
+/// and give the page back between them instead of holding the whole file.
+pub struct FileSlices {
+    file: File,
+    offset: f64,
+    size: f64,
+}
+
+impl FileSlices {
+    /// Bytes per slice: large enough that reading costs little, small
+    /// enough that memory never holds much more than one.
+    const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+
+    pub fn new(file: File) -> FileSlices {
+        let size = file.size();
+        FileSlices {
+            file,
+            offset: 0.0,
+            size,
+        }
+    }
+
+    /// The file's size in bytes.
+    pub fn size(&self) -> f64 {
+        self.size
+    }
+
+    /// The next slice, or `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Vec<u8>, String>> {
+        if self.offset >= self.size {
+            return None;
+        }
+        let end = (self.offset + Self::SLICE).min(self.size);
+        let slice = match self.file.slice_with_f64_and_f64(self.offset, end) {
+            Ok(b) => b,
+            Err(e) => return Some(Err(self.failed(&e))),
+        };
+        self.offset = end;
+        match JsFuture::from(slice.array_buffer()).await {
+            Ok(buf) => Some(Ok(Uint8Array::new(&buf).to_vec())),
+            Err(e) => Some(Err(self.failed(&e))),
+        }
+    }
+
+    fn failed(&self, e: &wasm_bindgen::JsValue) -> String {
+        format!(
+            "{}: the browser could not read the file ({})",
+            self.file.name(),
+            js_text(e)
+        )
+    }
+}
+
+/// Bytes that arrive in slices: a local file read slice by slice, or a
+/// download already in memory, handed out a slice at a time all the same.
+pub enum Slices {
+    File(FileSlices),
+    Memory { bytes: Vec<u8>, taken: bool },
+}
+
+impl Slices {
+    pub fn size(&self) -> f64 {
+        match self {
+            Slices::File(f) => f.size(),
+            Slices::Memory { bytes, .. } => bytes.len() as f64,
+        }
+    }
+
+    /// The next slice, or `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Vec<u8>, String>> {
+        match self {
+            Slices::File(f) => f.next().await,
+            Slices::Memory { bytes, taken } => {
+                if *taken {
+                    None
+                } else {
+                    *taken = true;
+                    Some(Ok(std::mem::take(bytes)))
+                }
+            }
+        }
+    }
+}
+
+/// Resolves in a new task, after the browser had a chance to handle input
+/// and paint. A message to itself, not a timer: nested timers are clamped
+/// to 4 ms, which a load of thousands of slices would pay each time.
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Ok(channel) = web_sys::MessageChannel::new() {
+            channel.port1().set_onmessage(Some(&resolve));
+            if channel
+                .port2()
+                .post_message(&wasm_bindgen::JsValue::NULL)
+                .is_ok()
+            {
+                return;
+            }
+        }
+        let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Milliseconds since the page opened.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Records a `performance` mark, and a measure from the mark `from` when
+/// given, so that benchmarks and the browser's profiler see the load's steps.
+pub fn perf_mark(name: &str, from: Option<&str>) {
+    let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    match from {
+        Some(start) => {
+            let _ = p.measure_with_start_mark(name, start);
+        }
+        None => {
+            let _ = p.mark(name);
+        }
+    }
+}
+
 /// The last path segment of a URL, to name what it gave.
 pub fn url_file_name(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);

@@ -169,7 +169,18 @@ pub fn App() -> impl IntoView {
                 })}
                 <Show when=move || state.loading.with(|l| !l.is_empty())>
                     <span class="loading" data-testid="loading" role="status">
-                        {move || format!("Loading {}…", state.loading.get().join(", "))}
+                        {move || {
+                            let names = state.loading.get();
+                            let progress = state.progress.get();
+                            let parts: Vec<String> = names
+                                .iter()
+                                .map(|n| match progress.iter().find(|(p, _)| p == n) {
+                                    Some((_, how)) => format!("{n} ({how})"),
+                                    None => n.clone(),
+                                })
+                                .collect();
+                            format!("Loading {}…", parts.join(", "))
+                        }}
                     </span>
                 </Show>
             </header>

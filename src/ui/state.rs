@@ -2,7 +2,7 @@
 //! from any source become loaded traces.
 
 use crate::analysis::TraceAnalysis;
-use crate::import::import_bytes;
+use crate::import::{import_bytes, Loader, Unbuilt};
 use crate::model::{SpanIx, Trace};
 use crate::sources;
 use leptos::prelude::*;
@@ -61,6 +61,8 @@ pub struct AppState {
     pub messages: RwSignal<Vec<Message>>,
     /// Names of what is being loaded right now.
     pub loading: RwSignal<Vec<String>>,
+    /// How far each file being read has come, by name, in words.
+    pub progress: RwSignal<Vec<(String, String)>>,
     pub dragging: RwSignal<bool>,
     pub selected_span: RwSignal<Option<SpanIx>>,
     pub collapsed: RwSignal<HashSet<SpanIx>>,
@@ -100,6 +102,7 @@ impl AppState {
             selected: RwSignal::new(None),
             messages: RwSignal::new(Vec::new()),
             loading: RwSignal::new(Vec::new()),
+            progress: RwSignal::new(Vec::new()),
             dragging: RwSignal::new(false),
             selected_span: RwSignal::new(None),
             collapsed: RwSignal::new(HashSet::new()),
@@ -199,9 +202,8 @@ impl AppState {
         }
     }
 
-    /// Imports bytes; what was loaded before stays loaded whatever happens.
-    pub fn ingest(&self, name: &str, bytes: &[u8]) {
-        let new = self.add_traces(name, bytes);
+    /// Selects the trace a link asked for among `new`, or the first of them.
+    fn select_new(&self, new: &[Loaded]) {
         let wanted = self.pending.with_untracked(|p| p.trace.clone());
         let wanted_key = new
             .iter()
@@ -225,43 +227,165 @@ impl AppState {
             }
             Ok(i) => i,
         };
-        if !imported.warnings.is_empty() {
-            let shown: Vec<&str> = imported
-                .warnings
-                .iter()
-                .take(5)
-                .map(String::as_str)
-                .collect();
-            let more = imported.warnings.len().saturating_sub(shown.len());
-            let tail = if more > 0 {
-                format!(" (and {more} more)")
-            } else {
-                String::new()
-            };
-            self.message(
-                Level::Warning,
-                format!("{name}: loaded with problems: {}{tail}", shown.join("; ")),
-            );
-        }
+        self.warn_import(name, &imported.warnings);
         let format = imported.format.label();
         let mut out: Vec<Loaded> = Vec::with_capacity(imported.traces.len());
         let mut new: Vec<Loaded> = Vec::new();
         for trace in imported.traces {
-            if let Some(existing) = self.loaded_by_id(&trace.trace_id) {
-                out.push(existing);
-                continue;
+            match self.loaded_by_id(&trace.trace_id) {
+                Some(existing) => out.push(existing),
+                None => {
+                    let l = self.analysed(name, format, trace);
+                    out.push(l.clone());
+                    new.push(l);
+                }
             }
-            let analysis = Arc::new(TraceAnalysis::new(&trace));
-            let l = Loaded {
-                key: self.next_id(),
-                source: name.to_string(),
-                format,
-                trace: Arc::new(trace),
-                analysis,
-            };
-            out.push(l.clone());
-            new.push(l);
         }
+        self.traces.update(|v| v.extend(new));
+        out
+    }
+
+    fn warn_import(&self, name: &str, warnings: &[String]) {
+        if warnings.is_empty() {
+            return;
+        }
+        let shown: Vec<&str> = warnings.iter().take(5).map(String::as_str).collect();
+        let more = warnings.len().saturating_sub(shown.len());
+        let tail = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
+        self.message(
+            Level::Warning,
+            format!("{name}: loaded with problems: {}{tail}", shown.join("; ")),
+        );
+    }
+
+    fn analysed(&self, name: &str, format: &'static str, trace: Trace) -> Loaded {
+        let analysis = Arc::new(TraceAnalysis::new(&trace));
+        Loaded {
+            key: self.next_id(),
+            source: name.to_string(),
+            format,
+            trace: Arc::new(trace),
+            analysis,
+        }
+    }
+
+    /// Reads a dropped or picked file in slices, parsing each as it comes,
+    /// and gives the page back whenever a frame's worth of work is done, so
+    /// that the page never freezes and the progress line moves.
+    pub fn load_file(&self, file: web_sys::File) {
+        let name = file.name();
+        self.load_slices(name, async move {
+            Ok(sources::Slices::File(sources::FileSlices::new(file)))
+        });
+    }
+
+    /// Loads what a source gives, showing progress and errors. The steps
+    /// are recorded as `performance` measures from the mark
+    /// `traceglass:start:<name>`: `traceglass:import` (read and parsed)
+    /// and `traceglass:loaded` (built, analysed and listed), and
+    /// `traceglass:analysis` on its own.
+    fn load_slices<F>(&self, name: String, source: F)
+    where
+        F: std::future::Future<Output = Result<sources::Slices, String>> + 'static,
+    {
+        let state = *self;
+        state.loading.update(|l| l.push(name.clone()));
+        spawn_local(async move {
+            let start = format!("traceglass:start:{name}");
+            sources::perf_mark(&start, None);
+            let result = match source.await {
+                Ok(slices) => state.stream(&name, slices).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(unbuilt) => {
+                    let new = state.build_and_analyse(&name, unbuilt).await;
+                    sources::perf_mark("traceglass:loaded", Some(&start));
+                    state.select_new(&new);
+                }
+                Err(e) => state.message(Level::Error, e),
+            }
+            state.loading.update(|l| {
+                if let Some(i) = l.iter().position(|n| *n == name) {
+                    l.remove(i);
+                }
+            });
+            state.progress.update(|p| p.retain(|(n, _)| *n != name));
+        });
+    }
+
+    fn set_progress(&self, name: &str, text: String) {
+        self.progress
+            .update(|p| match p.iter_mut().find(|(n, _)| n == name) {
+                Some(entry) => entry.1 = text,
+                None => p.push((name.to_string(), text)),
+            });
+    }
+
+    async fn stream(&self, name: &str, mut slices: sources::Slices) -> Result<Unbuilt, String> {
+        let size = slices.size();
+        let mut loader = Loader::new(name);
+        let mut budget = Budget::new();
+        self.set_progress(name, format!("0 of {}", mb(size)));
+        while let Some(slice) = slices.next().await {
+            let slice = slice?;
+            for piece in slice.chunks(PIECE) {
+                loader.push(piece).map_err(|e| e.to_string())?;
+                if budget.spent() {
+                    self.set_progress(
+                        name,
+                        format!(
+                            "{} of {}, {} spans",
+                            mb(loader.bytes_read() as f64),
+                            mb(size),
+                            thousands(loader.spans_read())
+                        ),
+                    );
+                    budget.pause().await;
+                }
+            }
+        }
+        let spans = loader.spans_read();
+        self.set_progress(name, format!("building {} spans", thousands(spans)));
+        budget.pause().await;
+        let unbuilt = loader.finish_unbuilt().map_err(|e| e.to_string())?;
+        sources::perf_mark(
+            "traceglass:import",
+            Some(&format!("traceglass:start:{name}")),
+        );
+        Ok(unbuilt)
+    }
+
+    /// Builds and analyses each trace, giving the page back between them,
+    /// and adds the new ones to the list.
+    async fn build_and_analyse(&self, name: &str, unbuilt: Unbuilt) -> Vec<Loaded> {
+        self.warn_import(name, &unbuilt.warnings);
+        let format = unbuilt.format.label();
+        let total = unbuilt.builders.len();
+        let mut budget = Budget::new();
+        sources::perf_mark("traceglass:analysis-start", None);
+        let mut out = Vec::with_capacity(total);
+        let mut new = Vec::new();
+        for (i, builder) in unbuilt.builders.into_iter().enumerate() {
+            let trace = builder.build();
+            match self.loaded_by_id(&trace.trace_id) {
+                Some(existing) => out.push(existing),
+                None => {
+                    let l = self.analysed(name, format, trace);
+                    out.push(l.clone());
+                    new.push(l);
+                }
+            }
+            if budget.spent() {
+                self.set_progress(name, format!("analysing trace {} of {total}", i + 1));
+                budget.pause().await;
+            }
+        }
+        sources::perf_mark("traceglass:analysis", Some("traceglass:analysis-start"));
         self.traces.update(|v| v.extend(new));
         out
     }
@@ -273,50 +397,66 @@ impl AppState {
             .with_untracked(|v| v.iter().find(|l| l.trace.trace_id == id).cloned())
     }
 
-    /// Loads bytes from an async source, showing progress and errors.
-    pub fn load_async<F>(&self, name: String, fetch: F)
-    where
-        F: std::future::Future<Output = Result<Vec<u8>, String>> + 'static,
-    {
-        let state = *self;
-        state.loading.update(|l| l.push(name.clone()));
-        spawn_local(async move {
-            let result = fetch.await;
-            // Let the browser paint the progress line before the parse.
-            yield_to_browser().await;
-            match result {
-                Ok(bytes) => state.ingest(&name, &bytes),
-                Err(e) => state.message(Level::Error, e),
-            }
-            state.loading.update(|l| {
-                if let Some(i) = l.iter().position(|n| *n == name) {
-                    l.remove(i);
-                }
-            });
-        });
-    }
-
     pub fn load_files(&self, files: web_sys::FileList) {
         for i in 0..files.length() {
             if let Some(file) = files.get(i) {
-                let name = file.name();
-                self.load_async(name, async move { sources::read_file(&file).await });
+                self.load_file(file);
             }
         }
     }
 
     pub fn load_url(&self, url: String) {
         let name = sources::url_file_name(&url);
-        self.load_async(name, async move { sources::fetch_bytes(&url).await });
+        self.load_slices(name, async move {
+            let bytes = sources::fetch_bytes(&url).await?;
+            Ok(sources::Slices::Memory {
+                bytes,
+                taken: false,
+            })
+        });
     }
 }
 
-/// Resolves after the browser had a chance to render.
-pub async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+/// Bytes handed to the loader at a time: about a millisecond of parsing.
+const PIECE: usize = 256 * 1024;
+
+/// Work time between two pauses: most of a 60 Hz frame.
+const FRAME_BUDGET_MS: f64 = 12.0;
+
+/// Tells when a frame's worth of work is done.
+struct Budget {
+    since: f64,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget {
+            since: sources::now_ms(),
         }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    fn spent(&self) -> bool {
+        sources::now_ms() - self.since >= FRAME_BUDGET_MS
+    }
+
+    async fn pause(&mut self) {
+        sources::yield_now().await;
+        self.since = sources::now_ms();
+    }
+}
+
+fn mb(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1_000_000.0)
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -630,19 +630,19 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         // Critical-path marks: the span's own sections, plus its descendants'
         // when it is collapsed.
         let own: Vec<(i64, i64)> = sections.get(&ix).cloned().unwrap_or_default();
-        let sub: Vec<(i64, i64)> = if has_children {
-            t.subtree(ix)
-                .iter()
-                .filter_map(|d| sections.get(d))
-                .flatten()
-                .copied()
-                .collect()
-        } else {
-            own.clone()
-        };
+        // The descendants' sections only when collapsed: the top rows of a
+        // large trace have subtrees of nearly every span.
+        let t_marks = t.clone();
+        let sections_marks = sections.clone();
         let marks = move || {
-            let list = if collapsed() {
-                sub.clone()
+            let list: Vec<(i64, i64)> = if collapsed() && has_children {
+                t_marks
+                    .subtree(ix)
+                    .iter()
+                    .filter_map(|d| sections_marks.get(d))
+                    .flatten()
+                    .copied()
+                    .collect()
             } else {
                 own.clone()
             };

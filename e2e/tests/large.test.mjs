@@ -1,0 +1,154 @@
+// End-to-end test of a large trace in headless Debian Chromium: a 100,000-span Jaeger JSON file
+// (written by the test, with its processes after its spans as Jaeger writes them) is chosen
+// through the file input. While it loads, the progress line counts bytes and spans and the page
+// keeps painting frames; then the timeline shows it with only the rows in view in the DOM,
+// scrolls to its last span, and find counts its matches. Limits are generous: this checks
+// behaviour, bench/browser.mjs measures speed.
+// Run with `npm test` in e2e/ after `trunk build --release`; see ../README.md.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { startAppWithFixtures, runInPage, waitUntil, textOf, countOf } from '../lib/harness.mjs';
+
+const SPANS = 100_000;
+const SERVICES = 12;
+const TIMELINE = '[data-testid=timeline]';
+const ROWS = `${TIMELINE} [role=treeitem]`;
+const LOADING = '[data-testid=loading]';
+const HEADLINE = '[data-testid=bottleneck-panel] [data-testid=headline]';
+const FIND = 'input[data-testid=find]';
+const MATCH_COUNT = '[data-testid=match-count]';
+const LOAD_MS = 120_000;
+
+/**
+ * A Jaeger UI download of one trace: a root with 100 children, each heading a chain 1,000 spans
+ * deep, `SPANS` spans in all. Span i runs on service `svc-(i % SERVICES)`; every
+ * 1,000th span is named `checkout` (100 of them). Returns the path of the file.
+ */
+function writeTrace() {
+  const file = path.join(os.tmpdir(), `traceglass-e2e-${SPANS}.json`);
+  const hex = (n) => n.toString(16).padStart(16, '0');
+  const parts = ['{"data":[{"traceID":"00000000000000000000000000abcdef","spans":['];
+  for (let i = 0; i < SPANS; i++) {
+    // Parent: the root for spans 1…100, then the span 100 positions earlier.
+    const parent = i === 0 ? null : i <= 100 ? 0 : i - 100;
+    const start = 1_700_000_000_000_000 + i * 10;
+    const duration = Math.max(1, (SPANS - i) * 10);
+    const refs = parent === null ? '[]' : `[{"refType":"CHILD_OF","traceID":"00000000000000000000000000abcdef","spanID":"${hex(parent + 1)}"}]`;
+    const name = i % 1000 === 0 ? 'checkout' : `op-${i % 50}`;
+    parts.push(
+      `${i ? ',' : ''}{"traceID":"00000000000000000000000000abcdef","spanID":"${hex(i + 1)}","operationName":"${name}",` +
+        `"references":${refs},"startTime":${start},"duration":${duration},` +
+        `"tags":[{"key":"span.kind","type":"string","value":"server"},{"key":"n","type":"int64","value":${i}}],` +
+        `"logs":[],"processID":"p${i % SERVICES}","warnings":null}`,
+    );
+  }
+  parts.push('],"processes":{');
+  for (let s = 0; s < SERVICES; s++) {
+    parts.push(`${s ? ',' : ''}"p${s}":{"serviceName":"svc-${s}","tags":[{"key":"hostname","type":"string","value":"host-${s}"}]}`);
+  }
+  parts.push('},"warnings":null}],"total":0,"limit":0,"offset":0,"errors":null}');
+  fs.writeFileSync(file, parts.join(''));
+  return file;
+}
+
+let browser;
+let server;
+let file;
+
+before(async () => {
+  ({ browser, server } = await startAppWithFixtures('large'));
+  file = writeTrace();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (file) fs.rmSync(file, { force: true });
+});
+
+test(`a ${SPANS.toLocaleString('en')}-span file loads with progress, stays responsive, and scrolls`, { timeout: 300_000 }, () =>
+  runInPage(browser, 'large', '100k', async ({ page }) => {
+    // The demo first, so the test also sees that what was loaded stays loaded.
+    await page.goto(server.url);
+    await page.waitForSelector(HEADLINE, { timeout: 60_000 });
+
+    // Count frames and watch the progress line from inside the page while the file loads.
+    await page.evaluate(() => {
+      window.__probe = { frames: 0, progress: [], done: false };
+      const tick = () => {
+        window.__probe.frames += 1;
+        const el = document.querySelector('[data-testid=loading]');
+        if (el) {
+          const text = el.textContent;
+          const list = window.__probe.progress;
+          if (list[list.length - 1] !== text) list.push(text);
+        }
+        if (!window.__probe.done) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    await page.setInputFiles('[data-testid=file-input]', file);
+
+    // The new trace opens: its name is in the trace header, its rows in the timeline.
+    await waitUntil(
+      'the 100k-span trace in the trace list',
+      () => countOf(page, '[data-testid=trace-list] [data-testid=trace-list-item]'),
+      (n) => n === 2,
+      { timeout: LOAD_MS },
+    );
+    await page.waitForSelector(`${ROWS}`, { timeout: LOAD_MS });
+    await waitUntil('the loading line to go', () => countOf(page, LOADING), (n) => n === 0, { timeout: LOAD_MS });
+    const probe = await page.evaluate(() => {
+      window.__probe.done = true;
+      return window.__probe;
+    });
+
+    // Progress named the file and moved through bytes and spans.
+    const base = path.basename(file);
+    const withSpans = probe.progress.filter((p) => p.includes(base) && /MB, [\d,]+ spans/.test(p));
+    assert.ok(withSpans.length >= 2, `progress moved through bytes and spans: ${JSON.stringify(probe.progress)}`);
+    const spanCounts = withSpans.map((p) => Number(p.match(/MB, ([\d,]+) spans/)[1].replace(/,/g, '')));
+    assert.ok(
+      spanCounts.every((n, i) => i === 0 || n >= spanCounts[i - 1]) && spanCounts.at(-1) > spanCounts[0],
+      `span counts grew: ${spanCounts}`,
+    );
+    // Frames kept coming while the file was parsed: the page was not frozen.
+    assert.ok(probe.frames >= withSpans.length, `${probe.frames} frames painted during ${withSpans.length} progress steps`);
+
+    // The trace header counts every span; the processes (written last) named the services.
+    const header = await textOf(page, '[data-testid=trace-header]');
+    assert.match(header, /100000 spans/, header);
+    assert.match(header, new RegExp(`${SERVICES} services`), header);
+
+    // Virtualised: far fewer rows in the DOM than spans.
+    const rowsInDom = await countOf(page, ROWS);
+    assert.ok(rowsInDom > 10 && rowsInDom < 200, `${rowsInDom} rows in the DOM`);
+
+    // Scroll to the very bottom: the last span in tree order is shown. The root's children are
+    // spans 1…100, each heading a chain i, i+100, i+200…; span 100 starts last, so its chain ends
+    // the tree, with span SPANS - 100.
+    await page.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      el.scrollTop = el.scrollHeight;
+    }, TIMELINE);
+    const last = await waitUntil(
+      'the deepest last span in view',
+      () => page.$$eval(ROWS, (rows) => rows.map((r) => r.getAttribute('data-span-id'))),
+      (ids) => ids.at(-1) === (SPANS - 100 + 1).toString(16).padStart(16, '0'),
+      { timeout: 30_000 },
+    );
+    assert.ok(last.length < 200, `${last.length} rows in the DOM at the bottom`);
+
+    // Find over the whole trace: the 100 spans named checkout.
+    await page.fill(FIND, 'checkout');
+    const count = await waitUntil('the match count', () => textOf(page, MATCH_COUNT), (t) => /\b100\b/.test(t ?? ''), {
+      timeout: 60_000,
+    });
+    assert.match(count, /100/);
+  }),
+);
