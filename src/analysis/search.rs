@@ -5,7 +5,7 @@
 //! value and `key=value` of every attribute, event attribute and resource
 //! attribute. A span matches when any term does.
 
-use crate::model::{Attribute, SpanIx, Trace};
+use crate::model::{AttrValue, Attribute, SpanIx, Trace};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Query {
@@ -111,18 +111,159 @@ impl Query {
                 .is_some_and(|svc| self.hit_pairs(trace, &svc.resource))
     }
 
-    /// Matching spans, in tree order.
+    /// Matching spans, in tree order: the same as [`Query::matches`] on
+    /// every span, with what repeats across spans worked out once (keys,
+    /// services with their resources, span names).
     pub fn find(&self, trace: &Trace) -> Vec<SpanIx> {
         if self.is_empty() {
             return Vec::new();
         }
+        let mut m = Matcher {
+            query: self,
+            trace,
+            keys: vec![KeyState::Unknown; trace.strings.len()],
+            services: vec![None; trace.services.len()],
+            operations: vec![None; trace.operations.len()],
+            pairs: self.terms.iter().any(|t| t.contains('=')),
+        };
         trace
             .tree_order
             .iter()
             .copied()
-            .filter(|&ix| self.matches(trace, ix))
+            .filter(|&ix| m.matches(ix))
             .collect()
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum KeyState {
+    Unknown,
+    Excluded,
+    Hit,
+    Searched,
+}
+
+/// [`Query::matches`] with memos, for a whole trace.
+struct Matcher<'q> {
+    query: &'q Query,
+    trace: &'q Trace,
+    keys: Vec<KeyState>,
+    services: Vec<Option<bool>>,
+    operations: Vec<Option<bool>>,
+    /// Some term has `=`: only then can a `key=value` match where neither
+    /// the key nor the value does.
+    pairs: bool,
+}
+
+impl Matcher<'_> {
+    fn key(&mut self, a: &Attribute) -> KeyState {
+        let slot = a.key.0 as usize;
+        match self.keys.get(slot) {
+            Some(KeyState::Unknown) | None => {}
+            Some(&k) => return k,
+        }
+        let key = self.trace.attr_key(a);
+        let lower = key.to_lowercase();
+        let state = if self
+            .query
+            .exclude_keys
+            .iter()
+            .any(|x| lower.contains(x.as_str()))
+        {
+            KeyState::Excluded
+        } else if self.query.terms.iter().any(|t| lower.contains(t.as_str())) {
+            KeyState::Hit
+        } else {
+            KeyState::Searched
+        };
+        if let Some(k) = self.keys.get_mut(slot) {
+            *k = state;
+        }
+        state
+    }
+
+    fn value_hit(&self, v: &AttrValue) -> bool {
+        match v {
+            AttrValue::Str(s) => contains_any(self.query, s),
+            other => self.query.hit(&other.to_string()),
+        }
+    }
+
+    fn pairs_hit(&mut self, attrs: &[Attribute]) -> bool {
+        attrs.iter().any(|a| match self.key(a) {
+            KeyState::Excluded => false,
+            KeyState::Hit => true,
+            _ => {
+                self.value_hit(&a.value)
+                    || (self.pairs
+                        && self
+                            .query
+                            .hit(&format!("{}={}", self.trace.attr_key(a), a.value)))
+            }
+        })
+    }
+
+    fn matches(&mut self, ix: SpanIx) -> bool {
+        let trace = self.trace;
+        let Some(s) = trace.span(ix) else {
+            return false;
+        };
+        if self
+            .query
+            .raw_terms
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(&s.span_id))
+        {
+            return true;
+        }
+        let service = match self.services.get(s.service as usize).copied().flatten() {
+            Some(hit) => hit,
+            None => {
+                let hit = self.query.hit(trace.service_name(s))
+                    || trace
+                        .services
+                        .get(s.service as usize)
+                        .is_some_and(|svc| self.pairs_hit(&svc.resource));
+                if let Some(slot) = self.services.get_mut(s.service as usize) {
+                    *slot = Some(hit);
+                }
+                hit
+            }
+        };
+        if service {
+            return true;
+        }
+        let name = match self.operations.get(s.operation as usize).copied().flatten() {
+            Some(hit) => hit,
+            None => {
+                let hit = self.query.hit(trace.span_name(s));
+                if let Some(slot) = self.operations.get_mut(s.operation as usize) {
+                    *slot = Some(hit);
+                }
+                hit
+            }
+        };
+        name || self.pairs_hit(&s.attributes)
+            || s.events
+                .iter()
+                .any(|e| self.query.hit(&e.name) || self.pairs_hit(&e.attributes))
+    }
+}
+
+/// Whether `text` contains a term, without case, allocating only for
+/// text that is not ASCII.
+fn contains_any(query: &Query, text: &str) -> bool {
+    if !text.is_ascii() {
+        return query.hit(text);
+    }
+    let hay = text.as_bytes();
+    query.terms.iter().any(|t| {
+        let needle = t.as_bytes();
+        needle.is_empty()
+            || hay
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Spans to keep for "show matches only": the matches and their ancestors.

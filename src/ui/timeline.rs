@@ -680,9 +680,9 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 on:click=move |_| select_clicked(i, ix)
             >
                 <div class="name-cell" style:width=move || format!("{}px", name_width.get())>
-                    <span class="indent" style:width=format!("{}px", depth as f64 * INDENT)>
-                        {(0..depth).map(|_| view! { <span class="guide" style:width=format!("{INDENT}px")></span> }).collect_view()}
-                    </span>
+                    // One element for all the indentation guides (a repeating
+                    // background), not one per level: rows are made as they scroll in.
+                    <span class="indent" style:width=format!("{}px", depth as f64 * INDENT)></span>
                     {if has_children {
                         view! {
                             <button class="toggle" data-testid="toggle" aria-label="Collapse or expand" on:click=toggle>
