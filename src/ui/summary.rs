@@ -37,7 +37,11 @@ pub fn SummaryView() -> impl IntoView {
                 .iter()
                 .map(|l| (l.trace.as_ref(), l.analysis.as_ref()))
                 .collect();
-            Arc::new(summarize(&pairs))
+            // Measured for bench/browser.mjs as `traceglass:summary`.
+            crate::sources::perf_mark("traceglass:summary-start", None);
+            let summary = Arc::new(summarize(&pairs));
+            crate::sources::perf_mark("traceglass:summary", Some("traceglass:summary-start"));
+            summary
         })
     });
     let jaeger = expect_context::<JaegerUi>();
