@@ -232,14 +232,7 @@ impl AppState {
         let mut out: Vec<Loaded> = Vec::with_capacity(imported.traces.len());
         let mut new: Vec<Loaded> = Vec::new();
         for trace in imported.traces {
-            match self.loaded_by_id(&trace.trace_id) {
-                Some(existing) => out.push(existing),
-                None => {
-                    let l = self.analysed(name, format, trace);
-                    out.push(l.clone());
-                    new.push(l);
-                }
-            }
+            self.take(name, format, trace, &mut out, &mut new);
         }
         self.traces.update(|v| v.extend(new));
         out
@@ -260,6 +253,26 @@ impl AppState {
             Level::Warning,
             format!("{name}: loaded with problems: {}{tail}", shown.join("; ")),
         );
+    }
+
+    /// Adds `trace` to `out`: the loaded trace of that id when there is
+    /// one, else the trace analysed, which also goes to `new`.
+    fn take(
+        &self,
+        name: &str,
+        format: &'static str,
+        trace: Trace,
+        out: &mut Vec<Loaded>,
+        new: &mut Vec<Loaded>,
+    ) {
+        match self.loaded_by_id(&trace.trace_id) {
+            Some(existing) => out.push(existing),
+            None => {
+                let l = self.analysed(name, format, trace);
+                out.push(l.clone());
+                new.push(l);
+            }
+        }
     }
 
     fn analysed(&self, name: &str, format: &'static str, trace: Trace) -> Loaded {
@@ -371,15 +384,7 @@ impl AppState {
         let mut out = Vec::with_capacity(total);
         let mut new = Vec::new();
         for (i, builder) in unbuilt.builders.into_iter().enumerate() {
-            let trace = builder.build();
-            match self.loaded_by_id(&trace.trace_id) {
-                Some(existing) => out.push(existing),
-                None => {
-                    let l = self.analysed(name, format, trace);
-                    out.push(l.clone());
-                    new.push(l);
-                }
-            }
+            self.take(name, format, builder.build(), &mut out, &mut new);
             if budget.spent() {
                 self.set_progress(name, format!("analysing trace {} of {total}", i + 1));
                 budget.pause().await;
