@@ -719,17 +719,13 @@ impl Scanner {
     fn close_all(&mut self, out: &mut Collector) {
         self.skip = None;
         self.in_string = false;
-        self.cap_none();
+        for f in &mut self.stack {
+            f.cap = Cap::None;
+        }
         while let Some(frame) = self.stack.pop() {
             self.frame_closed(frame, out);
         }
         self.doc = None;
-    }
-
-    fn cap_none(&mut self) {
-        for f in &mut self.stack {
-            f.cap = Cap::None;
-        }
     }
 
     /// Drops bytes that no capture needs any more.

@@ -181,22 +181,15 @@ pub async fn get(conn: &Connection, url: &str) -> Result<String, Failure> {
     }
 }
 
-/// Milliseconds on the page's monotonic clock.
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
 /// Like [`get`], and tells `observe` how long the request took and how it ended.
 pub async fn get_observed(
     conn: &Connection,
     url: &str,
     observe: &dyn Fn(f64, Option<&Failure>),
 ) -> Result<String, Failure> {
-    let start = now_ms();
+    let start = super::now_ms();
     let r = get(conn, url).await;
-    observe(now_ms() - start, r.as_ref().err());
+    observe(super::now_ms() - start, r.as_ref().err());
     r
 }
 

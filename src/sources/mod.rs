@@ -10,18 +10,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, RequestInit, RequestMode, Response};
 
-/// Reads a local file's bytes.
-pub async fn read_file(file: &File) -> Result<Vec<u8>, String> {
-    let buf = JsFuture::from(file.array_buffer()).await.map_err(|e| {
-        format!(
-            "{}: the browser could not read the file ({})",
-            file.name(),
-            js_text(&e)
-        )
-    })?;
-    Ok(Uint8Array::new(&buf).to_vec())
-}
-
 /// A local file read in slices, so that the caller can parse each slice
 /// and give the page back between them instead of holding the whole file.
 pub struct FileSlices {
@@ -126,11 +114,11 @@ pub async fn yield_now() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Milliseconds since the page opened.
+/// Milliseconds on the page's monotonic clock.
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// Records a `performance` mark, and a measure from the mark `from` when
