@@ -51,11 +51,12 @@ fn build(spans: Vec<S>) -> Trace {
             .iter()
             .map(|(k, v)| b.attribute(k, AttrValue::Str(v.to_string())))
             .collect();
+        let name = b.intern(sp.name);
         b.push(SpanInput {
             span_id: sp.id.to_string(),
             parent_span_id: sp.parent.map(str::to_string),
             service,
-            name: sp.name.to_string(),
+            name,
             kind: sp.kind,
             start_ns: Some((sp.start_ms * MS as f64) as i64),
             duration_ns: Some((sp.dur_ms * MS as f64) as i64),

@@ -110,6 +110,7 @@ fn build(spans: &[Gen]) -> Trace {
             ),
             (p, _) => (p, vec![]),
         };
+        let name = b.intern(&format!("op-{}", i % 7));
         b.push(SpanInput {
             span_id: format!("{i:016x}"),
             parent_span_id,
@@ -117,7 +118,7 @@ fn build(spans: &[Gen]) -> Trace {
             start_ns: Some(g.start),
             duration_ns: Some(g.duration),
             service: services[g.service],
-            name: format!("op-{}", i % 7),
+            name,
             kind: g.kind,
             ..Default::default()
         });

@@ -180,3 +180,44 @@ fn a_structural_error_after_spans_is_a_warning_before_them_an_error() {
     assert_eq!(e.line, Some(1), "{e}");
     assert!(e.message.starts_with("malformed JSON"), "{e}");
 }
+
+#[test]
+fn text_that_is_not_utf8_is_replaced_and_named_and_cut_characters_are_joined() {
+    let doc = |name: &[u8]| {
+        let mut d =
+            br#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"a","operationName":""#
+                .to_vec();
+        d.extend_from_slice(name);
+        d.extend_from_slice(br#"","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}]}"#);
+        d
+    };
+    let name_of = |imported: &Imported| {
+        let t = &imported.traces[0];
+        t.span_name(&t.spans[0]).to_string()
+    };
+    // A character of several bytes, cut between pieces of every size.
+    let good = doc("café 日本".as_bytes());
+    for piece in [1, 2, 3, 5, 4096] {
+        let imported = load_in_pieces("utf8.json", &good, piece).unwrap();
+        assert_eq!(name_of(&imported), "café 日本", "pieces of {piece}");
+        assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+    }
+    // A byte that is not UTF-8 inside a span's name, past the head that is
+    // sniffed for binary files: the span loads, with the byte replaced, and
+    // the warning says where the first one is.
+    let mut bad = vec![b' '; 5000];
+    bad.extend_from_slice(&doc(b"caf\xe9 ok"));
+    let at = bad.iter().position(|&b| b == 0xe9).unwrap();
+    for piece in [1, 7, 4096] {
+        let imported = load_in_pieces("latin1.json", &bad, piece).unwrap();
+        assert_eq!(name_of(&imported), "caf\u{fffd} ok", "pieces of {piece}");
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .any(|w| w.contains("not UTF-8") && w.contains(&format!("byte {at}"))),
+            "{:?}",
+            imported.warnings
+        );
+    }
+}

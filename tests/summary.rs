@@ -35,11 +35,12 @@ fn checkout(i: usize, slow: bool) -> Trace {
                 ]
             })
             .unwrap_or_default();
+        let name = b.intern(name);
         b.push(SpanInput {
             span_id: id.into(),
             parent_span_id: parent.map(String::from),
             service: svc,
-            name: name.into(),
+            name,
             kind,
             start_ns: Some(base + start),
             duration_ns: Some(dur),

@@ -294,10 +294,11 @@ mod tests {
         let a1 = b.attribute("http.status_code", AttrValue::Int(500));
         let a2 = b.attribute("db.statement", AttrValue::Str("SELECT * FROM users".into()));
         let a3 = b.attribute("http.url", AttrValue::Str("http://x/users".into()));
+        let (get, query) = (b.intern("GET /users"), b.intern("query"));
         b.push(SpanInput {
             span_id: "a1".into(),
             service: api,
-            name: "GET /users".into(),
+            name: get,
             start_ns: Some(0),
             duration_ns: Some(10),
             attributes: vec![a1, a3],
@@ -307,7 +308,7 @@ mod tests {
             span_id: "b2".into(),
             parent_span_id: Some("a1".into()),
             service: db,
-            name: "query".into(),
+            name: query,
             start_ns: Some(1),
             duration_ns: Some(5),
             attributes: vec![a2],

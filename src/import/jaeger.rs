@@ -36,6 +36,7 @@ struct JProcess<'a> {
 }
 
 /// A process, converted once: its service name and resource.
+#[derive(Debug, PartialEq)]
 pub(super) struct Process {
     name: Option<String>,
     resource: Vec<(String, AttrValue)>,
@@ -210,7 +211,98 @@ pub(super) enum Processes<'p> {
 /// Stand-in services per trace id, per process id.
 pub(super) type StandIns = rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, u32>>;
 
-/// Reads one span (`number` counts from 1 in its trace, for messages).
+/// One span's fields, as either reader gives them: serde through [`JSpan`],
+/// or the fast reader (`fast.rs`) for the common shape.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Parts<'a> {
+    pub trace_id: Option<Cow<'a, str>>,
+    pub span_id: Cow<'a, str>,
+    pub parent_span_id: Option<Cow<'a, str>>,
+    pub operation_name: Option<Cow<'a, str>>,
+    pub references: Vec<RefParts<'a>>,
+    pub start_time: Option<i64>,
+    pub duration: Option<i64>,
+    pub tags: Vec<(Cow<'a, str>, AttrValue)>,
+    pub logs: Vec<LogParts<'a>>,
+    pub process_id: Option<Cow<'a, str>>,
+    /// The span's own process (jaeger-anonymizer's span arrays).
+    pub process: Option<Process>,
+    pub warnings: Vec<Cow<'a, str>>,
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct RefParts<'a> {
+    pub ref_type: Option<Cow<'a, str>>,
+    pub trace_id: Option<Cow<'a, str>>,
+    pub span_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct LogParts<'a> {
+    pub timestamp: Option<i64>,
+    pub fields: Vec<(Cow<'a, str>, AttrValue)>,
+}
+
+fn tag_parts(tags: Option<Vec<JTag<'_>>>) -> Vec<(Cow<'_, str>, AttrValue)> {
+    tags.unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let v = tag_value(t.ty.as_deref(), t.value);
+            (t.key, v)
+        })
+        .collect()
+}
+
+impl<'a> From<JSpan<'a>> for Parts<'a> {
+    fn from(s: JSpan<'a>) -> Parts<'a> {
+        let text = |t: Option<Text>| t.map(|t| Cow::Owned(t.0));
+        Parts {
+            trace_id: text(s.trace_id),
+            span_id: Cow::Owned(s.span_id.0),
+            parent_span_id: text(s.parent_span_id),
+            operation_name: s.operation_name.map(Cow::Owned),
+            references: s
+                .references
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| RefParts {
+                    ref_type: r.ref_type.map(Cow::Owned),
+                    trace_id: text(r.trace_id),
+                    span_id: text(r.span_id),
+                })
+                .collect(),
+            start_time: s.start_time.map(|t| t.0),
+            duration: s.duration.map(|d| d.0),
+            tags: tag_parts(s.tags),
+            logs: s
+                .logs
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| LogParts {
+                    timestamp: l.timestamp.map(|t| t.0),
+                    fields: tag_parts(l.fields),
+                })
+                .collect(),
+            process_id: s.process_id,
+            process: s.process.map(Process::from),
+            warnings: s
+                .warnings
+                .unwrap_or_default()
+                .into_iter()
+                .map(Cow::Owned)
+                .collect(),
+        }
+    }
+}
+
+/// What serde reads of one span: the general path, and the tests' oracle
+/// for the fast reader.
+pub(super) fn serde_span(raw: &str) -> Result<Parts<'_>, serde_json::Error> {
+    serde_json::from_str::<JSpan>(raw).map(Parts::from)
+}
+
+/// Reads one span (`number` counts from 1 in its trace, for messages): with
+/// the fast reader when it can, else with serde, which words the errors.
 pub(super) fn read_span_record(
     raw: &str,
     number: usize,
@@ -218,27 +310,40 @@ pub(super) fn read_span_record(
     processes: Processes,
     out: &mut Collector,
 ) {
-    let mut span: JSpan = match serde_json::from_str(raw) {
-        Ok(s) => s,
-        Err(e) => {
-            out.warn(format!(
-                "skipped {} (number {number} in its trace): {e}",
-                span_label_str(raw, &["spanID"]),
-            ));
-            return;
-        }
+    let span = match super::fast::Reader::new(raw).span() {
+        Ok(parts) => parts,
+        Err(_) => match serde_span(raw) {
+            Ok(s) => s,
+            Err(e) => {
+                out.warn(format!(
+                    "skipped {} (number {number} in its trace): {e}",
+                    span_label_str(raw, &["spanID"]),
+                ));
+                return;
+            }
+        },
     };
-    let tid = span
-        .trace_id
-        .as_ref()
-        .map(|t| normalize_trace_id(&t.0))
-        .filter(|t| !t.is_empty())
-        .or_else(|| trace_id.map(str::to_string));
+    read_span_parts(span, trace_id, processes, out);
+}
+
+/// Adds a span that was read to the builder of its trace.
+pub(super) fn read_span_parts(
+    mut span: Parts,
+    trace_id: Option<&str>,
+    processes: Processes,
+    out: &mut Collector,
+) {
+    // Spans of a trace object mostly repeat its (normalised) id as it is.
+    let tid: Option<Cow<str>> = match (span.trace_id.as_deref(), trace_id) {
+        (Some(raw), Some(t)) if raw == t => Some(Cow::Borrowed(t)),
+        (raw, _) => raw
+            .map(normalize_trace_id)
+            .filter(|t| !t.is_empty())
+            .map(Cow::Owned)
+            .or_else(|| trace_id.map(Cow::Borrowed)),
+    };
     let Some(tid) = tid else {
-        out.warn(format!(
-            "skipped span {}: it has no traceID",
-            span.span_id.0
-        ));
+        out.warn(format!("skipped span {}: it has no traceID", span.span_id));
         return;
     };
     let b = out.builder(&tid);
@@ -246,7 +351,6 @@ pub(super) fn read_span_record(
     let pid = span.process_id.as_deref().unwrap_or("");
     let service = match (span.process.take(), processes) {
         (Some(p), _) => {
-            let p = Process::from(p);
             if p.name.is_none() {
                 warnings.push("the span's process has no serviceName".to_string());
             }
@@ -326,23 +430,17 @@ pub(super) fn resolve_process(
 }
 
 fn convert_span(
-    s: JSpan,
+    s: Parts,
     service: u32,
     mut warnings: Vec<String>,
     b: &mut TraceBuilder,
 ) -> SpanInput {
-    warnings.extend(
-        s.warnings
-            .unwrap_or_default()
-            .into_iter()
-            .map(|w| format!("Jaeger: {w}")),
-    );
+    warnings.extend(s.warnings.iter().map(|w| format!("Jaeger: {w}")));
     let mut references: Vec<Reference> = s
         .references
-        .unwrap_or_default()
-        .into_iter()
+        .iter()
         .filter_map(|r| {
-            let span_id = r.span_id?.0;
+            let span_id = r.span_id.as_deref()?;
             Some(Reference {
                 ref_type: match r.ref_type.as_deref() {
                     Some("FOLLOWS_FROM") | Some("follows_from") => RefType::FollowsFrom,
@@ -350,72 +448,69 @@ fn convert_span(
                 },
                 trace_id: r
                     .trace_id
-                    .map(|t| normalize_trace_id(&t.0))
+                    .as_deref()
+                    .map(normalize_trace_id)
                     .unwrap_or_default(),
-                span_id: normalize_span_id(&span_id),
+                span_id: normalize_span_id(span_id),
             })
         })
         .collect();
     if references.is_empty() {
         if let Some(p) = s
             .parent_span_id
-            .map(|p| p.0)
+            .as_deref()
             .filter(|p| !p.is_empty() && !p.trim_start_matches('0').is_empty())
         {
             references.push(Reference {
                 ref_type: RefType::ChildOf,
                 trace_id: b.trace_id().to_string(),
-                span_id: normalize_span_id(&p),
+                span_id: normalize_span_id(p),
             });
         }
     }
-    let tags = s.tags.unwrap_or_default();
     let mut kind = SpanKind::Unspecified;
     let mut status = Status::default();
-    for t in &tags {
-        match t.key.as_ref() {
-            "span.kind" => kind = SpanKind::parse(t.value.as_str().unwrap_or("")),
-            "error" if is_true(&t.value) => status.code = StatusCode::Error,
-            "otel.status_code" => match t.value.as_str() {
+    for (key, value) in &s.tags {
+        match key.as_ref() {
+            "span.kind" => kind = SpanKind::parse(value.as_str().unwrap_or("")),
+            "error" if value.is_true() => status.code = StatusCode::Error,
+            "otel.status_code" => match value.as_str() {
                 Some("ERROR") => status.code = StatusCode::Error,
                 Some("OK") if status.code != StatusCode::Error => status.code = StatusCode::Ok,
                 _ => {}
             },
-            "otel.status_description" => {
-                status.message = t.value.as_str().unwrap_or("").to_string()
-            }
+            "otel.status_description" => status.message = value.as_str().unwrap_or("").to_string(),
             _ => {}
         }
     }
-    let attributes = tags_to_attrs(tags, b);
+    let attributes = tags_to_attrs(s.tags, b);
     let events = s
         .logs
-        .unwrap_or_default()
         .into_iter()
         .map(|l| {
-            let fields = l.fields.unwrap_or_default();
-            let name = fields
+            let name = l
+                .fields
                 .iter()
-                .find(|f| f.key == "event")
-                .and_then(|f| f.value.as_str())
+                .find(|(k, _)| k == "event")
+                .and_then(|(_, v)| v.as_str())
                 .unwrap_or("")
                 .to_string();
             Event {
-                time_ns: us_to_ns(l.timestamp.unwrap_or_default().0),
+                time_ns: us_to_ns(l.timestamp.unwrap_or_default()),
                 name,
-                attributes: tags_to_attrs(fields, b),
+                attributes: tags_to_attrs(l.fields, b),
             }
         })
         .collect();
     SpanInput {
-        span_id: normalize_span_id(&s.span_id.0),
+        span_id: normalize_span_id(&s.span_id),
         parent_span_id: None,
         references,
         service,
-        name: s.operation_name.unwrap_or_default(),
+        name: b.intern(s.operation_name.as_deref().unwrap_or_default()),
         kind,
-        start_ns: s.start_time.map(|t| us_to_ns(t.0)),
-        duration_ns: s.duration.map(|d| us_to_ns(d.0)),
+        start_ns: s.start_time.map(us_to_ns),
+        duration_ns: s.duration.map(us_to_ns),
         status,
         attributes,
         events,
@@ -425,21 +520,8 @@ fn convert_span(
     }
 }
 
-fn is_true(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Bool(b) => *b,
-        serde_json::Value::String(s) => s.eq_ignore_ascii_case("true"),
-        _ => false,
-    }
-}
-
-fn tags_to_attrs(tags: Vec<JTag<'_>>, b: &mut TraceBuilder) -> Vec<Attribute> {
-    tags.into_iter()
-        .map(|t| {
-            let value = tag_value(t.ty.as_deref(), t.value);
-            b.attribute(&t.key, value)
-        })
-        .collect()
+fn tags_to_attrs(tags: Vec<(Cow<'_, str>, AttrValue)>, b: &mut TraceBuilder) -> Vec<Attribute> {
+    tags.into_iter().map(|(k, v)| b.attribute(&k, v)).collect()
 }
 
 /// A Jaeger tag value by its declared type, tolerating values sent as strings.

@@ -11,6 +11,7 @@
 //! is kept whole and read by [`read_document`], which sniffs its shape and
 //! words the errors.
 
+mod fast;
 mod jaeger;
 mod json;
 
@@ -91,11 +92,20 @@ impl std::error::Error for ImportError {}
 pub struct Collector {
     builders: Vec<TraceBuilder>,
     index: rustc_hash::FxHashMap<String, usize>,
+    /// The builder used last: spans of one trace mostly come together.
+    last: usize,
     pub warnings: Vec<String>,
 }
 
 impl Collector {
     pub fn builder(&mut self, trace_id: &str) -> &mut TraceBuilder {
+        if self
+            .builders
+            .get(self.last)
+            .is_some_and(|b| b.trace_id() == trace_id)
+        {
+            return &mut self.builders[self.last];
+        }
         let i = match self.index.get(trace_id) {
             Some(&i) => i,
             None => {
@@ -105,6 +115,7 @@ impl Collector {
                 self.builders.len() - 1
             }
         };
+        self.last = i;
         // `i` is an index this collector handed out: always in bounds.
         &mut self.builders[i]
     }

@@ -407,7 +407,7 @@ fn convert_span(
             .map(|p| otlp_id_to_hex(&p, 8)),
         references: Vec::new(),
         service,
-        name: s.name.unwrap_or_default(),
+        name: b.intern(s.name.as_deref().unwrap_or_default()),
         kind,
         start_ns: start,
         duration_ns: duration,

@@ -174,7 +174,14 @@ struct Stop {
 
 #[derive(Default)]
 struct Scanner {
-    buf: Vec<u8>,
+    /// The text not yet consumed. Bytes that are not UTF-8 were replaced.
+    buf: String,
+    /// The start of a character whose bytes continue in the next piece.
+    carry: Vec<u8>,
+    /// Plain bytes appended so far.
+    appended: u64,
+    /// Offset of the first byte that is not UTF-8, if any.
+    not_utf8: Option<u64>,
     /// Absolute offset of `buf[0]`.
     base: u64,
     /// Next byte to scan, in `buf`.
@@ -265,11 +272,59 @@ impl Scanner {
         }
     }
 
-    /// The bytes between two absolute offsets, if still buffered.
-    fn slice(&self, from: u64, to: u64) -> &[u8] {
+    /// The text between two absolute offsets, if still buffered.
+    fn slice(&self, from: u64, to: u64) -> &str {
         let a = from.saturating_sub(self.base) as usize;
         let z = to.saturating_sub(self.base) as usize;
-        self.buf.get(a..z).unwrap_or(&[])
+        self.buf.get(a..z).unwrap_or("")
+    }
+
+    /// Appends plain bytes as text. A character cut between two pieces waits
+    /// for the rest in `carry`; bytes that are not UTF-8 become U+FFFD and
+    /// the first of them is remembered for a warning.
+    fn append(&mut self, bytes: &[u8]) {
+        let joined;
+        let mut bytes = bytes;
+        if !self.carry.is_empty() {
+            let mut j = std::mem::take(&mut self.carry);
+            j.extend_from_slice(bytes);
+            joined = j;
+            bytes = &joined;
+        }
+        let mut at = self.appended;
+        self.appended += bytes.len() as u64;
+        loop {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => {
+                    self.buf.push_str(text);
+                    return;
+                }
+                Err(e) => {
+                    let (good, rest) = bytes.split_at(e.valid_up_to());
+                    self.buf.push_str(&String::from_utf8_lossy(good));
+                    at += good.len() as u64;
+                    let Some(bad) = e.error_len() else {
+                        self.carry = rest.to_vec();
+                        self.appended -= rest.len() as u64;
+                        return;
+                    };
+                    self.not_utf8.get_or_insert(at);
+                    self.buf.push(char::REPLACEMENT_CHARACTER);
+                    at += bad as u64;
+                    bytes = rest.get(bad..).unwrap_or(&[]);
+                }
+            }
+        }
+    }
+
+    /// The end of the input: a character still cut is not UTF-8.
+    fn flush_carry(&mut self) {
+        if !self.carry.is_empty() {
+            self.not_utf8.get_or_insert(self.appended);
+            self.appended += self.carry.len() as u64;
+            self.carry.clear();
+            self.buf.push(char::REPLACEMENT_CHARACTER);
+        }
     }
 
     /// Scans what is buffered.
@@ -282,7 +337,7 @@ impl Scanner {
                 continue;
             }
             if self.in_string {
-                let rest = self.buf.get(self.pos..).unwrap_or(&[]);
+                let rest = self.buf.as_bytes().get(self.pos..).unwrap_or(&[]);
                 match memchr::memchr2(b'"', b'\\', rest) {
                     None => {
                         self.pos = self.buf.len();
@@ -306,7 +361,7 @@ impl Scanner {
                     }
                 }
             }
-            let Some(&c) = self.buf.get(self.pos) else {
+            let Some(&c) = self.buf.as_bytes().get(self.pos) else {
                 return Ok(());
             };
             let i = self.pos;
@@ -334,6 +389,10 @@ impl Scanner {
                             f.cap == Cap::Record && f.cap_start == self.base + i as u64
                         });
                     if span_starts {
+                        if let Some(end) = self.read_jaeger_in_place(i, out) {
+                            self.pos = end;
+                            continue;
+                        }
                         self.skip = Some(Skip {
                             depth: 1,
                             in_string: false,
@@ -366,11 +425,42 @@ impl Scanner {
         }
     }
 
+    /// Reads a Jaeger span that starts at `i` straight from the buffer with
+    /// the fast reader, without first looking for its end: most spans are
+    /// read in one pass this way. `None` when the span is not a Jaeger
+    /// span, is not complete in the buffer, or is one for the general
+    /// reader; the span is then cut out and read as usual. Otherwise the
+    /// position after it.
+    fn read_jaeger_in_place(&mut self, i: usize, out: &mut Collector) -> Option<usize> {
+        let n = self.stack.len();
+        let (head, rest) = self.stack.split_at_mut(n.checked_sub(1)?);
+        let spans = rest.first_mut()?;
+        if spans.role != Role::JSpans {
+            return None;
+        }
+        let mut r = super::fast::Reader::new(self.buf.get(i..)?);
+        let parts = r.span().ok()?;
+        let t = trace_ctx(&mut head.last_mut()?.trace, &mut self.serial);
+        spans.cap = Cap::None;
+        if let Some(d) = self.doc.as_mut() {
+            d.streamed = true;
+        }
+        self.streamed_any = true;
+        self.format.get_or_insert(Format::JaegerJson);
+        let (trace_id, processes) = jaeger_ctx(t);
+        jaeger::read_span_parts(parts, trace_id, processes, out);
+        if r.newlines > 0 {
+            self.line += r.newlines;
+            self.line_start = self.abs(i + r.line_start);
+        }
+        Some(i + r.i)
+    }
+
     /// Runs through a span's bytes to its closing brace: the span is parsed
     /// on its own later, so nothing inside it matters to the scanner but
     /// strings and brackets. False when the buffer ends first.
     fn skip_span(&mut self, mut skip: Skip) -> bool {
-        let bytes = self.buf.get(self.pos..).unwrap_or(&[]);
+        let bytes = self.buf.as_bytes().get(self.pos..).unwrap_or(&[]);
         let mut k = 0;
         let n = bytes.len();
         while k < n {
@@ -416,7 +506,7 @@ impl Scanner {
 
     fn string_end(&mut self, quote: usize) {
         if let Some(start) = self.key_start.take() {
-            let key = Key::of(self.slice(start, self.abs(quote)));
+            let key = Key::of(self.slice(start, self.abs(quote)).as_bytes());
             if let Some(f) = self.stack.last_mut() {
                 f.key = key;
                 f.expect_key = false;
@@ -529,17 +619,7 @@ impl Scanner {
         let start = top.cap_start;
         let a = start.saturating_sub(self.base) as usize;
         let z = end.saturating_sub(self.base) as usize;
-        let bytes = self.buf.get(a..z).unwrap_or(&[]);
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t.trim(),
-            Err(_) => {
-                out.warn(format!(
-                    "skipped a value before line {} that is not UTF-8 text",
-                    self.line
-                ));
-                return;
-            }
-        };
+        let text = self.buf.get(a..z).unwrap_or("").trim();
         match cap {
             Cap::Record => {
                 if let Some(d) = self.doc.as_mut() {
@@ -554,7 +634,8 @@ impl Scanner {
                         return;
                     };
                     let t = trace_ctx(trace, &mut self.serial);
-                    read_jaeger(text, number, t, out);
+                    let (trace_id, processes) = jaeger_ctx(t);
+                    jaeger::read_span_record(text, number, trace_id, processes, out);
                 } else {
                     if self.format.is_none() {
                         let via_batches = head.iter().any(|f| f.via == Key::Batches);
@@ -688,11 +769,7 @@ impl Scanner {
             return Ok(());
         }
         let ndjson = self.docs > 1;
-        let text = std::str::from_utf8(self.slice(doc.start, end)).map_err(|e| Stop {
-            line: Some(doc.line),
-            column: None,
-            message: format!("the document is not UTF-8 text ({e})"),
-        })?;
+        let text = self.slice(doc.start, end);
         let raw = serde_json::from_str::<&RawValue>(text).map_err(|e| Stop {
             line: Some(doc.line + e.line().saturating_sub(1)),
             column: Some(e.column()),
@@ -744,7 +821,10 @@ impl Scanner {
                 keep = keep.min(f.cap_start);
             }
         }
-        let drop = keep.saturating_sub(self.base) as usize;
+        let mut drop = keep.saturating_sub(self.base) as usize;
+        while drop > 0 && !self.buf.is_char_boundary(drop) {
+            drop -= 1;
+        }
         if drop == 0 {
             return;
         }
@@ -768,7 +848,7 @@ impl Scanner {
             return Ok(());
         }
         let end = self.abs(self.buf.len());
-        let text = String::from_utf8_lossy(self.slice(doc.start, end)).into_owned();
+        let text = self.slice(doc.start, end).to_string();
         match serde_json::from_str::<&RawValue>(&text) {
             Err(e) if self.docs > 1 => Err(Stop {
                 line: Some(doc.line),
@@ -815,7 +895,8 @@ fn describe_byte(c: u8) -> String {
     }
 }
 
-fn read_jaeger(text: &str, number: usize, t: &mut TraceCtx, out: &mut Collector) {
+/// The trace id and the processes a Jaeger span of this trace object is read with.
+fn jaeger_ctx(t: &mut TraceCtx) -> (Option<&str>, jaeger::Processes<'_>) {
     let processes = match &t.processes {
         Some(p) => jaeger::Processes::Known {
             map: p,
@@ -826,7 +907,7 @@ fn read_jaeger(text: &str, number: usize, t: &mut TraceCtx, out: &mut Collector)
             stand_ins: &mut t.deferred,
         },
     };
-    jaeger::read_span_record(text, number, t.trace_id.as_deref(), processes, out);
+    (t.trace_id.as_deref(), processes)
 }
 
 /// An OTLP span, in the `spans` of a scope whose frames are `head`
@@ -864,6 +945,8 @@ pub struct Loader {
     file: String,
     started: bool,
     inflate: Option<flate2::write::MultiGzDecoder<Vec<u8>>>,
+    /// The first bytes, held until there are enough to tell gzip.
+    head: Vec<u8>,
     scanner: Scanner,
     out: Collector,
     bytes_in: u64,
@@ -880,6 +963,7 @@ impl Loader {
             file: file.to_string(),
             started: false,
             inflate: None,
+            head: Vec::new(),
             scanner: Scanner {
                 line: 1,
                 ..Scanner::default()
@@ -927,12 +1011,12 @@ impl Loader {
         if self.stopped || bytes.is_empty() {
             return Ok(());
         }
-        if !self.started && self.inflate.is_none() && self.scanner.buf.is_empty() {
+        if !self.started && self.inflate.is_none() && self.head.is_empty() {
             if bytes.starts_with(&[0x1f, 0x8b]) {
                 self.inflate = Some(flate2::write::MultiGzDecoder::new(Vec::new()));
             } else if bytes.len() < 2 && bytes.first() == Some(&0x1f) {
                 // Too short to tell: wait for more.
-                self.scanner.buf.extend_from_slice(bytes);
+                self.head.extend_from_slice(bytes);
                 return Ok(());
             }
         }
@@ -945,8 +1029,8 @@ impl Loader {
                 self.feed(&plain)
             }
             None => {
-                if !self.scanner.buf.is_empty() && !self.started {
-                    let mut all = std::mem::take(&mut self.scanner.buf);
+                if !self.head.is_empty() && !self.started {
+                    let mut all = std::mem::take(&mut self.head);
                     all.extend_from_slice(bytes);
                     if all.starts_with(&[0x1f, 0x8b]) {
                         self.inflate = Some(flate2::write::MultiGzDecoder::new(Vec::new()));
@@ -989,7 +1073,7 @@ impl Loader {
                 }
             }
         }
-        self.scanner.buf.extend_from_slice(bytes);
+        self.scanner.append(bytes);
         let result = self.scanner.scan(&mut self.out);
         self.spans = self.out.span_count();
         match result {
@@ -1014,7 +1098,7 @@ impl Loader {
             ));
             self.stopped = true;
             self.scanner.close_all(&mut self.out);
-            self.scanner.buf = Vec::new();
+            self.scanner.buf = String::new();
             Ok(())
         } else {
             Err(self.fail(stop.line, stop.column, stop.message))
@@ -1037,9 +1121,20 @@ impl Loader {
             }
             let plain = std::mem::take(gz.get_mut());
             self.feed(&plain)?;
-        } else if !self.started && !self.scanner.buf.is_empty() {
-            let all = std::mem::take(&mut self.scanner.buf);
+        } else if !self.started && !self.head.is_empty() {
+            let all = std::mem::take(&mut self.head);
             self.feed(&all)?;
+        }
+        if !self.stopped {
+            self.scanner.flush_carry();
+            if let Err(stop) = self.scanner.scan(&mut self.out) {
+                self.stopped_at(stop)?;
+            }
+        }
+        if let Some(at) = self.scanner.not_utf8 {
+            self.out.warn(format!(
+                "the file has bytes that are not UTF-8 text (the first at byte {at}); they are shown as the replacement character �"
+            ));
         }
         if !self.stopped {
             if let Err(stop) = self.scanner.end_of_input(&mut self.out) {

@@ -176,12 +176,13 @@ pub fn read_spans(items: &[&RawValue], out: &mut Collector) {
                 attributes: Vec::new(),
             })
             .collect();
+        let name = b.intern(s.name.as_deref().unwrap_or_default());
         b.push(SpanInput {
             span_id,
             parent_span_id: parent,
             references: Vec::new(),
             service,
-            name: s.name.clone().unwrap_or_default(),
+            name,
             kind: s
                 .kind
                 .as_deref()

@@ -21,7 +21,8 @@ pub struct SpanInput {
     pub references: Vec<Reference>,
     /// Index into the builder's services (see [`TraceBuilder::service`]).
     pub service: u32,
-    pub name: String,
+    /// The span name, interned with [`TraceBuilder::intern`].
+    pub name: Sym,
     pub kind: SpanKind,
     pub start_ns: Option<i64>,
     pub duration_ns: Option<i64>,
@@ -394,7 +395,7 @@ impl TraceBuilder {
                 .copied()
                 .filter(|&c| c < service_count)
                 .unwrap_or(0);
-            let name = strings.intern(&s.name);
+            let name = s.name;
             let operation = *op_index.entry((service, name)).or_insert_with(|| {
                 operations.push(Operation { service, name });
                 (operations.len() - 1) as u32

@@ -14,13 +14,18 @@ fn pad_hex(s: &str, widths: &[usize]) -> Option<String> {
     if !is_hex(s) {
         return None;
     }
-    let lower = s.to_ascii_lowercase();
-    for &w in widths {
-        if lower.len() <= w {
-            return Some(format!("{lower:0>w$}"));
-        }
+    let width = widths
+        .iter()
+        .copied()
+        .find(|&w| s.len() <= w)
+        .unwrap_or(s.len());
+    let mut out = String::with_capacity(width);
+    for _ in s.len()..width {
+        out.push('0');
     }
-    Some(lower)
+    out.push_str(s);
+    out.make_ascii_lowercase();
+    Some(out)
 }
 
 /// Normalises a span id: hex up to 16 digits is padded to 16, otherwise as written.

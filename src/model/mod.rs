@@ -27,7 +27,7 @@ use rustc_hash::FxHashMap as HashMap;
 pub type SpanIx = u32;
 
 /// An interned string of one trace (see [`Trace::str`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(pub u32);
 
 /// A table of the distinct strings of one trace.

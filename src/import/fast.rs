@@ -1,0 +1,812 @@
+//! A fast reader for the common shape of one Jaeger span.
+//!
+//! serde_json, through the derived `JSpan`, is exact but builds every field
+//! through its generic machinery and allocates for each tag. This reader
+//! walks the span's bytes once and gives the same [`Parts`] with the strings
+//! borrowed from the input. It reads only what it is sure to read exactly
+//! as serde would; anything else (a duplicate field, an id written as a
+//! float, an `int64` tag sent as a string, an array value, a span with its
+//! own `process`, …) is a [`Miss::Odd`], and the caller reads that span with
+//! serde, so messages and results stay those of the general path. The
+//! tests compare both readers on every fixture.
+//!
+//! It also reads a span straight from the streaming buffer, before the span
+//! is known to be complete: running out of text is a [`Miss::End`].
+
+use super::jaeger::{LogParts, Parts, RefParts};
+use crate::model::AttrValue;
+use std::borrow::Cow;
+
+/// Why the fast reader gave up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Miss {
+    /// The bytes ended inside the span.
+    End,
+    /// Something the general reader must decide.
+    Odd,
+}
+
+type R<T> = Result<T, Miss>;
+
+/// Deepest nesting skipped inside an unknown field.
+const MAX_DEPTH: u32 = 64;
+
+/// A cursor over bytes that counts the newlines it passes.
+pub(super) struct Reader<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    pub i: usize,
+    pub newlines: usize,
+    /// Offset just after the last newline passed.
+    pub line_start: usize,
+}
+
+/// A JSON scalar as read, before a tag's type says what it means.
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Null,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(s: &'a str) -> Reader<'a> {
+        Reader {
+            s,
+            b: s.as_bytes(),
+            i: 0,
+            newlines: 0,
+            line_start: 0,
+        }
+    }
+
+    fn peek(&self) -> R<u8> {
+        self.b.get(self.i).copied().ok_or(Miss::End)
+    }
+
+    /// Skips whitespace; the next byte.
+    fn ws(&mut self) -> R<u8> {
+        loop {
+            let c = self.peek()?;
+            match c {
+                b' ' | b'\t' | b'\r' => self.i += 1,
+                b'\n' => {
+                    self.i += 1;
+                    self.newlines += 1;
+                    self.line_start = self.i;
+                }
+                _ => return Ok(c),
+            }
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> R<()> {
+        if self.ws()? == c {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Miss::Odd)
+        }
+    }
+
+    /// After a member: true when another follows, false at `close`.
+    fn more(&mut self, close: u8) -> R<bool> {
+        match self.ws()? {
+            b',' => {
+                self.i += 1;
+                Ok(true)
+            }
+            c if c == close => {
+                self.i += 1;
+                Ok(false)
+            }
+            _ => Err(Miss::Odd),
+        }
+    }
+
+    /// Opens an object or array; false when it is empty (and closed).
+    fn open(&mut self, open: u8, close: u8) -> R<bool> {
+        self.eat(open)?;
+        if self.ws()? == close {
+            self.i += 1;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> R<()> {
+        let rest = self.b.get(self.i..).unwrap_or(&[]);
+        if rest.starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else if word.starts_with(rest) {
+            Err(Miss::End)
+        } else {
+            Err(Miss::Odd)
+        }
+    }
+
+    /// `null`, if that is what comes next.
+    fn null(&mut self) -> R<bool> {
+        if self.ws()? == b'n' {
+            self.literal(b"null")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// A string, borrowed unless it has escapes.
+    fn string(&mut self) -> R<Cow<'a, str>> {
+        if self.ws()? != b'"' {
+            return Err(Miss::Odd);
+        }
+        let start = self.i + 1;
+        let mut k = start;
+        // Eight bytes at a time while none can end the plain run.
+        while let Some(w) = self.b.get(k..k + 8) {
+            let w = u64::from_le_bytes(w.try_into().map_err(|_| Miss::Odd)?);
+            if may_end_run(w) {
+                break;
+            }
+            k += 8;
+        }
+        loop {
+            match *self.b.get(k).ok_or(Miss::End)? {
+                b'"' => {
+                    self.i = k + 1;
+                    return self.s.get(start..k).map(Cow::Borrowed).ok_or(Miss::Odd);
+                }
+                b'\\' => return self.escaped(start).map(Cow::Owned),
+                // JSON strings hold no raw control characters.
+                0..=0x1f => return Err(Miss::Odd),
+                _ => k += 1,
+            }
+        }
+    }
+
+    /// A string with escapes, from just after its opening quote.
+    fn escaped(&mut self, start: usize) -> R<String> {
+        let mut out = String::new();
+        let mut from = start;
+        let mut i = start;
+        loop {
+            let c = *self.b.get(i).ok_or(Miss::End)?;
+            if c >= 0x20 && c != b'"' && c != b'\\' {
+                i += 1;
+                continue;
+            }
+            out.push_str(self.s.get(from..i).ok_or(Miss::Odd)?);
+            if c == b'"' {
+                self.i = i + 1;
+                return Ok(out);
+            }
+            if c != b'\\' {
+                return Err(Miss::Odd);
+            }
+            let esc = *self.b.get(i + 1).ok_or(Miss::End)?;
+            i += 2;
+            let c = match esc {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let hi = self.hex4(i)?;
+                    i += 4;
+                    if (0xD800..0xDC00).contains(&hi) {
+                        // A surrogate pair: the low half must follow.
+                        if self.b.get(i..i + 2).ok_or(Miss::End)? != b"\\u" {
+                            return Err(Miss::Odd);
+                        }
+                        let lo = self.hex4(i + 2)?;
+                        i += 6;
+                        if !(0xDC00..0xE000).contains(&lo) {
+                            return Err(Miss::Odd);
+                        }
+                        let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                        char::from_u32(c).ok_or(Miss::Odd)?
+                    } else {
+                        char::from_u32(hi).ok_or(Miss::Odd)?
+                    }
+                }
+                _ => return Err(Miss::Odd),
+            };
+            out.push(c);
+            from = i;
+        }
+    }
+
+    fn hex4(&self, at: usize) -> R<u32> {
+        let digits = self.b.get(at..at + 4).ok_or(Miss::End)?;
+        let mut n = 0u32;
+        for &d in digits {
+            let v = (d as char).to_digit(16).ok_or(Miss::Odd)?;
+            n = n * 16 + v;
+        }
+        Ok(n)
+    }
+
+    /// A number: an integer that fits `i64`, or a float when it has a
+    /// fraction or an exponent. Anything else is odd.
+    fn number(&mut self) -> R<Scalar<'a>> {
+        let start = self.i;
+        let rest = self.b.get(start..).unwrap_or(&[]);
+        let len = rest
+            .iter()
+            .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+            .ok_or(Miss::End)?;
+        let tok = rest.get(..len).unwrap_or(&[]);
+        self.i = start + len;
+        let (neg, digits) = match tok.split_first() {
+            Some((b'-', d)) => (true, d),
+            _ => (false, tok),
+        };
+        if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+            // JSON forbids leading zeros; serde reads -0 as a float.
+            if digits.len() > 1 && digits.first() == Some(&b'0') || neg && digits == b"0" {
+                return Err(Miss::Odd);
+            }
+            let mut n: i64 = 0;
+            for &d in digits {
+                let d = (d - b'0') as i64;
+                n = n
+                    .checked_mul(10)
+                    .and_then(|n| {
+                        if neg {
+                            n.checked_sub(d)
+                        } else {
+                            n.checked_add(d)
+                        }
+                    })
+                    .ok_or(Miss::Odd)?;
+            }
+            return Ok(Scalar::Int(n));
+        }
+        let tok = self.s.get(start..start + len).ok_or(Miss::Odd)?;
+        serde_json::from_str::<f64>(tok)
+            .map(Scalar::Float)
+            .map_err(|_| Miss::Odd)
+    }
+
+    fn scalar(&mut self) -> R<Scalar<'a>> {
+        match self.ws()? {
+            b'"' => self.string().map(Scalar::Str),
+            b't' => self.literal(b"true").map(|_| Scalar::Bool(true)),
+            b'f' => self.literal(b"false").map(|_| Scalar::Bool(false)),
+            b'n' => self.literal(b"null").map(|_| Scalar::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(Miss::Odd),
+        }
+    }
+
+    /// Skips any value (an unknown field).
+    fn skip(&mut self, depth: u32) -> R<()> {
+        if depth > MAX_DEPTH {
+            return Err(Miss::Odd);
+        }
+        match self.ws()? {
+            b'{' => {
+                if self.open(b'{', b'}')? {
+                    loop {
+                        self.string()?;
+                        self.eat(b':')?;
+                        self.skip(depth + 1)?;
+                        if !self.more(b'}')? {
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            b'[' => {
+                if self.open(b'[', b']')? {
+                    loop {
+                        self.skip(depth + 1)?;
+                        if !self.more(b']')? {
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => self.scalar().map(|_| ()),
+        }
+    }
+
+    /// A field name and its colon. Names with escapes are odd.
+    fn key(&mut self) -> R<&'a str> {
+        match self.string()? {
+            Cow::Borrowed(k) => {
+                self.eat(b':')?;
+                Ok(k)
+            }
+            Cow::Owned(_) => Err(Miss::Odd),
+        }
+    }
+
+    /// What `json::Text` reads: a string, an integer, or null as "".
+    fn text_value(&mut self) -> R<Cow<'a, str>> {
+        match self.scalar()? {
+            Scalar::Str(s) => Ok(s),
+            Scalar::Int(n) => Ok(Cow::Owned(n.to_string())),
+            Scalar::Null => Ok(Cow::Borrowed("")),
+            _ => Err(Miss::Odd),
+        }
+    }
+
+    /// `Option<Text>`: null is none.
+    fn opt_text(&mut self) -> R<Option<Cow<'a, str>>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        self.text_value().map(Some)
+    }
+
+    /// `Option<String>`.
+    fn opt_string(&mut self) -> R<Option<Cow<'a, str>>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        self.string().map(Some)
+    }
+
+    /// `Option<json::Int>`, for integers written as integers.
+    fn opt_int(&mut self) -> R<Option<i64>> {
+        match self.scalar()? {
+            Scalar::Null => Ok(None),
+            Scalar::Int(n) => Ok(Some(n)),
+            _ => Err(Miss::Odd),
+        }
+    }
+
+    /// `Option<Vec<T>>` read by `item`; null and absent are both empty.
+    /// `room` is the capacity a list that is not empty starts with.
+    fn list<T>(&mut self, room: usize, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
+        if self.null()? {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        if self.open(b'[', b']')? {
+            out.reserve(room);
+            loop {
+                out.push(item(self)?);
+                if !self.more(b']')? {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn reference(&mut self) -> R<RefParts<'a>> {
+        let mut r = RefParts::default();
+        let mut seen = 0u16;
+        if self.open(b'{', b'}')? {
+            loop {
+                let bit = match self.key()? {
+                    "refType" => {
+                        r.ref_type = self.opt_string()?;
+                        1
+                    }
+                    "traceID" => {
+                        r.trace_id = self.opt_text()?;
+                        2
+                    }
+                    "spanID" => {
+                        r.span_id = self.opt_text()?;
+                        4
+                    }
+                    _ => {
+                        self.skip(0)?;
+                        0
+                    }
+                };
+                seen = once(seen, bit)?;
+                if !self.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        Ok(r)
+    }
+
+    /// A tag: `{key, type, value}` in any order.
+    fn tag(&mut self) -> R<(Cow<'a, str>, AttrValue)> {
+        let mut key = None;
+        let mut ty: Option<Cow<'a, str>> = None;
+        let mut value = Scalar::Null;
+        let mut seen = 0u16;
+        if self.open(b'{', b'}')? {
+            loop {
+                let bit = match self.key()? {
+                    "key" => {
+                        key = Some(self.string()?);
+                        1
+                    }
+                    "type" => {
+                        ty = self.opt_string()?;
+                        2
+                    }
+                    "value" => {
+                        value = self.scalar()?;
+                        4
+                    }
+                    _ => {
+                        self.skip(0)?;
+                        0
+                    }
+                };
+                seen = once(seen, bit)?;
+                if !self.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        let key = key.ok_or(Miss::Odd)?;
+        Ok((key, tag_value(ty.as_deref(), value)?))
+    }
+
+    fn log(&mut self) -> R<LogParts<'a>> {
+        let mut l = LogParts::default();
+        let mut seen = 0u16;
+        if self.open(b'{', b'}')? {
+            loop {
+                let bit = match self.key()? {
+                    "timestamp" => {
+                        l.timestamp = self.opt_int()?;
+                        1
+                    }
+                    "fields" => {
+                        l.fields = self.list(4, Self::tag)?;
+                        2
+                    }
+                    _ => {
+                        self.skip(0)?;
+                        0
+                    }
+                };
+                seen = once(seen, bit)?;
+                if !self.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        Ok(l)
+    }
+
+    /// One span object.
+    pub fn span(&mut self) -> R<Parts<'a>> {
+        let mut p = Parts::default();
+        let mut span_id = None;
+        let mut seen = 0u16;
+        if self.open(b'{', b'}')? {
+            loop {
+                let bit = match self.key()? {
+                    "traceID" => {
+                        p.trace_id = self.opt_text()?;
+                        1
+                    }
+                    "spanID" => {
+                        span_id = Some(self.text_value()?);
+                        2
+                    }
+                    "parentSpanID" => {
+                        p.parent_span_id = self.opt_text()?;
+                        4
+                    }
+                    "operationName" => {
+                        p.operation_name = self.opt_string()?;
+                        8
+                    }
+                    "references" => {
+                        p.references = self.list(1, Self::reference)?;
+                        16
+                    }
+                    "startTime" => {
+                        p.start_time = self.opt_int()?;
+                        32
+                    }
+                    "duration" => {
+                        p.duration = self.opt_int()?;
+                        64
+                    }
+                    "tags" => {
+                        p.tags = self.list(16, Self::tag)?;
+                        128
+                    }
+                    "logs" => {
+                        p.logs = self.list(2, Self::log)?;
+                        256
+                    }
+                    "processID" => {
+                        p.process_id = self.opt_string()?;
+                        512
+                    }
+                    "process" => {
+                        // A span with its own process: the general reader.
+                        if !self.null()? {
+                            return Err(Miss::Odd);
+                        }
+                        1024
+                    }
+                    "warnings" => {
+                        p.warnings = self.list(1, Self::string)?;
+                        2048
+                    }
+                    _ => {
+                        self.skip(0)?;
+                        0
+                    }
+                };
+                seen = once(seen, bit)?;
+                if !self.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        p.span_id = span_id.ok_or(Miss::Odd)?;
+        Ok(p)
+    }
+}
+
+/// True when one of the eight bytes in `w` may be a quote, a backslash or
+/// a control character (false positives only cost the byte-wise loop).
+fn may_end_run(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let quote = zero_byte(w ^ (ONES * b'"' as u64));
+    let backslash = zero_byte(w ^ (ONES * b'\\' as u64));
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    quote | backslash | control != 0
+}
+
+/// Marks a field seen; a second time is serde's "duplicate field" error.
+fn once(seen: u16, bit: u16) -> R<u16> {
+    if seen & bit != 0 {
+        return Err(Miss::Odd);
+    }
+    Ok(seen | bit)
+}
+
+/// `jaeger::tag_value` for the plain cases; the rest are odd.
+fn tag_value(ty: Option<&str>, v: Scalar) -> R<AttrValue> {
+    let is = |name: &str| ty.is_some_and(|t| t.eq_ignore_ascii_case(name));
+    Ok(match v {
+        Scalar::Bool(b) => {
+            if is("int64") || is("float64") || is("binary") {
+                return Err(Miss::Odd);
+            }
+            AttrValue::Bool(b)
+        }
+        Scalar::Int(n) if is("float64") => AttrValue::Double(n as f64),
+        Scalar::Int(n) => {
+            if is("binary") {
+                return Err(Miss::Odd);
+            }
+            AttrValue::Int(n)
+        }
+        Scalar::Float(f) => {
+            if is("int64") || is("binary") {
+                return Err(Miss::Odd);
+            }
+            AttrValue::Double(f)
+        }
+        Scalar::Str(s) => {
+            if is("int64") || is("float64") || is("binary") {
+                return Err(Miss::Odd);
+            }
+            if is("bool") && (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")) {
+                AttrValue::Bool(s.eq_ignore_ascii_case("true"))
+            } else {
+                AttrValue::Str(s.into_owned())
+            }
+        }
+        Scalar::Null => {
+            if is("int64") || is("float64") || is("binary") {
+                return Err(Miss::Odd);
+            }
+            AttrValue::Empty
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::jaeger::serde_span;
+    use super::*;
+    use serde_json::Value;
+
+    /// Checks the fast reader against serde on one span text: where serde
+    /// reads it, the fast reader gives the same or declines; where serde
+    /// fails, so does the fast reader. True when the fast reader read it.
+    fn agrees(text: &str) -> bool {
+        let fast = Reader::new(text).span();
+        match serde_span(text) {
+            Ok(slow) => match fast {
+                Ok(p) => {
+                    assert_eq!(p, slow, "{text}");
+                    true
+                }
+                Err(_) => false,
+            },
+            Err(e) => {
+                assert!(fast.is_err(), "serde fails ({e}) but fast reads {text}");
+                false
+            }
+        }
+    }
+
+    fn spans_in(v: &Value, out: &mut Vec<Value>) {
+        match v {
+            Value::Object(m) => {
+                if m.contains_key("spanID") {
+                    out.push(v.clone());
+                }
+                m.values().for_each(|c| spans_in(c, out));
+            }
+            Value::Array(a) => a.iter().for_each(|c| spans_in(c, out)),
+            _ => {}
+        }
+    }
+
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_on_every_fixture_span() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+        let mut paths = Vec::new();
+        files(&root, &mut paths);
+        let mut spans = Vec::new();
+        for path in &paths {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let docs: Vec<Value> = match serde_json::from_str(&text) {
+                Ok(v) => vec![v],
+                Err(_) => text
+                    .lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect(),
+            };
+            docs.iter().for_each(|d| spans_in(d, &mut spans));
+        }
+        assert!(spans.len() > 400, "only {} Jaeger spans found", spans.len());
+        let mut read = 0;
+        for span in &spans {
+            let compact = span.to_string();
+            let pretty = serde_json::to_string_pretty(span).unwrap_or_default();
+            read += agrees(&compact) as usize;
+            assert_eq!(agrees(&pretty), agrees(&compact), "{pretty}");
+        }
+        // The fixtures are real exporters' output: the fast reader must be
+        // the path most of them take.
+        assert!(
+            read * 10 >= spans.len() * 9,
+            "fast reader read {read} of {} spans",
+            spans.len()
+        );
+    }
+
+    #[test]
+    fn agrees_on_every_tag_type_and_value() {
+        let types = [
+            None,
+            Some("string"),
+            Some("bool"),
+            Some("BOOL"),
+            Some("int64"),
+            Some("float64"),
+            Some("binary"),
+            Some("weird"),
+        ];
+        let values = [
+            r#""x""#,
+            r#""true""#,
+            r#""12""#,
+            r#""AQI=""#,
+            "true",
+            "false",
+            "12",
+            "-3",
+            "0",
+            "-0",
+            "007",
+            "1.5",
+            "1e3",
+            "-2.5E-3",
+            "null",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "[1]",
+            r#"{"a":1}"#,
+        ];
+        let mut read = 0;
+        for ty in types {
+            for v in values {
+                let ty = ty.map(|t| format!(r#""type":"{t}","#)).unwrap_or_default();
+                let text = format!(
+                    r#"{{"spanID":"a","tags":[{{"key":"k",{ty}"value":{v}}}],"logs":[{{"timestamp":1,"fields":[{{{ty}"value":{v},"key":"f"}}]}}]}}"#
+                );
+                read += agrees(&text) as usize;
+            }
+        }
+        assert!(read > 50, "fast reader read only {read} tag cases");
+    }
+
+    #[test]
+    fn agrees_on_odd_spans() {
+        let cases = [
+            r#"{"spanID":"a"}"#,
+            r#"{}"#,
+            r#"{"traceID":"1"}"#,
+            r#"{"spanID":"a","spanID":"b"}"#,
+            r#"{"spanID":null,"traceID":null,"operationName":null,"references":null,"tags":null,"logs":null,"warnings":null,"process":null}"#,
+            r#"{"spanID":12,"traceID":-4}"#,
+            r#"{"spanID":1.5}"#,
+            r#"{"spanID":true}"#,
+            r#"{"spanID":"a","operationName":"GET \"/x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}"#,
+            r#"{"spanID":"a","operationName":"lone \ud83d"}"#,
+            r#"{"spanID":"a","operationName":"bad \x"}"#,
+            r#"{"spanID":"a","operationName":"tab	inside"}"#,
+            r#"{"spanID":"a","operationName":"é ü 日本"}"#,
+            r#"{"spanID":"a","startTime":"12","duration":1.0}"#,
+            r#"{"spanID":"a","startTime":1750050850108962,"duration":-5}"#,
+            r#"{"spanID":"a","references":[{"refType":"FOLLOWS_FROM","traceID":"1","spanID":"b","extra":[{"x":[null]}]}]}"#,
+            r#"{"spanID":"a","references":[null]}"#,
+            r#"{"spanID":"a","references":[{"spanID":"b","spanID":"c"}]}"#,
+            r#"{"spanID":"a","tags":[{"type":"string","value":"x"}]}"#,
+            r#"{"spanID":"a","tags":[{"key":"k","key":"j"}]}"#,
+            r#"{"spanID":"a","tags":[{"key":"\u006b","value":"v"}]}"#,
+            r#"{"span\u0049D":"a"}"#,
+            r#"{"spanID":"a","process":{"serviceName":"s","tags":[]}}"#,
+            r#"{"spanID":"a","warnings":["w1","w2"],"flags":1,"unknown":{"deep":[1,2,{"x":"y"}]}}"#,
+            r#"{"spanID":"a","logs":[{"timestamp":null,"fields":null}]}"#,
+            r#"{"spanID":"a","logs":[{"fields":[{"key":"event","value":"e"}],"fields":[]}]}"#,
+            r#"{ "spanID" : "a" , "tags" : [ { "key" : "k" , "value" : 1 } ] }"#,
+            r#"{"spanID":"a",}"#,
+            r#"{"spanID":"a" "x":1}"#,
+            r#"{"spanID":"a","x":tru}"#,
+            r#"{"spanID":"a","x":01}"#,
+        ];
+        for text in cases {
+            agrees(text);
+        }
+    }
+
+    #[test]
+    fn a_cut_span_is_never_read() {
+        let text = r#"{"traceID":"1","spanID":"a","operationName":"op \"q\"","references":[{"refType":"CHILD_OF","traceID":"1","spanID":"b"}],"startTime":10,"duration":100,"tags":[{"key":"n","type":"int64","value":12345},{"key":"f","type":"float64","value":1.25}],"logs":[{"timestamp":11,"fields":[{"key":"event","value":"x"}]}],"processID":"p1"}"#;
+        assert!(Reader::new(text).span().is_ok());
+        for cut in 0..text.len() {
+            if let Some(prefix) = text.get(..cut) {
+                assert!(
+                    Reader::new(prefix).span().is_err(),
+                    "read a cut span: {prefix}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn counts_lines_it_passes() {
+        let mut r = Reader::new("{\n\"spanID\":\n\"a\"\n}\n,");
+        assert!(r.span().is_ok());
+        assert_eq!((r.newlines, r.line_start, r.i), (3, 16, 17));
+    }
+}
