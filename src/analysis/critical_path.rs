@@ -21,6 +21,7 @@
 //! exclusive time, as CRISP defines it (its clipped duration minus the
 //! durations of its children on the path, never below zero), counts it whole.
 
+use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{RefType, SpanIx, SpanKind, Trace};
 
 /// Overlap between consecutive siblings, as a fraction of their parent's
@@ -71,7 +72,13 @@ pub fn is_blocking(trace: &Trace, parent: SpanIx, child: SpanIx) -> bool {
 
 /// Computes the critical path of each root.
 pub fn critical_path(trace: &Trace) -> CriticalPath {
+    pace::now(critical_path_paced(trace, &mut NoPause))
+}
+
+/// [`critical_path`], pausing through `pace` as it goes.
+pub async fn critical_path_paced(trace: &Trace, pace: &mut impl Pace) -> CriticalPath {
     let n = trace.spans.len();
+    let mut steps = 0usize;
     let mut out = CriticalPath {
         sections: Vec::new(),
         span_time_ns: vec![0; n],
@@ -94,6 +101,10 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
         clip[root as usize] = Some((r.start_ns, r.end_ns()));
         let mut stack = vec![root];
         while let Some(ix) = stack.pop() {
+            steps += 1;
+            if pace::due(steps) {
+                pace.pause().await;
+            }
             let Some((ps, pe)) = clip[ix as usize] else {
                 continue;
             };
@@ -126,6 +137,10 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
         let mut chain_pos: Vec<usize> = Vec::new();
         out.on_path[root as usize] = true;
         loop {
+            steps += 1;
+            if pace::due(steps) {
+                pace.pause().await;
+            }
             let (cur_start, cur_end) = iv(&clip, cur).unwrap_or((cut, cut));
             let siblings = kid_list.get(kids(&kid_range, cur as usize)).unwrap_or(&[]);
             let next = match returning {
@@ -165,7 +180,10 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
 
     // Exclusive time, as CRISP: clipped duration minus the clipped durations
     // of the children on the path, never below zero.
-    for (i, t) in out.span_time_ns.iter_mut().enumerate() {
+    for i in 0..n {
+        if pace::due(i) {
+            pace.pause().await;
+        }
         if !out.on_path.get(i).copied().unwrap_or(false) {
             continue;
         }
@@ -181,7 +199,9 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
                     .sum()
             })
             .unwrap_or(0);
-        *t = (e - s - on_path_children).max(0);
+        if let Some(t) = out.span_time_ns.get_mut(i) {
+            *t = (e - s - on_path_children).max(0);
+        }
     }
     out
 }

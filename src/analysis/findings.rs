@@ -10,6 +10,7 @@ use super::describe::{
     WorkKind,
 };
 use super::{is_blocking, operation_times, CriticalPath};
+use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
 
@@ -69,11 +70,24 @@ pub struct Finding {
 
 /// All findings of a trace, by time at stake, largest first.
 pub fn findings(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
+    pace::now(findings_paced(trace, cp, &mut NoPause))
+}
+
+/// [`findings`], pausing through `pace` as it goes.
+pub async fn findings_paced(
+    trace: &Trace,
+    cp: &CriticalPath,
+    pace: &mut impl Pace,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(dominant_operation(trace, cp));
-    out.extend(sequential_repetitions(trace, cp));
-    out.extend(fan_outs(trace, cp));
+    pace.pause().await;
+    out.extend(sequential_repetitions(trace, cp, pace).await);
+    pace.pause().await;
+    out.extend(fan_outs(trace, cp, pace).await);
+    pace.pause().await;
     out.extend(errors_on_path(trace, cp));
+    pace.pause().await;
     out.extend(uninstrumented(trace, cp));
     out.sort_by_key(|f| std::cmp::Reverse(f.time_at_stake_ns));
     out
@@ -120,10 +134,17 @@ struct Repetition {
     stake: i64,
 }
 
-fn sequential_repetitions(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
+async fn sequential_repetitions(
+    trace: &Trace,
+    cp: &CriticalPath,
+    pace: &mut impl Pace,
+) -> Vec<Finding> {
     let mut found: Vec<Repetition> = Vec::new();
     let mut by_op: Vec<(u32, SpanIx)> = Vec::new();
     for (p, parent) in trace.spans.iter().enumerate() {
+        if pace::due(p) {
+            pace.pause().await;
+        }
         let kids = trace.children(p as SpanIx);
         if kids.len() < MIN_SEQUENTIAL_REPEATS {
             continue;
@@ -271,11 +292,14 @@ struct FanOut {
     stake: i64,
 }
 
-fn fan_outs(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
+async fn fan_outs(trace: &Trace, cp: &CriticalPath, pace: &mut impl Pace) -> Vec<Finding> {
     let mut found: Vec<FanOut> = Vec::new();
     let mut by_start: Vec<(i64, i64, SpanIx)> = Vec::new();
     let mut events: Vec<(i64, i32)> = Vec::new();
     for p in 0..trace.spans.len() as SpanIx {
+        if pace::due(p as usize) {
+            pace.pause().await;
+        }
         let kids = trace.children(p);
         if kids.len() < MIN_FAN_OUT_CONCURRENCY {
             continue;

@@ -15,6 +15,7 @@ pub use headline::{headline, operation_times, OperationTime};
 pub use self_time::self_times;
 pub use stats::{statistics, GroupBy, StatsRow};
 
+use crate::model::pace::{self, NoPause, Pace};
 use crate::model::Trace;
 
 /// Everything the trace view shows besides the model, computed once per trace.
@@ -29,9 +30,17 @@ pub struct TraceAnalysis {
 
 impl TraceAnalysis {
     pub fn new(trace: &Trace) -> TraceAnalysis {
-        let critical_path = critical_path(trace);
-        let self_time_ns = self_times(trace);
-        let findings = findings(trace, &critical_path);
+        pace::now(TraceAnalysis::new_paced(trace, &mut NoPause))
+    }
+
+    /// [`TraceAnalysis::new`], pausing through `pace` as it goes.
+    pub async fn new_paced(trace: &Trace, pace: &mut impl Pace) -> TraceAnalysis {
+        let critical_path = critical_path::critical_path_paced(trace, pace).await;
+        pace.pause().await;
+        let self_time_ns = self_time::self_times_paced(trace, pace).await;
+        pace.pause().await;
+        let findings = findings::findings_paced(trace, &critical_path, pace).await;
+        pace.pause().await;
         let headline = headline(trace, &critical_path, &findings);
         TraceAnalysis {
             critical_path,

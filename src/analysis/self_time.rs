@@ -1,13 +1,22 @@
 //! Self time: the part of a span's duration not covered by any child.
 
+use crate::model::pace::{self, NoPause, Pace};
 use crate::model::Trace;
 
 /// Self time of every span: its duration minus the union of its children's
 /// intervals, each clipped to the span.
 pub fn self_times(trace: &Trace) -> Vec<i64> {
+    pace::now(self_times_paced(trace, &mut NoPause))
+}
+
+/// [`self_times`], pausing through `pace` as it goes.
+pub async fn self_times_paced(trace: &Trace, pace: &mut impl Pace) -> Vec<i64> {
     let mut out = Vec::with_capacity(trace.spans.len());
     let mut ivs: Vec<(i64, i64)> = Vec::new();
     for (i, span) in trace.spans.iter().enumerate() {
+        if pace::due(i) {
+            pace.pause().await;
+        }
         let (s, e) = (span.start_ns, span.end_ns());
         ivs.clear();
         for &c in trace.children(i as u32) {

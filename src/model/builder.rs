@@ -5,6 +5,7 @@
 //! self-parents and cycles (the cycle is cut), spans without timestamp or
 //! duration (they take their parent's start, or a zero duration).
 
+use super::pace::{self, NoPause, Pace};
 use super::{
     Attribute, Event, Interner, Link, Operation, RefType, Reference, Service, Span, SpanIx,
     SpanKind, Status, StatusCode, Sym, Trace, TraceWarning,
@@ -140,6 +141,12 @@ impl TraceBuilder {
     }
 
     pub fn build(self) -> Trace {
+        pace::now(self.build_paced(&mut NoPause))
+    }
+
+    /// [`TraceBuilder::build`], pausing through `pace` every
+    /// [`pace::STRIDE`] spans of each pass.
+    pub async fn build_paced(self, pace: &mut impl Pace) -> Trace {
         let TraceBuilder {
             trace_id,
             mut strings,
@@ -166,6 +173,9 @@ impl TraceBuilder {
                 duplicate[i] = true;
             } else {
                 by_id.insert(s.span_id.as_str(), i as SpanIx);
+            }
+            if pace::due(i) {
+                pace.pause().await;
             }
         }
 
@@ -219,6 +229,9 @@ impl TraceBuilder {
                 }
             }
             span_warnings.push(w);
+            if pace::due(i) {
+                pace.pause().await;
+            }
         }
 
         // Children lists (unsorted yet).
@@ -251,8 +264,11 @@ impl TraceBuilder {
                 .then(end_key[b].cmp(&end_key[a]))
                 .then(a.cmp(&b))
         };
-        for c in children.iter_mut() {
+        for (i, c) in children.iter_mut().enumerate() {
             c.sort_by(order);
+            if pace::due(i) {
+                pace.pause().await;
+            }
         }
 
         // Depth-first walk from the roots; spans not reached are on a cycle.
@@ -263,31 +279,17 @@ impl TraceBuilder {
         let mut visited = vec![false; n];
         let mut depth = vec![0u32; n];
         let mut tree_order: Vec<SpanIx> = Vec::with_capacity(n);
-        let mut stack: Vec<SpanIx> = Vec::new();
-        let mut walk = |root: SpanIx,
-                        visited: &mut Vec<bool>,
-                        depth: &mut Vec<u32>,
-                        tree_order: &mut Vec<SpanIx>,
-                        children: &Vec<Vec<SpanIx>>| {
-            stack.push(root);
-            depth[root as usize] = 0;
-            while let Some(ix) = stack.pop() {
-                if visited[ix as usize] {
-                    continue;
-                }
-                visited[ix as usize] = true;
-                tree_order.push(ix);
-                let d = depth[ix as usize];
-                for &c in children[ix as usize].iter().rev() {
-                    if !visited[c as usize] {
-                        depth[c as usize] = d + 1;
-                        stack.push(c);
-                    }
-                }
-            }
-        };
+        let mut walk = Walk::default();
         for &r in &roots {
-            walk(r, &mut visited, &mut depth, &mut tree_order, &children);
+            walk.run(
+                r,
+                &mut visited,
+                &mut depth,
+                &mut tree_order,
+                &children,
+                pace,
+            )
+            .await;
         }
         // Cut cycles: take the earliest unvisited span as a new root.
         while let Some(cut) = (0..n as SpanIx)
@@ -307,7 +309,15 @@ impl TraceBuilder {
                 ));
             }
             roots.push(cut);
-            walk(cut, &mut visited, &mut depth, &mut tree_order, &children);
+            walk.run(
+                cut,
+                &mut visited,
+                &mut depth,
+                &mut tree_order,
+                &children,
+                pace,
+            )
+            .await;
         }
         roots.sort_by(order);
         // Re-derive tree order with the final, sorted roots.
@@ -315,7 +325,15 @@ impl TraceBuilder {
             visited.iter_mut().for_each(|v| *v = false);
             tree_order.clear();
             for &r in &roots {
-                walk(r, &mut visited, &mut depth, &mut tree_order, &children);
+                walk.run(
+                    r,
+                    &mut visited,
+                    &mut depth,
+                    &mut tree_order,
+                    &children,
+                    pace,
+                )
+                .await;
             }
         }
 
@@ -323,7 +341,10 @@ impl TraceBuilder {
         let mut start: Vec<i64> = vec![0; n];
         let mut duration: Vec<i64> = vec![0; n];
         let known_min = inputs.iter().filter_map(|s| s.start_ns).min().unwrap_or(0);
-        for &ix in &tree_order {
+        for (k, &ix) in tree_order.iter().enumerate() {
+            if pace::due(k) {
+                pace.pause().await;
+            }
             let i = ix as usize;
             let s = &inputs[i];
             start[i] = match s.start_ns {
@@ -390,6 +411,9 @@ impl TraceBuilder {
         let mut spans: Vec<Span> = Vec::with_capacity(n);
         let mut error_count = 0;
         for (i, s) in inputs.into_iter().enumerate() {
+            if pace::due(i) {
+                pace.pause().await;
+            }
             let service = canonical
                 .get(s.service as usize)
                 .copied()
@@ -427,6 +451,9 @@ impl TraceBuilder {
         }
 
         for (i, s) in spans.iter().enumerate() {
+            if pace::due(i) {
+                pace.pause().await;
+            }
             for w in &s.warnings {
                 warnings.push(TraceWarning {
                     span: Some(i as SpanIx),
@@ -444,10 +471,14 @@ impl TraceBuilder {
         // Children in CSR form, in tree order.
         let mut child_start = Vec::with_capacity(n + 1);
         let mut child_list = Vec::with_capacity(n);
-        for c in &children {
+        for (i, c) in children.iter().enumerate() {
             child_start.push(child_list.len() as u32);
             child_list.extend_from_slice(c);
+            if pace::due(i) {
+                pace.pause().await;
+            }
         }
+        drop(children);
         child_start.push(child_list.len() as u32);
 
         let mut tree_pos = vec![0u32; n];
@@ -483,6 +514,47 @@ impl TraceBuilder {
             end_ns,
             max_depth,
             error_count,
+        }
+    }
+}
+
+/// The depth-first walk of [`TraceBuilder::build_paced`]: from a root,
+/// children in order, marking what it reaches.
+#[derive(Default)]
+struct Walk {
+    stack: Vec<SpanIx>,
+    steps: usize,
+}
+
+impl Walk {
+    async fn run(
+        &mut self,
+        root: SpanIx,
+        visited: &mut [bool],
+        depth: &mut [u32],
+        tree_order: &mut Vec<SpanIx>,
+        children: &[Vec<SpanIx>],
+        pace: &mut impl Pace,
+    ) {
+        self.stack.push(root);
+        depth[root as usize] = 0;
+        while let Some(ix) = self.stack.pop() {
+            self.steps += 1;
+            if pace::due(self.steps) {
+                pace.pause().await;
+            }
+            if visited[ix as usize] {
+                continue;
+            }
+            visited[ix as usize] = true;
+            tree_order.push(ix);
+            let d = depth[ix as usize];
+            for &c in children[ix as usize].iter().rev() {
+                if !visited[c as usize] {
+                    depth[c as usize] = d + 1;
+                    self.stack.push(c);
+                }
+            }
         }
     }
 }

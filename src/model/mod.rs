@@ -15,6 +15,7 @@
 
 mod builder;
 pub mod ids;
+pub mod pace;
 mod value;
 
 pub use builder::{SpanInput, TraceBuilder};

@@ -3,6 +3,7 @@
 
 use crate::analysis::TraceAnalysis;
 use crate::import::{import_bytes, Loader, Unbuilt};
+use crate::model::pace::Pace;
 use crate::model::{SpanIx, Trace};
 use crate::sources;
 use leptos::prelude::*;
@@ -276,13 +277,23 @@ impl AppState {
     }
 
     fn analysed(&self, name: &str, format: &'static str, trace: Trace) -> Loaded {
-        let analysis = Arc::new(TraceAnalysis::new(&trace));
+        let analysis = TraceAnalysis::new(&trace);
+        self.loaded(name, format, trace, analysis)
+    }
+
+    fn loaded(
+        &self,
+        name: &str,
+        format: &'static str,
+        trace: Trace,
+        analysis: TraceAnalysis,
+    ) -> Loaded {
         Loaded {
             key: self.next_id(),
             source: name.to_string(),
             format,
             trace: Arc::new(trace),
-            analysis,
+            analysis: Arc::new(analysis),
         }
     }
 
@@ -358,13 +369,13 @@ impl AppState {
                             thousands(loader.spans_read())
                         ),
                     );
-                    budget.pause().await;
+                    budget.give_back().await;
                 }
             }
         }
         let spans = loader.spans_read();
         self.set_progress(name, format!("building {} spans", thousands(spans)));
-        budget.pause().await;
+        budget.give_back().await;
         let unbuilt = loader.finish_unbuilt().map_err(|e| e.to_string())?;
         sources::perf_mark(
             "traceglass:import",
@@ -373,8 +384,9 @@ impl AppState {
         Ok(unbuilt)
     }
 
-    /// Builds and analyses each trace, giving the page back between them,
-    /// and adds the new ones to the list.
+    /// Builds and analyses each trace, giving the page back whenever a
+    /// frame's worth of work is done (also inside one large trace), and adds
+    /// the new ones to the list.
     async fn build_and_analyse(&self, name: &str, unbuilt: Unbuilt) -> Vec<Loaded> {
         self.warn_import(name, &unbuilt.warnings);
         let format = unbuilt.format.label();
@@ -384,10 +396,29 @@ impl AppState {
         let mut out = Vec::with_capacity(total);
         let mut new = Vec::new();
         for (i, builder) in unbuilt.builders.into_iter().enumerate() {
-            self.take(name, format, builder.build(), &mut out, &mut new);
+            let large = builder.len() >= LARGE_TRACE;
+            if large {
+                self.set_progress(name, format!("building {} spans", thousands(builder.len())));
+            }
+            let trace = builder.build_paced(&mut budget).await;
+            match self.loaded_by_id(&trace.trace_id) {
+                Some(existing) => out.push(existing),
+                None => {
+                    if large {
+                        self.set_progress(
+                            name,
+                            format!("analysing {} spans", thousands(trace.spans.len())),
+                        );
+                    }
+                    let analysis = TraceAnalysis::new_paced(&trace, &mut budget).await;
+                    let l = self.loaded(name, format, trace, analysis);
+                    out.push(l.clone());
+                    new.push(l);
+                }
+            }
             if budget.spent() {
                 self.set_progress(name, format!("analysing trace {} of {total}", i + 1));
-                budget.pause().await;
+                budget.give_back().await;
             }
         }
         sources::perf_mark("traceglass:analysis", Some("traceglass:analysis-start"));
@@ -428,6 +459,9 @@ const PIECE: usize = 256 * 1024;
 /// Work time between two pauses: most of a 60 Hz frame.
 const FRAME_BUDGET_MS: f64 = 12.0;
 
+/// Spans from which a trace's own building and analysing show in the progress line.
+const LARGE_TRACE: usize = 10_000;
+
 /// Tells when a frame's worth of work is done.
 struct Budget {
     since: f64,
@@ -444,9 +478,19 @@ impl Budget {
         sources::now_ms() - self.since >= FRAME_BUDGET_MS
     }
 
-    async fn pause(&mut self) {
+    /// Gives the page back now.
+    async fn give_back(&mut self) {
         sources::yield_now().await;
         self.since = sources::now_ms();
+    }
+}
+
+impl Pace for Budget {
+    /// Gives the page back when a frame's worth of work is done.
+    async fn pause(&mut self) {
+        if self.spent() {
+            self.give_back().await;
+        }
     }
 }
 
