@@ -16,11 +16,14 @@ pub struct FileSlices {
     file: File,
     offset: f64,
     size: f64,
+    /// The read of the slice after the one being parsed, started early so
+    /// that the disk and the parser work at the same time.
+    ahead: Option<Result<js_sys::Promise, String>>,
 }
 
 impl FileSlices {
     /// Bytes per slice: large enough that reading costs little, small
-    /// enough that memory never holds much more than one.
+    /// enough that memory never holds much more than two.
     const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 
     pub fn new(file: File) -> FileSlices {
@@ -29,6 +32,7 @@ impl FileSlices {
             file,
             offset: 0.0,
             size,
+            ahead: None,
         }
     }
 
@@ -37,18 +41,34 @@ impl FileSlices {
         self.size
     }
 
-    /// The next slice, or `None` at the end.
-    pub async fn next(&mut self) -> Option<Result<Vec<u8>, String>> {
+    /// Starts reading the next slice, if any.
+    fn start_read(&mut self) -> Option<Result<js_sys::Promise, String>> {
         if self.offset >= self.size {
             return None;
         }
         let end = (self.offset + Self::SLICE).min(self.size);
-        let slice = match self.file.slice_with_f64_and_f64(self.offset, end) {
-            Ok(b) => b,
-            Err(e) => return Some(Err(self.failed(&e))),
-        };
+        let read = self
+            .file
+            .slice_with_f64_and_f64(self.offset, end)
+            .map(|slice| slice.array_buffer())
+            .map_err(|e| self.failed(&e));
         self.offset = end;
-        match JsFuture::from(slice.array_buffer()).await {
+        Some(read)
+    }
+
+    /// The next slice, or `None` at the end. The read of the one after it
+    /// starts before this one is awaited.
+    pub async fn next(&mut self) -> Option<Result<Vec<u8>, String>> {
+        let read = match self.ahead.take() {
+            Some(r) => r,
+            None => self.start_read()?,
+        };
+        self.ahead = self.start_read();
+        let read = match read {
+            Ok(promise) => promise,
+            Err(e) => return Some(Err(e)),
+        };
+        match JsFuture::from(read).await {
             Ok(buf) => Some(Ok(Uint8Array::new(&buf).to_vec())),
             Err(e) => Some(Err(self.failed(&e))),
         }
