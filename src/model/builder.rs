@@ -236,27 +236,27 @@ impl TraceBuilder {
 
         // Children lists (unsorted yet).
         let mut children: Vec<Vec<SpanIx>> = vec![Vec::new(); n];
-        for (i, p) in parent.iter().enumerate() {
+        // Start times, for ordering; spans without one sort by their parent later.
+        let mut start_key: Vec<i64> = Vec::with_capacity(n);
+        let mut end_key: Vec<i64> = Vec::with_capacity(n);
+        let mut known_min: Option<i64> = None;
+        for (i, (p, s)) in parent.iter().zip(&inputs).enumerate() {
             if let Some(p) = p {
                 if let Some(c) = children.get_mut(*p as usize) {
                     c.push(i as SpanIx);
                 }
             }
+            let start = s.start_ns.unwrap_or(i64::MAX);
+            start_key.push(start);
+            end_key.push(start.saturating_add(s.duration_ns.unwrap_or(0)));
+            if let Some(t) = s.start_ns {
+                known_min = Some(known_min.map_or(t, |m: i64| m.min(t)));
+            }
+            if pace::due(i) {
+                pace.pause().await;
+            }
         }
-
-        // Start times, for ordering; spans without one sort by their parent later.
-        let start_key: Vec<i64> = inputs
-            .iter()
-            .map(|s| s.start_ns.unwrap_or(i64::MAX))
-            .collect();
-        let end_key: Vec<i64> = inputs
-            .iter()
-            .map(|s| {
-                s.start_ns
-                    .unwrap_or(i64::MAX)
-                    .saturating_add(s.duration_ns.unwrap_or(0))
-            })
-            .collect();
+        let known_min = known_min.unwrap_or(0);
         let order = |a: &SpanIx, b: &SpanIx| {
             let (a, b) = (*a as usize, *b as usize);
             start_key[a]
@@ -340,7 +340,6 @@ impl TraceBuilder {
         // Fill missing timestamps in tree order, so a parent is done before its children.
         let mut start: Vec<i64> = vec![0; n];
         let mut duration: Vec<i64> = vec![0; n];
-        let known_min = inputs.iter().filter_map(|s| s.start_ns).min().unwrap_or(0);
         for (k, &ix) in tree_order.iter().enumerate() {
             if pace::due(k) {
                 pace.pause().await;
@@ -485,17 +484,26 @@ impl TraceBuilder {
         for (pos, &ix) in tree_order.iter().enumerate() {
             tree_pos[ix as usize] = pos as u32;
         }
-        // Descendant counts, children before parents (reverse tree order).
+        pace.pause().await;
+        // Descendant counts, children before parents (reverse tree order),
+        // and the trace's extent and depth.
         let mut descendants = vec![0u32; n];
-        for &ix in tree_order.iter().rev() {
-            if let Some(p) = spans[ix as usize].parent {
+        let (mut start_ns, mut end_ns, mut max_depth) = (i64::MAX, i64::MIN, 0);
+        for (k, &ix) in tree_order.iter().rev().enumerate() {
+            let s = &spans[ix as usize];
+            if let Some(p) = s.parent {
                 descendants[p as usize] += descendants[ix as usize] + 1;
             }
+            start_ns = start_ns.min(s.start_ns);
+            end_ns = end_ns.max(s.end_ns());
+            max_depth = max_depth.max(s.depth);
+            if pace::due(k) {
+                pace.pause().await;
+            }
         }
-
-        let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
-        let end_ns = spans.iter().map(|s| s.end_ns()).max().unwrap_or(start_ns);
-        let max_depth = spans.iter().map(|s| s.depth).max().unwrap_or(0);
+        if n == 0 {
+            (start_ns, end_ns) = (0, 0);
+        }
 
         Trace {
             trace_id,

@@ -39,32 +39,28 @@ pub fn window_of(a: f64, b: f64) -> (f64, f64) {
 /// colour, at its place in tree order; later spans paint over earlier ones.
 fn raster(t: &crate::model::Trace, width: u32, height: u32) -> Vec<u8> {
     let (w, h) = (width as usize, height as usize);
-    let mut px = vec![0u8; w * h * 4];
+    // One u32 a pixel, its bytes in RGBA order in memory.
+    let mut px = vec![0u32; w * h];
     let n = t.tree_order.len().max(1) as f64;
-    let total = t.duration_ns().max(1) as f64;
-    let scale = w as f64 / total;
-    let mut colors: Vec<[u8; 4]> = Vec::new();
+    let scale = w as f64 / t.duration_ns().max(1) as f64;
+    let rows = h as f64 / n;
+    let colors: Vec<u32> = (0..t.services.len().max(1))
+        .map(|i| u32::from_le_bytes(rgba(service_color(i as u32))))
+        .collect();
     for (pos, &ix) in t.tree_order.iter().enumerate() {
         let Some(s) = t.span(ix) else { continue };
-        let svc = s.service as usize;
-        if colors.len() <= svc {
-            colors.extend((colors.len()..=svc).map(|i| rgba(service_color(i as u32))));
-        }
-        let color = colors.get(svc).copied().unwrap_or([128, 128, 128, 255]);
+        let color = colors.get(s.service as usize).copied().unwrap_or(u32::MAX);
         let x0 = (((s.start_ns - t.start_ns) as f64 * scale) as usize).min(w - 1);
-        let x1 = ((((s.end_ns() - t.start_ns) as f64) * scale).ceil() as usize).clamp(x0 + 1, w);
-        let y0 = ((pos as f64 / n * h as f64) as usize).min(h - 1);
-        let y1 = (((pos + 1) as f64 / n * h as f64).ceil() as usize).clamp(y0 + 1, h);
+        let x1 = (((s.end_ns() - t.start_ns) as f64 * scale).ceil() as usize).clamp(x0 + 1, w);
+        let y0 = ((pos as f64 * rows) as usize).min(h - 1);
+        let y1 = (((pos + 1) as f64 * rows).ceil() as usize).clamp(y0 + 1, h);
         for y in y0..y1 {
-            let row = y * w * 4;
-            if let Some(run) = px.get_mut(row + x0 * 4..row + x1 * 4) {
-                for p in run.chunks_exact_mut(4) {
-                    p.copy_from_slice(&color);
-                }
+            if let Some(run) = px.get_mut(y * w + x0..y * w + x1) {
+                run.fill(color);
             }
         }
     }
-    px
+    px.into_iter().flat_map(u32::to_le_bytes).collect()
 }
 
 /// `#rrggbb` as opaque RGBA.
