@@ -354,21 +354,27 @@ impl AppState {
         let size = slices.size();
         let mut loader = Loader::new(name);
         let mut budget = Budget::new();
+        let mut shown_at = sources::now_ms();
         self.set_progress(name, format!("0 of {}", mb(size)));
         while let Some(slice) = slices.next().await {
             let slice = slice?;
             for piece in slice.chunks(PIECE) {
                 loader.push(piece).map_err(|e| e.to_string())?;
                 if budget.spent() {
-                    self.set_progress(
-                        name,
-                        format!(
-                            "{} of {}, {} spans",
-                            mb(loader.bytes_read() as f64),
-                            mb(size),
-                            thousands(loader.spans_read())
-                        ),
-                    );
+                    // A changed line costs the frame a style and layout
+                    // pass: the progress moves a few times a second.
+                    if sources::now_ms() - shown_at >= PROGRESS_EVERY_MS {
+                        shown_at = sources::now_ms();
+                        self.set_progress(
+                            name,
+                            format!(
+                                "{} of {}, {} spans",
+                                mb(loader.bytes_read() as f64),
+                                mb(size),
+                                thousands(loader.spans_read())
+                            ),
+                        );
+                    }
                     budget.give_back().await;
                 }
             }
@@ -455,6 +461,9 @@ impl AppState {
 
 /// Bytes handed to the loader at a time: about a millisecond of parsing.
 const PIECE: usize = 256 * 1024;
+
+/// Time between two updates of the progress line.
+const PROGRESS_EVERY_MS: f64 = 100.0;
 
 /// Work time between two pauses: most of a 60 Hz frame.
 const FRAME_BUDGET_MS: f64 = 12.0;
