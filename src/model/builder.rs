@@ -276,24 +276,13 @@ impl TraceBuilder {
             .filter(|&i| parent[i as usize].is_none())
             .collect();
         roots.sort_by(order);
-        let mut visited = vec![false; n];
-        let mut depth = vec![0u32; n];
-        let mut tree_order: Vec<SpanIx> = Vec::with_capacity(n);
-        let mut walk = Walk::default();
+        let mut walk = Walk::new(n);
         for &r in &roots {
-            walk.run(
-                r,
-                &mut visited,
-                &mut depth,
-                &mut tree_order,
-                &children,
-                pace,
-            )
-            .await;
+            walk.run(r, &children, pace).await;
         }
         // Cut cycles: take the earliest unvisited span as a new root.
         while let Some(cut) = (0..n as SpanIx)
-            .filter(|&i| !visited[i as usize])
+            .filter(|&i| !walk.visited[i as usize])
             .min_by(order)
         {
             let old_parent = parent[cut as usize].take();
@@ -309,33 +298,22 @@ impl TraceBuilder {
                 ));
             }
             roots.push(cut);
-            walk.run(
-                cut,
-                &mut visited,
-                &mut depth,
-                &mut tree_order,
-                &children,
-                pace,
-            )
-            .await;
+            walk.run(cut, &children, pace).await;
         }
         roots.sort_by(order);
         // Re-derive tree order with the final, sorted roots.
         if roots.len() > 1 {
-            visited.iter_mut().for_each(|v| *v = false);
-            tree_order.clear();
+            walk.visited.fill(false);
+            walk.order.clear();
             for &r in &roots {
-                walk.run(
-                    r,
-                    &mut visited,
-                    &mut depth,
-                    &mut tree_order,
-                    &children,
-                    pace,
-                )
-                .await;
+                walk.run(r, &children, pace).await;
             }
         }
+        let Walk {
+            depth,
+            order: tree_order,
+            ..
+        } = walk;
 
         // Fill missing timestamps in tree order, so a parent is done before its children.
         let mut start: Vec<i64> = vec![0; n];
@@ -527,39 +505,44 @@ impl TraceBuilder {
 }
 
 /// The depth-first walk of [`TraceBuilder::build_paced`]: from a root,
-/// children in order, marking what it reaches.
-#[derive(Default)]
+/// children in order, marking what it reaches, with each span's depth and
+/// the order it was reached in.
 struct Walk {
     stack: Vec<SpanIx>,
     steps: usize,
+    visited: Vec<bool>,
+    depth: Vec<u32>,
+    order: Vec<SpanIx>,
 }
 
 impl Walk {
-    async fn run(
-        &mut self,
-        root: SpanIx,
-        visited: &mut [bool],
-        depth: &mut [u32],
-        tree_order: &mut Vec<SpanIx>,
-        children: &[Vec<SpanIx>],
-        pace: &mut impl Pace,
-    ) {
+    fn new(n: usize) -> Walk {
+        Walk {
+            stack: Vec::new(),
+            steps: 0,
+            visited: vec![false; n],
+            depth: vec![0; n],
+            order: Vec::with_capacity(n),
+        }
+    }
+
+    async fn run(&mut self, root: SpanIx, children: &[Vec<SpanIx>], pace: &mut impl Pace) {
         self.stack.push(root);
-        depth[root as usize] = 0;
+        self.depth[root as usize] = 0;
         while let Some(ix) = self.stack.pop() {
             self.steps += 1;
             if pace::due(self.steps) {
                 pace.pause().await;
             }
-            if visited[ix as usize] {
+            if self.visited[ix as usize] {
                 continue;
             }
-            visited[ix as usize] = true;
-            tree_order.push(ix);
-            let d = depth[ix as usize];
+            self.visited[ix as usize] = true;
+            self.order.push(ix);
+            let d = self.depth[ix as usize];
             for &c in children[ix as usize].iter().rev() {
-                if !visited[c as usize] {
-                    depth[c as usize] = d + 1;
+                if !self.visited[c as usize] {
+                    self.depth[c as usize] = d + 1;
                     self.stack.push(c);
                 }
             }
