@@ -383,35 +383,46 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    fn reference(&mut self) -> R<RefParts<'a>> {
-        let mut r = RefParts::default();
+    /// An object whose fields `field` reads: it returns the field's bit
+    /// (each field once, as serde wants), or `None` for a field it does not
+    /// know, which is skipped.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> R<Option<u16>>) -> R<()> {
         let mut seen = 0u16;
         if self.open(b'{', b'}')? {
             loop {
-                let bit = match self.key()? {
-                    "refType" => {
-                        r.ref_type = self.opt_string()?;
-                        1
-                    }
-                    "traceID" => {
-                        r.trace_id = self.opt_text()?;
-                        2
-                    }
-                    "spanID" => {
-                        r.span_id = self.opt_text()?;
-                        4
-                    }
-                    _ => {
-                        self.skip(0)?;
-                        0
-                    }
-                };
-                seen = once(seen, bit)?;
+                let key = self.key()?;
+                match field(self, key)? {
+                    Some(bit) if seen & bit != 0 => return Err(Miss::Odd),
+                    Some(bit) => seen |= bit,
+                    None => self.skip(0)?,
+                }
                 if !self.more(b'}')? {
                     break;
                 }
             }
         }
+        Ok(())
+    }
+
+    fn reference(&mut self) -> R<RefParts<'a>> {
+        let mut r = RefParts::default();
+        self.object(|me, key| {
+            Ok(Some(match key {
+                "refType" => {
+                    r.ref_type = me.opt_string()?;
+                    1
+                }
+                "traceID" => {
+                    r.trace_id = me.opt_text()?;
+                    2
+                }
+                "spanID" => {
+                    r.span_id = me.opt_text()?;
+                    4
+                }
+                _ => return Ok(None),
+            }))
+        })?;
         Ok(r)
     }
 
@@ -420,62 +431,42 @@ impl<'a> Reader<'a> {
         let mut key = None;
         let mut ty: Option<Cow<'a, str>> = None;
         let mut value = Scalar::Null;
-        let mut seen = 0u16;
-        if self.open(b'{', b'}')? {
-            loop {
-                let bit = match self.key()? {
-                    "key" => {
-                        key = Some(self.string()?);
-                        1
-                    }
-                    "type" => {
-                        ty = self.opt_string()?;
-                        2
-                    }
-                    "value" => {
-                        value = self.scalar()?;
-                        4
-                    }
-                    _ => {
-                        self.skip(0)?;
-                        0
-                    }
-                };
-                seen = once(seen, bit)?;
-                if !self.more(b'}')? {
-                    break;
+        self.object(|me, field| {
+            Ok(Some(match field {
+                "key" => {
+                    key = Some(me.string()?);
+                    1
                 }
-            }
-        }
+                "type" => {
+                    ty = me.opt_string()?;
+                    2
+                }
+                "value" => {
+                    value = me.scalar()?;
+                    4
+                }
+                _ => return Ok(None),
+            }))
+        })?;
         let key = key.ok_or(Miss::Odd)?;
         Ok((key, tag_value(ty.as_deref(), value)?))
     }
 
     fn log(&mut self) -> R<LogParts<'a>> {
         let mut l = LogParts::default();
-        let mut seen = 0u16;
-        if self.open(b'{', b'}')? {
-            loop {
-                let bit = match self.key()? {
-                    "timestamp" => {
-                        l.timestamp = self.opt_int()?;
-                        1
-                    }
-                    "fields" => {
-                        l.fields = self.list(4, Self::tag)?;
-                        2
-                    }
-                    _ => {
-                        self.skip(0)?;
-                        0
-                    }
-                };
-                seen = once(seen, bit)?;
-                if !self.more(b'}')? {
-                    break;
+        self.object(|me, key| {
+            Ok(Some(match key {
+                "timestamp" => {
+                    l.timestamp = me.opt_int()?;
+                    1
                 }
-            }
-        }
+                "fields" => {
+                    l.fields = me.list(4, Self::tag)?;
+                    2
+                }
+                _ => return Ok(None),
+            }))
+        })?;
         Ok(l)
     }
 
@@ -483,72 +474,62 @@ impl<'a> Reader<'a> {
     pub fn span(&mut self) -> R<Parts<'a>> {
         let mut p = Parts::default();
         let mut span_id = None;
-        let mut seen = 0u16;
-        if self.open(b'{', b'}')? {
-            loop {
-                let bit = match self.key()? {
-                    "traceID" => {
-                        p.trace_id = self.opt_text()?;
-                        1
-                    }
-                    "spanID" => {
-                        span_id = Some(self.text_value()?);
-                        2
-                    }
-                    "parentSpanID" => {
-                        p.parent_span_id = self.opt_text()?;
-                        4
-                    }
-                    "operationName" => {
-                        p.operation_name = self.opt_string()?;
-                        8
-                    }
-                    "references" => {
-                        p.references = self.list(1, Self::reference)?;
-                        16
-                    }
-                    "startTime" => {
-                        p.start_time = self.opt_int()?;
-                        32
-                    }
-                    "duration" => {
-                        p.duration = self.opt_int()?;
-                        64
-                    }
-                    "tags" => {
-                        p.tags = self.list(16, Self::tag)?;
-                        128
-                    }
-                    "logs" => {
-                        p.logs = self.list(2, Self::log)?;
-                        256
-                    }
-                    "processID" => {
-                        p.process_id = self.opt_string()?;
-                        512
-                    }
-                    "process" => {
-                        // A span with its own process: the general reader.
-                        if !self.null()? {
-                            return Err(Miss::Odd);
-                        }
-                        1024
-                    }
-                    "warnings" => {
-                        p.warnings = self.list(1, Self::string)?;
-                        2048
-                    }
-                    _ => {
-                        self.skip(0)?;
-                        0
-                    }
-                };
-                seen = once(seen, bit)?;
-                if !self.more(b'}')? {
-                    break;
+        self.object(|me, key| {
+            Ok(Some(match key {
+                "traceID" => {
+                    p.trace_id = me.opt_text()?;
+                    1
                 }
-            }
-        }
+                "spanID" => {
+                    span_id = Some(me.text_value()?);
+                    2
+                }
+                "parentSpanID" => {
+                    p.parent_span_id = me.opt_text()?;
+                    4
+                }
+                "operationName" => {
+                    p.operation_name = me.opt_string()?;
+                    8
+                }
+                "references" => {
+                    p.references = me.list(1, Self::reference)?;
+                    16
+                }
+                "startTime" => {
+                    p.start_time = me.opt_int()?;
+                    32
+                }
+                "duration" => {
+                    p.duration = me.opt_int()?;
+                    64
+                }
+                "tags" => {
+                    p.tags = me.list(16, Self::tag)?;
+                    128
+                }
+                "logs" => {
+                    p.logs = me.list(2, Self::log)?;
+                    256
+                }
+                "processID" => {
+                    p.process_id = me.opt_string()?;
+                    512
+                }
+                "process" => {
+                    // A span with its own process: the general reader.
+                    if !me.null()? {
+                        return Err(Miss::Odd);
+                    }
+                    1024
+                }
+                "warnings" => {
+                    p.warnings = me.list(1, Self::string)?;
+                    2048
+                }
+                _ => return Ok(None),
+            }))
+        })?;
         p.span_id = span_id.ok_or(Miss::Odd)?;
         Ok(p)
     }
@@ -564,14 +545,6 @@ fn may_end_run(w: u64) -> bool {
     let backslash = zero_byte(w ^ (ONES * b'\\' as u64));
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     quote | backslash | control != 0
-}
-
-/// Marks a field seen; a second time is serde's "duplicate field" error.
-fn once(seen: u16, bit: u16) -> R<u16> {
-    if seen & bit != 0 {
-        return Err(Miss::Odd);
-    }
-    Ok(seen | bit)
 }
 
 /// `jaeger::tag_value` for the plain cases; the rest are odd.
