@@ -942,3 +942,118 @@ test("keyboard: Jaeger UI's shortcuts, the arrows, Enter, Esc and the ? help", {
     }),
   );
 });
+
+/**
+ * The rows as drawn: span id, slot (element id), position (from the row's top in the rows'
+ * box, 24 px a row), aria-level, aria-expanded, whether a toggle is there, the name and its
+ * title; in DOM order; with the view's scroll position and height.
+ */
+function rowsAsDrawn(page) {
+  return page.locator(TIMELINE).evaluate((tl) => {
+    const box = tl.querySelector('[role=tree]').getBoundingClientRect();
+    return {
+      scrollTop: tl.scrollTop,
+      height: tl.clientHeight,
+      rows: [...tl.querySelectorAll('[role=treeitem]')].map((r) => ({
+        id: r.getAttribute('data-span-id'),
+        slot: r.id,
+        pos: (r.getBoundingClientRect().top - box.top) / 24,
+        level: r.getAttribute('aria-level'),
+        expanded: r.getAttribute('aria-expanded'),
+        toggle: r.querySelector('button[data-testid=toggle]') != null,
+        text: r.querySelector('.span-name')?.textContent,
+        title: r.querySelector('.span-name')?.getAttribute('title'),
+      })),
+    };
+  });
+}
+
+test('rows are drawn in recycled slots: each shows the span at its position, and the focus follows its span', { timeout: TEST_TIMEOUT }, async (t) => {
+  // Every span's position, top to bottom, from a window tall enough to show them all.
+  let order;
+  await withPage('slots-order', async ({ page }) => {
+    await openHotrod(page, { minRows: HOTROD_SPANS });
+    order = await rowsTopDown(page);
+  }, { viewport: TALL });
+  assert.equal(order.length, HOTROD_SPANS);
+
+  await withPage('slots', async ({ page }) => {
+    await openHotrod(page);
+    const room = await page.locator(TIMELINE).evaluate((el) => el.scrollHeight - el.clientHeight);
+    assert.ok(room >= 20 * 24, `the timeline can only scroll ${room} px at 1280x800`);
+
+    /** Checks every row drawn against the span at its position; `settled`: also the DOM order. */
+    const check = (what, drawn, { settled }) => {
+      const problems = [];
+      const seen = new Set();
+      for (const r of drawn.rows) {
+        const s = hotrod.spans.get(r.id);
+        if (!s) { problems.push(`unknown span ${r.id}`); continue; }
+        if (seen.has(r.id)) problems.push(`${hotrod.label(r.id)} drawn twice`);
+        seen.add(r.id);
+        if (!Number.isInteger(Math.round(r.pos)) || order[Math.round(r.pos)] !== r.id) problems.push(`${hotrod.label(r.id)} drawn at position ${r.pos}, where ${hotrod.label(order[Math.round(r.pos)])} is`);
+        if (r.text !== `${s.service} ${s.name}` || r.title !== `${s.service}: ${s.name}`) problems.push(`${hotrod.label(r.id)} shows ${JSON.stringify(r.text)} / ${JSON.stringify(r.title)}`);
+        if (r.level !== String(s.depth)) problems.push(`${hotrod.label(r.id)} has aria-level ${r.level}`);
+        if (r.toggle !== s.children.length > 0 || (r.expanded === null) !== (s.children.length === 0)) problems.push(`${hotrod.label(r.id)}: toggle ${r.toggle}, aria-expanded ${r.expanded}`);
+      }
+      // The view is covered: a row at every position from its top to its bottom.
+      const first = Math.floor(drawn.scrollTop / 24);
+      const last = Math.min(order.length - 1, Math.floor((drawn.scrollTop + drawn.height - 1) / 24));
+      const at = new Set(drawn.rows.map((r) => Math.round(r.pos)));
+      for (let p = first; p <= last; p++) if (!at.has(p)) problems.push(`nothing drawn at position ${p}, in view`);
+      if (settled) {
+        const dom = drawn.rows.map((r) => Math.round(r.pos));
+        if (dom.some((p, i) => i > 0 && p <= dom[i - 1])) problems.push(`rows not in DOM order once settled: ${dom}`);
+      }
+      assert.deepEqual(problems, [], `${what}: ${problems.length} problems`);
+    };
+    const scrollTo = (y) => page.locator(TIMELINE).evaluate((el, y) => { el.scrollTop = y; }, y);
+    const nextFrames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+    await t.test('jumps and small scrolls draw the span at each position, with its level and toggle', async () => {
+      check('at the top', await rowsAsDrawn(page), { settled: true });
+      for (const y of [room, 0, Math.round(room / 2), 40, room - 30, 300]) {
+        await scrollTo(y);
+        await nextFrames();
+        check(`the frame after a jump to ${y} px`, await rowsAsDrawn(page), { settled: false });
+        await page.waitForTimeout(400);
+        check(`settled at ${y} px`, await rowsAsDrawn(page), { settled: true });
+      }
+      for (let y = 0; y <= room; y += 37) {
+        await scrollTo(y);
+        await nextFrames();
+        check(`scrolled to ${y} px`, await rowsAsDrawn(page), { settled: false });
+      }
+    });
+
+    await t.test("the focus on a toggle stays with its span when the rows above collapse and open", async () => {
+      await scrollTo(0);
+      await page.waitForTimeout(400);
+      // X: an HTTP GET low in the window; Y: driver FindNearest above it, not its ancestor.
+      const x = order.find((id, p) => p > 20 && hotrod.spans.get(id).children.length > 0);
+      const y = hotrod.driverServer;
+      assert.ok(x && order.indexOf(y) < order.indexOf(x) && !hotrod.ancestors(x).includes(y));
+      const focusedRow = () => page.evaluate(() => {
+        const el = document.activeElement;
+        return el?.matches('button[data-testid=toggle]') ? el.closest('[role=treeitem]').getAttribute('data-span-id') : el?.tagName;
+      });
+      const slotOf = async (id) => (await rowsAsDrawn(page)).rows.find((r) => r.id === id)?.slot;
+      // Focus X's toggle without scrolling it into view, and click Y's without moving the focus.
+      await page.locator(`${ROWS}[data-span-id="${x}"] ${TOGGLE}`).evaluate((b) => b.focus({ preventScroll: true }));
+      assert.equal(await focusedRow(), x);
+      const before = await slotOf(x);
+      const clickY = () => page.locator(`${ROWS}[data-span-id="${y}"] ${TOGGLE}`).evaluate((b) => b.click());
+      await clickY();
+      await waitUntil(`${hotrod.label(y)} collapsed`, () => page.locator(`${ROWS}[data-span-id="${y}"]`).getAttribute('aria-expanded'), (v) => v === 'false');
+      await page.waitForTimeout(400);
+      const moved = await slotOf(x);
+      assert.notEqual(moved, before, `${hotrod.label(x)} should be drawn by another slot once the rows above it collapse`);
+      assert.equal(await focusedRow(), x, `the focus should have followed ${hotrod.label(x)} from ${before} to ${moved}`);
+      await clickY();
+      await waitUntil(`${hotrod.label(y)} open again`, () => page.locator(`${ROWS}[data-span-id="${y}"]`).getAttribute('aria-expanded'), (v) => v === 'true');
+      await page.waitForTimeout(400);
+      assert.equal(await slotOf(x), before);
+      assert.equal(await focusedRow(), x, `the focus should have followed ${hotrod.label(x)} back`);
+    });
+  });
+});

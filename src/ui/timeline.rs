@@ -10,6 +10,7 @@ use super::widgets::Toggle;
 use crate::analysis::describe::parse_duration;
 use crate::analysis::search::{with_ancestors, Query};
 use crate::model::{SpanIx, Trace};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 use std::collections::{HashMap, HashSet};
@@ -18,7 +19,12 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 pub const ROW_HEIGHT: f64 = 24.0;
+/// Rows drawn above and below the view, so that a scroll of a few rows
+/// shows rows already drawn.
 const OVERSCAN: usize = 8;
+/// How long the rows' window must stay still before the rows are put back
+/// in DOM order.
+const SETTLE_MS: u64 = 150;
 const NAME_WIDTH: f64 = 340.0;
 const MIN_NAME_WIDTH: f64 = 120.0;
 const INDENT: f64 = 14.0;
@@ -51,6 +57,18 @@ pub fn visible_rows(
         }
     }
     (out, hidden)
+}
+
+/// How many rows the visible window holds for a viewport this tall: the rows
+/// in view, the overscan on both sides, and one more for a partly shown row
+/// at each edge. The window has this many slots whatever the scroll position.
+fn window_slots(viewport: f64) -> usize {
+    (viewport.max(0.0) / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN + 2
+}
+
+/// The element id of slot `k`, for `aria-owns`.
+fn slot_id(k: usize) -> String {
+    format!("timeline-slot-{k}")
 }
 
 /// Where row `i` starts, in pixels, when `gap` is the inline detail: its
@@ -87,6 +105,70 @@ fn viewport_width() -> f64 {
         .unwrap_or(1280.0)
 }
 
+/// What a row shows of its span, worked out when a slot is given the span.
+#[derive(Clone, PartialEq)]
+struct RowInfo {
+    depth: u32,
+    has_children: bool,
+    is_error: bool,
+    service: String,
+    name: String,
+    span_id: String,
+    color: &'static str,
+    /// The bar, in % of the trace.
+    left: f64,
+    width: f64,
+    dur: String,
+    /// The duration label: after the bar, inside its end when the bar
+    /// reaches the right edge and is wide, else before it.
+    label_left: Option<f64>,
+    label_right: Option<f64>,
+    label_inside: bool,
+}
+
+impl RowInfo {
+    fn of(t: &Trace, ix: SpanIx) -> Option<RowInfo> {
+        let span = t.span(ix)?;
+        let total = t.duration_ns().max(1) as f64;
+        let left = (span.start_ns - t.start_ns) as f64 * 100.0 / total;
+        let width = (span.duration_ns as f64 * 100.0 / total).max(0.0);
+        let (label_left, label_right, label_inside) = if left + width <= 80.0 {
+            (Some(left + width), None, false)
+        } else if width >= 15.0 {
+            (None, Some(100.0 - left - width), true)
+        } else {
+            (None, Some(100.0 - left), false)
+        };
+        Some(RowInfo {
+            depth: span.depth,
+            has_children: !t.children(ix).is_empty(),
+            is_error: span.is_error(),
+            service: t.service_name(span).to_string(),
+            name: t.span_name(span).to_string(),
+            span_id: span.span_id.to_string(),
+            color: service_color(span.service),
+            left,
+            width,
+            dur: format_duration(span.duration_ns),
+            label_left,
+            label_right,
+            label_inside,
+        })
+    }
+}
+
+/// Focuses `el` without scrolling it into view (`focus({preventScroll})`;
+/// the rows move the focus between their slots, which may be off screen).
+fn focus_without_scrolling(el: &web_sys::Element) {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"preventScroll".into(), &true.into());
+    if let Ok(focus) = js_sys::Reflect::get(el, &"focus".into()) {
+        if let Some(f) = focus.dyn_ref::<js_sys::Function>() {
+            let _ = f.call1(el, &options);
+        }
+    }
+}
+
 /// Critical-path sections per span, for drawing.
 fn sections_by_span(loaded: &Loaded) -> HashMap<SpanIx, Vec<(i64, i64)>> {
     let mut m: HashMap<SpanIx, Vec<(i64, i64)>> = HashMap::new();
@@ -104,7 +186,10 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let loaded_for_detail = loaded.clone();
     let sections = Arc::new(sections_by_span(&loaded));
     let scroll_top = RwSignal::new(0.0f64);
-    let viewport = RwSignal::new(600.0f64);
+    // The timeline's height, once measured: until then the window holds
+    // just the overscan, the first rows, which keep their slots when the
+    // window grows to the measured height.
+    let viewport = RwSignal::new(0.0f64);
     let container = NodeRef::<leptos::html::Div>::new();
 
     let t_rows = trace.clone();
@@ -314,7 +399,9 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             let above = if gap.get_untracked().is_some_and(|(p, _)| p == pos) {
                 ROW_HEIGHT
             } else {
-                viewport.get_untracked() / 3.0
+                // The view's height, measured here: this may run before
+                // `viewport` is.
+                f64::from(el.client_height()) / 3.0
             };
             let y = row_top(pos, gap.get_untracked()) - above;
             el.set_scroll_top(y.max(0.0) as i32);
@@ -322,20 +409,132 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         }
         state.scroll_to.set(None);
     });
-    let window = Memo::new(move |_| {
+    // The rows in view, drawn in a fixed number of slots: row `p` is drawn
+    // by slot `p % slots`, so that a row keeps its element while it stays in
+    // view, scrolling only gives new rows to the slots of the rows that
+    // left, and a jump gives every slot a new row without making elements.
+    // The slots are the DOM rows (see `render_slot`).
+    //
+    // When the view moves by more than the overscan at once (a jump, a drag
+    // of the scrollbar, a fast fling), the rows that were drawn above and
+    // below it are of no use: only the rows in view are drawn then, and the
+    // slots of the overscan keep what they showed (rows of this same list,
+    // out of view) until the window settles. A slot only ever shows the row
+    // at its position, so nothing on screen is stale. The first window, and
+    // the first after a resize, also draw the rows in view first.
+    let slot_count = Memo::new(move |_| window_slots(viewport.get()));
+    // Bumped when `rows` changes: the positions of the rows drawn are then
+    // those of another list.
+    // (Memos are read, not `track`ed, in what follows: `track` subscribes
+    // without bringing a memo up to date, and a memo nobody reads then
+    // stops telling its subscribers about changes.)
+    let rows_gen = Memo::new(move |before: Option<&u64>| {
+        rows.with(|_| ());
+        before.map_or(0, |g| g.wrapping_add(1))
+    });
+    // Bumped once the window has not changed for `SETTLE_MS`.
+    let settled = RwSignal::new(0u32);
+    let last_draw = StoredValue::new((usize::MAX, u64::MAX, u32::MAX));
+    let window = Memo::new(move |drawn: Option<&Vec<Option<(usize, SpanIx)>>>| {
+        let n = slot_count.get();
         let g = gap.get();
         let top = scroll_top.get();
-        let first = row_at(top, g).saturating_sub(OVERSCAN);
-        let last = row_at(top + viewport.get(), g) + OVERSCAN;
-        let count = last.saturating_sub(first) + 1;
+        let gen = rows_gen.get();
+        let settle = settled.get();
+        let in_view = row_at(top, g);
+        let first = in_view.saturating_sub(OVERSCAN);
+        let view = in_view.saturating_sub(1)..=row_at(top + viewport.get(), g) + 1;
+        let (last_first, last_gen, last_settle) = last_draw.get_value();
+        last_draw.set_value((first, gen, settle));
+        // A new number of slots (the first window, a resize) starts from
+        // empty slots, filled for the rows in view only.
+        let resized = drawn.is_none_or(|d| d.len() != n);
+        let jumped =
+            gen == last_gen && settle == last_settle && first.abs_diff(last_first) > OVERSCAN;
+        let lazy = resized || jumped;
+        let mut slots = match drawn {
+            Some(d) if !resized && jumped => d.clone(),
+            _ => vec![None; n],
+        };
         rows.with(|r| {
-            r.iter()
+            for (p, &ix) in r.iter().enumerate().skip(first).take(n) {
+                if lazy && !view.contains(&p) {
+                    continue;
+                }
+                if let Some(slot) = slots.get_mut(p % n) {
+                    *slot = Some((p, ix));
+                }
+            }
+        });
+        slots
+    });
+    // The slots with a row, in the order of their rows.
+    let in_row_order = move || {
+        window.with_untracked(|w| {
+            let mut shown: Vec<(usize, usize)> = w
+                .iter()
                 .enumerate()
-                .skip(first)
-                .take(count)
-                .map(|(i, &ix)| (i, ix))
+                .filter_map(|(k, s)| s.map(|(p, _)| (p, k)))
+                .collect();
+            shown.sort_unstable();
+            shown.into_iter().map(|(_, k)| k).collect::<Vec<_>>()
+        })
+    };
+    let used_slots = Memo::new(move |_| {
+        window.with(|w| {
+            w.iter()
+                .enumerate()
+                .filter(|(_, s)| s.is_some())
+                .map(|(k, _)| k)
                 .collect::<Vec<_>>()
         })
+    });
+    // While the rows scroll, the slots keep their place in the DOM, so that
+    // no element moves; once the window has not changed for a moment, they
+    // are put in the order of their rows (tab order), which moves the few
+    // whose row wrapped around. Meanwhile `aria-owns` gives assistive
+    // technology the rows' order.
+    let settle_timer = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        window.with(|_| ());
+        if let Some(h) = settle_timer.get_value() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(
+            move || settled.update(|n| *n = n.wrapping_add(1)),
+            std::time::Duration::from_millis(SETTLE_MS),
+        )
+        .ok();
+        settle_timer.set_value(h);
+    });
+    on_cleanup(move || {
+        if let Some(h) = settle_timer.try_get_value().flatten() {
+            h.clear();
+        }
+    });
+    // Set when elements may move or lose the row they show while a toggle
+    // has the focus: see `follow_focus`.
+    let focus_moving = StoredValue::new(false);
+    // The span whose toggle has the focus.
+    let focused_span = StoredValue::new(None::<SpanIx>);
+    let slot_order = Memo::new(move |before: Option<&Vec<usize>>| {
+        settled.with(|_| ());
+        used_slots.with(|_| ());
+        let order = in_row_order();
+        // Moving an element takes the focus from a toggle in it: say so
+        // before the elements move, so that the focus is given back.
+        if before.is_some_and(|b| *b != order) && focused_span.get_value().is_some() {
+            focus_moving.set_value(true);
+        }
+        order
+    });
+    let aria_owns = Memo::new(move |_| {
+        window.with(|_| ());
+        in_row_order()
+            .into_iter()
+            .map(slot_id)
+            .collect::<Vec<_>>()
+            .join(" ")
     });
 
     let measure = move || {
@@ -576,17 +775,6 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
-    // The view window: each row's track is stretched so that the window's
-    // part of the trace fills the bar column.
-    let track_left = move || {
-        let (a, b) = state.view_range.get();
-        format!("{:.4}%", -a / (b - a).max(1e-9) * 100.0)
-    };
-    let track_width = move || {
-        let (a, b) = state.view_range.get();
-        format!("{:.4}%", 100.0 / (b - a).max(1e-9))
-    };
-
     // A click selects the row and opens the detail. With the detail inline
     // under a row above, the rows below move up when it closes: scroll by
     // as much, so that the clicked row stays under the pointer.
@@ -601,41 +789,151 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         state.detail_open.set(true);
     };
 
-    let t_row = trace.clone();
-    let render_row = move |(i, ix): (usize, SpanIx)| {
-        let t = &t_row;
-        let Some(span) = t.span(ix) else {
-            return ().into_any();
+    // The focus on a row's toggle follows the span, not the slot: when the
+    // rows move between slots (collapse, expand, filters) it moves to the
+    // span's new slot, and it leaves the rows when the span leaves the
+    // window (as it did when each span had its own element).
+    // `focus_moving` is set when a slot that had the focused span is given
+    // another one (its toggle may go, the focus then falls to the page, or
+    // show another span) and when the slots are put in order.
+    let rows_el = NodeRef::<leptos::html::Div>::new();
+    let slot_of_target = move |target: Option<web_sys::EventTarget>| {
+        target
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-slot]").ok().flatten())
+            .and_then(|row| row.get_attribute("data-slot"))
+            .and_then(|k| k.parse::<usize>().ok())
+    };
+    let on_focusin = move |ev: leptos::ev::FocusEvent| {
+        let span = slot_of_target(ev.target())
+            .and_then(|k| window.with_untracked(|w| w.get(k).copied().flatten()))
+            .map(|(_, ix)| ix);
+        focused_span.set_value(span);
+    };
+    let on_focusout = move |ev: leptos::ev::FocusEvent| {
+        let to_rows = match (ev.related_target(), rows_el.get_untracked()) {
+            (Some(to), Some(rows)) => to
+                .dyn_ref::<web_sys::Node>()
+                .is_some_and(|n| rows.contains(Some(n))),
+            _ => false,
         };
-        let has_children = !t.children(ix).is_empty();
-        let collapsed = move || state.collapsed.with(|c| c.contains(&ix));
-        let depth = span.depth;
-        let name = t.span_name(span).to_string();
-        let service = t.service_name(span).to_string();
-        let color = service_color(span.service);
-        let left = pct(span.start_ns);
-        let width = (span.duration_ns as f64 * 100.0 / total).max(0.0);
-        let is_error = span.is_error();
-        let dur = format_duration(span.duration_ns);
-        // Duration label: after the bar, inside its end when the bar reaches
-        // the right edge and is wide, else before it.
-        let (label_left, label_right, label_inside) = if left + width <= 80.0 {
-            (Some(left + width), None, false)
-        } else if width >= 15.0 {
-            (None, Some(100.0 - left - width), true)
+        if !to_rows && !focus_moving.get_value() {
+            focused_span.set_value(None);
+        }
+    };
+    let follow_focus = move || {
+        let moving = focus_moving.get_value();
+        focus_moving.set_value(false);
+        let (Some(want), Some(rows_el)) = (focused_span.get_value(), rows_el.get_untracked())
+        else {
+            return;
+        };
+        let active = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element());
+        let in_rows = active.as_ref().is_some_and(|a| rows_el.contains(Some(a)));
+        if !in_rows && !moving {
+            return;
+        }
+        let slot_with = |ix: SpanIx| {
+            window.with_untracked(|w| w.iter().position(|s| s.is_some_and(|(_, x)| x == ix)))
+        };
+        let here = active
+            .as_ref()
+            .and_then(|a| slot_of_target(Some(a.clone().into())));
+        let there = slot_with(want);
+        if in_rows && here.is_some() && here == there {
+            return;
+        }
+        let target = there.and_then(|k| {
+            rows_el
+                .query_selector(&format!("[data-slot=\"{k}\"] .toggle"))
+                .ok()
+                .flatten()
+        });
+        match target {
+            Some(el) => focus_without_scrolling(&el),
+            None => {
+                focused_span.set_value(None);
+                if let Some(el) = active
+                    .filter(|_| in_rows)
+                    .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = el.blur();
+                }
+            }
+        }
+    };
+    Effect::new(move |_| {
+        window.with(|_| ());
+        slot_order.with(|_| ());
+        if focused_span.get_value().is_some() {
+            // After the slots have been given their new spans.
+            request_animation_frame(follow_focus);
+        }
+    });
+
+    // A click in the rows: on a row's toggle it collapses or expands the
+    // row's span, elsewhere it selects the span. One listener for all the
+    // rows, which read their span from their slot.
+    let on_rows_click = move |ev: leptos::ev::MouseEvent| {
+        let target = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        let Some(shown) = slot_of_target(target.clone().map(Into::into))
+            .and_then(|k| window.with_untracked(|w| w.get(k).copied().flatten()))
+        else {
+            return;
+        };
+        let (p, ix) = shown;
+        let on_toggle = target.is_some_and(|t| t.closest(".toggle").ok().flatten().is_some());
+        if on_toggle {
+            state.collapsed.update(|c| {
+                if !c.remove(&ix) {
+                    c.insert(ix);
+                }
+            });
         } else {
-            (None, Some(100.0 - left), false)
-        };
-        let span_id = span.span_id.to_string();
-        // Critical-path marks: the span's own sections, plus its descendants'
-        // when it is collapsed.
-        let own: Vec<(i64, i64)> = sections.get(&ix).cloned().unwrap_or_default();
-        // The descendants' sections only when collapsed: the top rows of a
-        // large trace have subtrees of nearly every span.
-        let t_marks = t.clone();
+            select_clicked(p, ix);
+        }
+    };
+
+    // One row of the window. Slot `k` draws whichever row of the window
+    // falls to it: its memos tell when that row or its state changes, and
+    // the row is then rebuilt in place, which only writes the text,
+    // attributes and styles that differ (no elements or bindings are made,
+    // but for a toggle, an error mark or a critical-path mark that comes or
+    // goes).
+    let t_row = trace.clone();
+    let render_slot = move |k: usize| {
+        let t_info = t_row.clone();
+        let t_marks = t_row.clone();
         let sections_marks = sections.clone();
-        let marks = move || {
-            let list: Vec<(i64, i64)> = if collapsed() && has_children {
+        let cur = Memo::new(move |_| window.with(|w| w.get(k).copied().flatten()));
+        let span = Memo::new(move |_| cur.get().map(|(_, ix)| ix));
+        let info = Memo::new(move |_| span.get().and_then(|ix| RowInfo::of(&t_info, ix)));
+        let collapsed = Memo::new(move |_| {
+            span.get()
+                .is_some_and(|ix| state.collapsed.with(|c| c.contains(&ix)))
+        });
+        let selected =
+            Memo::new(move |_| span.get().is_some() && state.selected_span.get() == span.get());
+        let highlighted = Memo::new(move |_| {
+            span.get()
+                .is_some_and(|ix| state.highlight.with(|h| h.contains(&ix)))
+        });
+        let matched = Memo::new(move |_| {
+            span.get()
+                .is_some_and(|ix| match_set.with(|m| m.contains(&ix)))
+        });
+        // Critical-path marks: the span's own sections, plus its descendants'
+        // when it is collapsed (only then: the top rows of a large trace have
+        // subtrees of nearly every span).
+        let marks = Memo::new(move |_| {
+            let Some(ix) = span.get() else {
+                return Vec::new();
+            };
+            let list: Vec<(i64, i64)> = if collapsed.get() && !t_marks.children(ix).is_empty() {
                 t_marks
                     .subtree(ix)
                     .iter()
@@ -644,84 +942,103 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     .copied()
                     .collect()
             } else {
-                own.clone()
+                sections_marks.get(&ix).cloned().unwrap_or_default()
             };
-            list.into_iter()
-                .map(|(s, e)| {
-                    view! {
-                        <span
-                            class="cp"
-                            style:left=format!("{:.4}%", pct(s))
-                            style:width=format!("{:.4}%", ((e - s) as f64 * 100.0 / total).max(0.05))
-                        ></span>
-                    }
-                })
-                .collect_view()
-        };
-        let toggle = move |ev: leptos::ev::MouseEvent| {
-            ev.stop_propagation();
-            state.collapsed.update(|c| {
-                if !c.remove(&ix) {
-                    c.insert(ix);
-                }
-            });
-        };
-        view! {
-            <div
-                class="row"
-                role="treeitem"
-                aria-expanded=move || has_children.then(|| if collapsed() { "false" } else { "true" })
-                aria-selected=move || if state.selected_span.get() == Some(ix) { "true" } else { "false" }
-                data-span-id=span_id
-                class:selected=move || state.selected_span.get() == Some(ix)
-                class:highlighted=move || state.highlight.with(|h| h.contains(&ix))
-                class:match=move || match_set.with(|m| m.contains(&ix))
-                style:top=move || format!("{}px", row_top(i, gap.get()))
-                on:click=move |_| select_clicked(i, ix)
-            >
-                <div class="name-cell" style:width=move || format!("{}px", name_width.get())>
-                    // One element for all the indentation guides (a repeating
-                    // background), not one per level: rows are made as they scroll in.
-                    <span class="indent" style:width=format!("{}px", depth as f64 * INDENT)></span>
-                    {if has_children {
+            list
+        });
+        let drawn = StoredValue::new(None::<SpanIx>);
+        move || {
+            let now = span.get();
+            let before = drawn.get_value();
+            if before != now && before.is_some() && focused_span.get_value() == before {
+                focus_moving.set_value(true);
+            }
+            drawn.set_value(now);
+            let (pos, _) = cur.get()?;
+            let i = info.get()?;
+            // The view window: the row's track is stretched so that the
+            // window's part of the trace fills the bar column.
+            let (a, b) = state.view_range.get();
+            let window_w = (b - a).max(1e-9);
+            let collapsed = collapsed.get();
+            let marks = marks.with(|m| {
+                m.iter()
+                    .map(|&(s, e)| {
                         view! {
-                            <button class="toggle" data-testid="toggle" aria-label="Collapse or expand" on:click=toggle>
-                                {move || if collapsed() { "▸" } else { "▾" }}
-                            </button>
-                        }.into_any()
-                    } else {
-                        view! { <span class="toggle-space"></span> }.into_any()
-                    }}
-                    <span class="swatch" style:background=color></span>
-                    <span class="span-name" title=format!("{service}: {name}")>
-                        <span class="svc">{service.clone()}</span>" "
-                        <span class="op">{name.clone()}</span>
-                    </span>
-                    {is_error.then(|| view! { <span class="error-mark" title="error">"!"</span> })}
-                </div>
-                <div class="bar-cell">
-                    <div class="track" style:left=track_left style:width=track_width>
+                            <span
+                                class="cp"
+                                style:left=format!("{:.4}%", pct(s))
+                                style:width=format!("{:.4}%", ((e - s) as f64 * 100.0 / total).max(0.05))
+                            ></span>
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let title = format!("{}: {}", i.service, i.name);
+            let toggle = if i.has_children {
+                Either::Left(view! {
+                    <button class="toggle" data-testid="toggle" aria-label="Collapse or expand">
+                        {if collapsed { "▸" } else { "▾" }}
+                    </button>
+                })
+            } else {
+                Either::Right(view! { <span class="toggle-space"></span> })
+            };
+            Some(
+                view! {
                     <div
-                        class="bar"
-                        class:error=is_error
-                        style:left=format!("{left:.4}%")
-                        style:width=format!("{:.4}%", width.max(0.1))
-                        style:background=color
-                    ></div>
-                    {marks}
-                    <span
-                        class="dur"
-                        class:inside=label_inside
-                        style:left=label_left.map(|l| format!("calc({l:.4}% + 4px)"))
-                        style:right=label_right.map(|r| format!("calc({r:.4}% + 4px)"))
-                    >{dur}</span>
+                        class="row"
+                        role="treeitem"
+                        id=slot_id(k)
+                        data-slot=k.to_string()
+                        aria-expanded=i.has_children.then_some(if collapsed { "false" } else { "true" })
+                        aria-selected=if selected.get() { "true" } else { "false" }
+                        data-span-id=i.span_id
+                        class:selected=selected.get()
+                        class:highlighted=highlighted.get()
+                        class:match=matched.get()
+                        style:top=format!("{}px", row_top(pos, gap.get()))
+                    >
+                        <div class="name-cell" style:width=format!("{}px", name_width.get())>
+                            // One element for all the indentation guides (a
+                            // repeating background), not one per level.
+                            <span class="indent" style:width=format!("{}px", i.depth as f64 * INDENT)></span>
+                            {toggle}
+                            <span class="swatch" style:background=i.color></span>
+                            <span class="span-name" title=title>
+                                <span class="svc">{i.service}</span>" "
+                                <span class="op">{i.name}</span>
+                            </span>
+                            {i.is_error.then(|| view! { <span class="error-mark" title="error">"!"</span> })}
+                        </div>
+                        <div class="bar-cell">
+                            <div
+                                class="track"
+                                style:left=format!("{:.4}%", -a / window_w * 100.0)
+                                style:width=format!("{:.4}%", 100.0 / window_w)
+                            >
+                                <div
+                                    class="bar"
+                                    class:error=i.is_error
+                                    style:left=format!("{:.4}%", i.left)
+                                    style:width=format!("{:.4}%", i.width.max(0.1))
+                                    style:background=i.color
+                                ></div>
+                                {marks}
+                                <span
+                                    class="dur"
+                                    class:inside=i.label_inside
+                                    style:left=i.label_left.map(|l| format!("calc({l:.4}% + 4px)"))
+                                    style:right=i.label_right.map(|r| format!("calc({r:.4}% + 4px)"))
+                                >{i.dur}</span>
+                            </div>
+                        </div>
                     </div>
-                </div>
-            </div>
+                }
+                // `aria-level` has no typed attribute in tachys; set it by name.
+                .add_any_attr(custom_attribute("aria-level", (i.depth + 1).to_string())),
+            )
         }
-        // `aria-level` has no typed attribute in tachys; set it by name.
-        .add_any_attr(custom_attribute("aria-level", (depth + 1).to_string()))
-        .into_any()
     };
 
     view! {
@@ -865,8 +1182,18 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 on:scroll=move |_| measure()
                 on:wheel=on_wheel
             >
-                <div class="rows" role="tree" aria-label="Spans" style:height=move || format!("{}px", row_top(rows.with(|r| r.len()), gap.get()))>
-                    <For each=move || window.get() key=|k| *k children=render_row/>
+                <div
+                    class="rows"
+                    role="tree"
+                    aria-label="Spans"
+                    aria-owns=move || aria_owns.get()
+                    node_ref=rows_el
+                    on:focusin=on_focusin
+                    on:focusout=on_focusout
+                    on:click=on_rows_click
+                    style:height=move || format!("{}px", row_top(rows.with(|r| r.len()), gap.get()))
+                >
+                    <For each=move || slot_order.get() key=|k| *k children=render_slot/>
                 </div>
                 {move || inline_shown.get().then(|| view! {
                     <div
