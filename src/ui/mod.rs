@@ -299,15 +299,86 @@ fn Messages() -> impl IntoView {
     }
 }
 
+/// Entries the trace list adds a frame when many traces come at once: a
+/// file of a thousand traces is listed over a few dozen frames instead of in
+/// one long task (which also renders the trace it opens).
+const LIST_PAGE: usize = 20;
+
 #[component]
 fn TraceList() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // How many entries are in the DOM. A few new traces are listed at once;
+    // more are listed a page an animation frame, from the next frame on.
+    let shown = RwSignal::new(0usize);
+    let paging = StoredValue::new(false);
+    let page_pending = StoredValue::new(false);
+    Effect::new(move |_| {
+        let n = state.traces.with(|t| t.len());
+        let s = shown.get();
+        if s >= n {
+            paging.set_value(false);
+            if s > n {
+                shown.set(n);
+            }
+        } else if !paging.get_value() && n - s <= LIST_PAGE {
+            shown.set(n);
+        } else if !page_pending.get_value() {
+            paging.set_value(true);
+            page_pending.set_value(true);
+            request_animation_frame(move || {
+                page_pending.set_value(false);
+                shown.try_update(|s| *s += LIST_PAGE);
+            });
+        }
+    });
+    // One listener for every entry (a click selects its trace, or removes
+    // it on its ×; the tick box includes it in the summary): entries are
+    // made by the hundred.
+    let entry = |target: Option<web_sys::EventTarget>| {
+        let el = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok())?;
+        let key = el
+            .closest("li[data-key]")
+            .ok()
+            .flatten()
+            .and_then(|li| li.get_attribute("data-key"))
+            .and_then(|k| k.parse::<u64>().ok())?;
+        Some((el, key))
+    };
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some((el, key)) = entry(ev.target()) else {
+            return;
+        };
+        if el.closest(".remove").ok().flatten().is_some() {
+            state.remove(key);
+        } else if !el.matches("input.tick").unwrap_or(false) {
+            state.select(key);
+            state.pane.set(Pane::Trace);
+        }
+    };
+    let on_change = move |ev: web_sys::Event| {
+        let Some((el, key)) = entry(ev.target()) else {
+            return;
+        };
+        if let Ok(input) = el.dyn_into::<web_sys::HtmlInputElement>() {
+            let on = input.checked();
+            state.ticked.update(|t| {
+                if on {
+                    t.insert(key);
+                } else {
+                    t.remove(&key);
+                }
+            });
+        }
+    };
     view! {
         <nav class="trace-list" data-testid="trace-list" aria-label="Loaded traces">
             <h2>{move || format!("Traces ({})", state.traces.with(|t| t.len()))}</h2>
-            <ul role="listbox">
+            <ul role="listbox" on:click=on_click on:change=on_change>
                 <For
-                    each=move || state.traces.get()
+                    each=move || {
+                        let n = shown.get();
+                        state.traces.with(|t| t.iter().take(n).cloned().collect::<Vec<_>>())
+                    }
                     key=|l| l.key
                     children=move |l: Loaded| {
                         let key = l.key;
@@ -319,13 +390,10 @@ fn TraceList() -> impl IntoView {
                         view! {
                             <li
                                 data-testid="trace-list-item"
+                                data-key=key.to_string()
                                 role="option"
                                 aria-selected=move || if state.selected.get() == Some(key) { "true" } else { "false" }
                                 class:selected=move || state.selected.get() == Some(key)
-                                on:click=move |_| {
-                                    state.select(key);
-                                    state.pane.set(Pane::Trace);
-                                }
                             >
                                 <input
                                     type="checkbox"
@@ -334,17 +402,6 @@ fn TraceList() -> impl IntoView {
                                     title="Include in the summary across traces"
                                     aria-label="Include in the summary"
                                     prop:checked=move || state.ticked.with(|t| t.contains(&key))
-                                    on:click=|ev| ev.stop_propagation()
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        state.ticked.update(|t| {
-                                            if on {
-                                                t.insert(key);
-                                            } else {
-                                                t.remove(&key);
-                                            }
-                                        });
-                                    }
                                 />
                                 <div class="title">
                                     <span class="svc">{svc}</span>" "<span class="op">{op}</span>
@@ -365,10 +422,6 @@ fn TraceList() -> impl IntoView {
                                     data-testid="remove-trace"
                                     title="Remove this trace"
                                     aria-label="Remove this trace"
-                                    on:click=move |ev| {
-                                        ev.stop_propagation();
-                                        state.remove(key);
-                                    }
                                 >"×"</button>
                             </li>
                         }
