@@ -214,6 +214,15 @@ function frontendTraces() {
   return { traces, min: mins[0], max: maxs[maxs.length - 1] };
 }
 
+/** Once connected to v3, searches `frontend` in the window of `frontendTraces` and waits for its three results. */
+async function searchFrontend(page, min, max) {
+  await waitUntil('connected', () => status(page), (s) => s.includes('Connected, API v3'));
+  await page.selectOption('[data-testid=jaeger-service]', 'frontend');
+  await customWindow(page, min, max);
+  await page.click('[data-testid=jaeger-search]');
+  await waitUntil('three results', () => countOf(page, '[data-testid=result]'), (n) => n === 3);
+}
+
 test('timeout: its message, and a retry that works once Jaeger answers in time (v3 connect, v1 search)', async (t) => {
   servers.slow = await startJaegerReplay({ api: 'both', cors: true, delayMs: 3000 });
   const slow = servers.slow;
@@ -342,11 +351,7 @@ test('the results download as Jaeger JSON and as OTLP JSON, fetched first, and r
   let otlpBytes;
   await guarded(ctx, async () => {
     const { page } = ctx;
-    await waitUntil('connected', () => status(page), (s) => s.includes('Connected, API v3'));
-    await page.selectOption('[data-testid=jaeger-service]', 'frontend');
-    await customWindow(page, min, max);
-    await page.click('[data-testid=jaeger-search]');
-    await waitUntil('three results', () => countOf(page, '[data-testid=result]'), (n) => n === 3);
+    await searchFrontend(page, min, max);
     // Summaries only: nothing is loaded yet.
     assert.equal(server.requests.filter((r) => /\/api\/v3\/traces\/.+/.test(r.path)).length, 0);
 
@@ -400,11 +405,7 @@ test('a v3 search of summaries is summarised after fetching every trace, failure
   const ctx = await open(t, server.url);
   await guarded(ctx, async () => {
     const { page } = ctx;
-    await waitUntil('connected', () => status(page), (s) => s.includes('Connected, API v3'));
-    await page.selectOption('[data-testid=jaeger-service]', 'frontend');
-    await customWindow(page, min, max);
-    await page.click('[data-testid=jaeger-search]');
-    await waitUntil('three results', () => countOf(page, '[data-testid=result]'), (n) => n === 3);
+    await searchFrontend(page, min, max);
     // Open one result: it is loaded, and must not be fetched again.
     await page.locator('[data-testid=result]').first().click();
     await waitUntil('a trace', () => textOf(page, '[data-testid=headline]'), (s) => s.includes('took'));
