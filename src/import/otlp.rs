@@ -195,13 +195,14 @@ fn any_to_attr(v: AnyValue) -> AttrValue {
     }
 }
 
+/// The attributes, in a list of exactly their number (see `jaeger::tags_to_attrs`).
 fn attrs(kvs: Vec<KeyValue>, b: &mut TraceBuilder) -> Vec<Attribute> {
-    kvs.into_iter()
-        .map(|kv| {
-            let v = kv.value.map_or(AttrValue::Empty, any_to_attr);
-            b.attribute(&kv.key, v)
-        })
-        .collect()
+    let mut out = Vec::with_capacity(kvs.len());
+    out.extend(kvs.into_iter().map(|kv| {
+        let v = kv.value.map_or(AttrValue::Empty, any_to_attr);
+        b.attribute(&kv.key, v)
+    }));
+    out
 }
 
 /// Reads one request object (`{resourceSpans}` or `{batches}`).

@@ -407,20 +407,28 @@ impl TraceBuilder {
             if s.status.code == StatusCode::Error {
                 error_count += 1;
             }
+            // The model keeps no spare room: lists an importer grew by
+            // pushing are cut to their length (no copy when they fit).
+            let (mut references, mut attributes, mut events, mut links) =
+                (s.references, s.attributes, s.events, s.links);
+            references.shrink_to_fit();
+            attributes.shrink_to_fit();
+            events.shrink_to_fit();
+            links.shrink_to_fit();
             spans.push(Span {
                 span_id: s.span_id.into_boxed_str(),
                 parent: parent[i],
                 parent_ref: parent_ref[i],
-                references: s.references,
+                references,
                 service,
                 operation,
                 kind: s.kind,
                 start_ns: start[i],
                 duration_ns: duration[i],
                 status: s.status,
-                attributes: s.attributes,
-                events: s.events,
-                links: s.links,
+                attributes,
+                events,
+                links,
                 warnings: own,
                 scope: s.scope,
                 depth: depth[i],
