@@ -134,6 +134,21 @@ pub async fn yield_now() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Resolves just after the browser has drawn a frame: a frame callback,
+/// then a message posted from it, which runs once that frame is painted.
+/// Work that renders much (a new trace view) starts there with a whole
+/// frame to itself, rather than after a slice of loading in the same one.
+pub async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let asked = web_sys::window().is_some_and(|w| w.request_animation_frame(&resolve).is_ok());
+        if !asked {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+    yield_now().await;
+}
+
 /// Milliseconds on the page's monotonic clock.
 pub fn now_ms() -> f64 {
     web_sys::window()

@@ -428,6 +428,11 @@ impl AppState {
             }
         }
         sources::perf_mark("traceglass:analysis", Some("traceglass:analysis-start"));
+        // Listing and opening the traces render much: they start on a
+        // fresh frame, not after the last slice of analysis in this one.
+        if !new.is_empty() {
+            sources::after_paint().await;
+        }
         self.traces.update(|v| v.extend(new));
         out
     }
