@@ -234,18 +234,11 @@ impl TraceBuilder {
             }
         }
 
-        // Children lists (unsorted yet).
-        let mut children: Vec<Vec<SpanIx>> = vec![Vec::new(); n];
         // Start times, for ordering; spans without one sort by their parent later.
         let mut start_key: Vec<i64> = Vec::with_capacity(n);
         let mut end_key: Vec<i64> = Vec::with_capacity(n);
         let mut known_min: Option<i64> = None;
-        for (i, (p, s)) in parent.iter().zip(&inputs).enumerate() {
-            if let Some(p) = p {
-                if let Some(c) = children.get_mut(*p as usize) {
-                    c.push(i as SpanIx);
-                }
-            }
+        for (i, s) in inputs.iter().enumerate() {
             let start = s.start_ns.unwrap_or(i64::MAX);
             start_key.push(start);
             end_key.push(start.saturating_add(s.duration_ns.unwrap_or(0)));
@@ -264,12 +257,7 @@ impl TraceBuilder {
                 .then(end_key[b].cmp(&end_key[a]))
                 .then(a.cmp(&b))
         };
-        for (i, c) in children.iter_mut().enumerate() {
-            c.sort_by(order);
-            if pace::due(i) {
-                pace.pause().await;
-            }
-        }
+        let mut children = Children::new(&parent, order, pace).await;
 
         // Depth-first walk from the roots; spans not reached are on a cycle.
         let mut roots: Vec<SpanIx> = (0..n as SpanIx)
@@ -285,11 +273,8 @@ impl TraceBuilder {
             .filter(|&i| !walk.visited[i as usize])
             .min_by(order)
         {
-            let old_parent = parent[cut as usize].take();
-            if let Some(p) = old_parent {
-                if let Some(c) = children.get_mut(p as usize) {
-                    c.retain(|&x| x != cut);
-                }
+            if let Some(p) = parent[cut as usize].take() {
+                children.cut(p, cut);
             }
             if let Some(w) = span_warnings.get_mut(cut as usize) {
                 w.push(format!(
@@ -453,18 +438,7 @@ impl TraceBuilder {
             });
         }
 
-        // Children in CSR form, in tree order.
-        let mut child_start = Vec::with_capacity(n + 1);
-        let mut child_list = Vec::with_capacity(n);
-        for (i, c) in children.iter().enumerate() {
-            child_start.push(child_list.len() as u32);
-            child_list.extend_from_slice(c);
-            if pace::due(i) {
-                pace.pause().await;
-            }
-        }
-        drop(children);
-        child_start.push(child_list.len() as u32);
+        let (child_start, child_list) = children.into_parts();
 
         let mut tree_pos = vec![0u32; n];
         for (pos, &ix) in tree_order.iter().enumerate() {
@@ -534,7 +508,7 @@ impl Walk {
         }
     }
 
-    async fn run(&mut self, root: SpanIx, children: &[Vec<SpanIx>], pace: &mut impl Pace) {
+    async fn run(&mut self, root: SpanIx, children: &Children, pace: &mut impl Pace) {
         self.stack.push(root);
         self.depth[root as usize] = 0;
         while let Some(ix) = self.stack.pop() {
@@ -548,12 +522,101 @@ impl Walk {
             self.visited[ix as usize] = true;
             self.order.push(ix);
             let d = self.depth[ix as usize];
-            for &c in children[ix as usize].iter().rev() {
-                if !self.visited[c as usize] {
+            for &c in children.of(ix).iter().rev() {
+                if c != CUT && !self.visited[c as usize] {
                     self.depth[c as usize] = d + 1;
                     self.stack.push(c);
                 }
             }
         }
+    }
+}
+
+/// The children of every span, as ranges of one list (by span index), each
+/// range in tree order: one allocation, not one list per parent.
+struct Children {
+    start: Vec<u32>,
+    list: Vec<SpanIx>,
+    /// Whether [`Children::cut`] left holes in `list`.
+    holes: bool,
+}
+
+/// A child taken out of its parent's range by a cycle cut.
+const CUT: SpanIx = SpanIx::MAX;
+
+impl Children {
+    async fn new(
+        parent: &[Option<SpanIx>],
+        order: impl Fn(&SpanIx, &SpanIx) -> std::cmp::Ordering,
+        pace: &mut impl Pace,
+    ) -> Children {
+        let n = parent.len();
+        let mut start = vec![0u32; n + 1];
+        for p in parent.iter().flatten() {
+            start[*p as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        // Each parent's children in index order, then sorted.
+        let mut next = start.clone();
+        let mut list = vec![0; start[n] as usize];
+        for (i, p) in parent.iter().enumerate() {
+            if let Some(p) = p {
+                let at = &mut next[*p as usize];
+                list[*at as usize] = i as SpanIx;
+                *at += 1;
+            }
+            if pace::due(i) {
+                pace.pause().await;
+            }
+        }
+        for i in 0..n {
+            list[start[i] as usize..start[i + 1] as usize].sort_by(&order);
+            if pace::due(i) {
+                pace.pause().await;
+            }
+        }
+        Children {
+            start,
+            list,
+            holes: false,
+        }
+    }
+
+    fn of(&self, ix: SpanIx) -> &[SpanIx] {
+        let i = ix as usize;
+        &self.list[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+
+    /// Takes `child` out of the children of `parent`.
+    fn cut(&mut self, parent: SpanIx, child: SpanIx) {
+        let i = parent as usize;
+        let range = self.start[i] as usize..self.start[i + 1] as usize;
+        for c in &mut self.list[range] {
+            if *c == child {
+                *c = CUT;
+                self.holes = true;
+            }
+        }
+    }
+
+    /// The ranges' starts (one more than spans) and the list, without holes.
+    fn into_parts(self) -> (Vec<u32>, Vec<SpanIx>) {
+        if !self.holes {
+            return (self.start, self.list);
+        }
+        let mut start = Vec::with_capacity(self.start.len());
+        let mut list = Vec::with_capacity(self.list.len());
+        for w in self.start.windows(2) {
+            start.push(list.len() as u32);
+            list.extend(
+                self.list[w[0] as usize..w[1] as usize]
+                    .iter()
+                    .filter(|&&c| c != CUT),
+            );
+        }
+        start.push(list.len() as u32);
+        (start, list)
     }
 }

@@ -11,6 +11,10 @@ fn is_hex(s: &str) -> bool {
 }
 
 fn pad_hex(s: &str, widths: &[usize]) -> Option<String> {
+    // Most ids come as they should be, lower-case hex of a full width.
+    if widths.contains(&s.len()) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Some(s.to_string());
+    }
     if !is_hex(s) {
         return None;
     }

@@ -97,6 +97,27 @@ fn rgba(hex: &str) -> [u8; 4] {
     [byte(1), byte(3), byte(5), 255]
 }
 
+/// Draws every span of the trace on the canvas (see `raster`).
+fn draw(c: &web_sys::HtmlCanvasElement, trace: &crate::model::Trace) {
+    let width = c.client_width().max(300) as u32;
+    c.set_width(width);
+    c.set_height(HEIGHT);
+    let Ok(Some(ctx)) = c.get_context("2d") else {
+        return;
+    };
+    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
+        return;
+    };
+    let pixels = raster(trace, width, HEIGHT);
+    if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        wasm_bindgen::Clamped(&pixels),
+        width,
+        HEIGHT,
+    ) {
+        let _ = ctx.put_image_data(&image, 0.0, 0.0);
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Drag {
     New(f64),
@@ -114,26 +135,20 @@ pub fn Minimap(loaded: Loaded) -> impl IntoView {
     // Draw once: one row of pixels per span in tree order (rows share pixels
     // when the trace is taller than the canvas). The pixels are computed
     // here and handed to the canvas in one call: a call per span took most
-    // of a quarter second at 100k spans.
+    // of a quarter second at 100k spans. It waits for the trace view's
+    // first paint: drawing every span is a frame's work of its own.
     Effect::new(move |_| {
-        let Some(c) = canvas.get() else { return };
-        let width = c.client_width().max(300) as u32;
-        c.set_width(width);
-        c.set_height(HEIGHT);
-        let Ok(Some(ctx)) = c.get_context("2d") else {
+        if canvas.get().is_none() {
             return;
-        };
-        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
-            return;
-        };
-        let pixels = raster(&trace, width, HEIGHT);
-        if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
-            wasm_bindgen::Clamped(&pixels),
-            width,
-            HEIGHT,
-        ) {
-            let _ = ctx.put_image_data(&image, 0.0, 0.0);
         }
+        let trace = trace.clone();
+        leptos::task::spawn_local(async move {
+            crate::sources::after_paint().await;
+            // The view may be gone by then.
+            if let Some(Some(c)) = canvas.try_get_untracked() {
+                draw(&c, &trace);
+            }
+        });
     });
 
     let drag = StoredValue::new(None::<Drag>);
