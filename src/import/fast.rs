@@ -374,7 +374,7 @@ impl<'a> Reader<'a> {
         }
         let mut out = Vec::new();
         if self.open(b'[', b']')? {
-            out.reserve(room);
+            out.reserve_exact(room);
             loop {
                 out.push(item(self)?);
                 if !self.more(b']')? {

@@ -436,25 +436,25 @@ fn convert_span(
     b: &mut TraceBuilder,
 ) -> SpanInput {
     warnings.extend(s.warnings.iter().map(|w| format!("Jaeger: {w}")));
-    let mut references: Vec<Reference> = s
-        .references
-        .iter()
-        .filter_map(|r| {
-            let span_id = r.span_id.as_deref()?;
-            Some(Reference {
-                ref_type: match r.ref_type.as_deref() {
-                    Some("FOLLOWS_FROM") | Some("follows_from") => RefType::FollowsFrom,
-                    _ => RefType::ChildOf,
-                },
-                trace_id: r
-                    .trace_id
-                    .as_deref()
-                    .map(normalize_trace_id)
-                    .unwrap_or_default(),
-                span_id: normalize_span_id(span_id),
-            })
+    // Exactly as many as the span has (a collected list starts at four).
+    let mut references: Vec<Reference> = Vec::with_capacity(s.references.len());
+    let own = b.trace_id();
+    references.extend(s.references.iter().filter_map(|r| {
+        let span_id = r.span_id.as_deref()?;
+        Some(Reference {
+            ref_type: match r.ref_type.as_deref() {
+                Some("FOLLOWS_FROM") | Some("follows_from") => RefType::FollowsFrom,
+                _ => RefType::ChildOf,
+            },
+            trace_id: match r.trace_id.as_deref() {
+                // Mostly the span's own trace, already normalised.
+                Some(t) if t == own => own.to_string(),
+                Some(t) => normalize_trace_id(t),
+                None => String::new(),
+            },
+            span_id: normalize_span_id(span_id),
         })
-        .collect();
+    }));
     if references.is_empty() {
         if let Some(p) = s
             .parent_span_id
