@@ -42,7 +42,7 @@ pub struct TraceBuilder {
     pub strings: Interner,
     services: Vec<Service>,
     service_index: HashMap<Sym, u32>,
-    spans: Vec<SpanInput>,
+    spans: Chunks<SpanInput>,
     warnings: Vec<String>,
 }
 
@@ -53,7 +53,7 @@ impl TraceBuilder {
             strings: Interner::default(),
             services: Vec::new(),
             service_index: HashMap::default(),
-            spans: Vec::new(),
+            spans: Chunks::default(),
             warnings: Vec::new(),
         }
     }
@@ -133,11 +133,11 @@ impl TraceBuilder {
     }
 
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.spans.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.spans.len == 0
     }
 
     pub fn build(self) -> Trace {
@@ -155,7 +155,7 @@ impl TraceBuilder {
             warnings: builder_warnings,
             ..
         } = self;
-        let n = inputs.len();
+        let n = inputs.len;
         let mut warnings: Vec<TraceWarning> = builder_warnings
             .into_iter()
             .map(|message| TraceWarning {
@@ -372,7 +372,7 @@ impl TraceBuilder {
 
         let mut spans: Vec<Span> = Vec::with_capacity(n);
         let mut error_count = 0;
-        for (i, s) in inputs.into_iter().enumerate() {
+        for (i, s) in inputs.chunks.into_iter().flatten().enumerate() {
             if pace::due(i) {
                 pace.pause().await;
             }
@@ -618,5 +618,71 @@ impl Children {
         }
         start.push(list.len() as u32);
         (start, list)
+    }
+}
+
+/// The spans of a builder as they were pushed, in chunks of at most
+/// [`CHUNK`]: a million spans never move as more arrive. A growing `Vec`
+/// copies all of them at each doubling (128 MB at once at 1M spans, a
+/// frozen frame) and holds both copies meanwhile.
+#[derive(Debug, Default)]
+struct Chunks<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+/// Spans in a chunk; the first chunk grows to it, as a `Vec` does, so that
+/// the many small traces of a search do not each take a whole chunk.
+const CHUNK: usize = 1 << 14;
+
+impl<T> Chunks<T> {
+    fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < CHUNK => c.push(item),
+            _ => {
+                let mut c = if self.chunks.is_empty() {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(CHUNK)
+                };
+                c.push(item);
+                self.chunks.push(c);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
+}
+
+impl<T> std::ops::Index<usize> for Chunks<T> {
+    type Output = T;
+
+    fn index(&self, i: usize) -> &T {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Across chunk boundaries, spans keep their index and their order.
+    #[test]
+    fn chunks_keep_index_and_order() {
+        let mut c = Chunks::default();
+        let n = 2 * CHUNK + 5;
+        for i in 0..n {
+            c.push(i);
+        }
+        assert_eq!(c.len, n);
+        assert_eq!(c.chunks.len(), 3);
+        assert!(c.iter().copied().eq(0..n));
+        for i in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, n - 1] {
+            assert_eq!(c[i], i);
+        }
+        assert!(c.chunks.into_iter().flatten().eq(0..n));
     }
 }

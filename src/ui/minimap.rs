@@ -3,7 +3,8 @@
 //! (the scrubbers) to move one side.
 
 use super::format::service_color;
-use super::state::{AppState, Loaded};
+use super::state::{AppState, Budget, Loaded};
+use crate::model::pace::{self, Pace};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -42,7 +43,10 @@ pub fn window_of(a: f64, b: f64) -> (f64, f64) {
 /// row, `next` leads from a pixel to the first one at or after it that is
 /// still blank (a union-find with path halving), so a million spans cost
 /// about a million steps plus one per pixel, whatever their widths.
-fn raster(t: &crate::model::Trace, width: u32, height: u32) -> Vec<u8> {
+///
+/// It pauses through `pace` every [`pace::STRIDE`] spans: at a million
+/// spans it is about a tenth of a second of work.
+async fn raster(t: &crate::model::Trace, width: u32, height: u32, pace: &mut impl Pace) -> Vec<u8> {
     let (w, h) = (width.max(1) as usize, height.max(1) as usize);
     // One u32 a pixel, its bytes in RGBA order in memory.
     let mut px = vec![0u32; w * h];
@@ -66,7 +70,10 @@ fn raster(t: &crate::model::Trace, width: u32, height: u32) -> Vec<u8> {
     let colors: Vec<u32> = (0..t.services.len().max(1))
         .map(|i| u32::from_le_bytes(rgba(service_color(i as u32))))
         .collect();
-    for (pos, &ix) in t.tree_order.iter().enumerate().rev() {
+    for (k, (pos, &ix)) in t.tree_order.iter().enumerate().rev().enumerate() {
+        if pace::due(k) {
+            pace.pause().await;
+        }
         let Some(s) = t.span(ix) else { continue };
         let color = colors.get(s.service as usize).copied().unwrap_or(u32::MAX);
         // Clamped: 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h.
@@ -97,9 +104,18 @@ fn rgba(hex: &str) -> [u8; 4] {
     [byte(1), byte(3), byte(5), 255]
 }
 
-/// Draws every span of the trace on the canvas (see `raster`).
-fn draw(c: &web_sys::HtmlCanvasElement, trace: &crate::model::Trace) {
+/// Draws every span of the trace on the canvas (see `raster`), giving the
+/// page back whenever a frame's worth of work is done.
+async fn draw(canvas: NodeRef<leptos::html::Canvas>, trace: &crate::model::Trace) {
+    // The view may be gone by the time this runs.
+    let Some(Some(c)) = canvas.try_get_untracked() else {
+        return;
+    };
     let width = c.client_width().max(300) as u32;
+    let pixels = raster(trace, width, HEIGHT, &mut Budget::new()).await;
+    let Some(Some(c)) = canvas.try_get_untracked() else {
+        return;
+    };
     c.set_width(width);
     c.set_height(HEIGHT);
     let Ok(Some(ctx)) = c.get_context("2d") else {
@@ -108,7 +124,6 @@ fn draw(c: &web_sys::HtmlCanvasElement, trace: &crate::model::Trace) {
     let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
         return;
     };
-    let pixels = raster(trace, width, HEIGHT);
     if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
         wasm_bindgen::Clamped(&pixels),
         width,
@@ -144,10 +159,7 @@ pub fn Minimap(loaded: Loaded) -> impl IntoView {
         let trace = trace.clone();
         leptos::task::spawn_local(async move {
             crate::sources::after_paint().await;
-            // The view may be gone by then.
-            if let Some(Some(c)) = canvas.try_get_untracked() {
-                draw(&c, &trace);
-            }
+            draw(canvas, &trace).await;
         });
     });
 

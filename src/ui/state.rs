@@ -477,12 +477,12 @@ const FRAME_BUDGET_MS: f64 = 12.0;
 const LARGE_TRACE: usize = 10_000;
 
 /// Tells when a frame's worth of work is done.
-struct Budget {
+pub(super) struct Budget {
     since: f64,
 }
 
 impl Budget {
-    fn new() -> Budget {
+    pub(super) fn new() -> Budget {
         Budget {
             since: sources::now_ms(),
         }
