@@ -32,20 +32,62 @@ pub type SpanIx = u32;
 pub struct Sym(pub u32);
 
 /// A table of the distinct strings of one trace.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Interner {
     strings: Vec<Box<str>>,
     index: HashMap<Box<str>, Sym>,
+    /// The string last interned at each slot of [`recent_slot`], as its
+    /// `Sym` plus one (0: none). Spans repeat the same few attribute keys
+    /// over and over: most are found here with one comparison, without
+    /// hashing the whole string.
+    recent: [u32; RECENT],
+}
+
+const RECENT: usize = 64;
+
+/// A slot for `s` from its length and three of its bytes.
+fn recent_slot(s: &str) -> usize {
+    let b = s.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0) as usize;
+    (b.len()
+        ^ at(0).wrapping_mul(7)
+        ^ at(b.len() / 2).wrapping_mul(13)
+        ^ at(b.len().wrapping_sub(1)).wrapping_mul(31))
+        % RECENT
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner {
+            strings: Vec::new(),
+            index: HashMap::default(),
+            recent: [0; RECENT],
+        }
+    }
 }
 
 impl Interner {
     pub fn intern(&mut self, s: &str) -> Sym {
-        if let Some(sym) = self.index.get(s) {
-            return *sym;
+        let slot = recent_slot(s);
+        let seen = self.recent[slot];
+        if seen != 0
+            && self
+                .strings
+                .get(seen as usize - 1)
+                .is_some_and(|x| **x == *s)
+        {
+            return Sym(seen - 1);
         }
-        let sym = Sym(self.strings.len() as u32);
-        self.strings.push(s.into());
-        self.index.insert(s.into(), sym);
+        let sym = match self.index.get(s) {
+            Some(sym) => *sym,
+            None => {
+                let sym = Sym(self.strings.len() as u32);
+                self.strings.push(s.into());
+                self.index.insert(s.into(), sym);
+                sym
+            }
+        };
+        self.recent[slot] = sym.0 + 1;
         sym
     }
 
@@ -348,5 +390,33 @@ impl Trace {
             .iter()
             .position(|s| &*s.span_id == span_id)
             .map(|i| i as SpanIx)
+    }
+}
+
+#[cfg(test)]
+mod interner_tests {
+    use super::*;
+
+    /// Strings that share a slot of the recent table still get their own
+    /// symbol, and the same string always the same one.
+    #[test]
+    fn interner_keeps_strings_apart_when_slots_collide() {
+        let mut t = Interner::default();
+        let (a, b) = ("a1b2c", "a9b8c");
+        assert_eq!(recent_slot(a), recent_slot(b));
+        let (sa, sb) = (t.intern(a), t.intern(b));
+        assert_ne!(sa, sb);
+        let words: Vec<String> = (0..500).map(|i| format!("key.{i}")).collect();
+        for round in 0..3 {
+            assert_eq!(t.intern(a), sa, "round {round}");
+            assert_eq!(t.intern(b), sb, "round {round}");
+            for w in &words {
+                let s = t.intern(w);
+                assert_eq!(t.get(s), w);
+                assert_eq!(t.lookup(w), Some(s));
+            }
+        }
+        assert_eq!(t.len(), 502);
+        assert_eq!(t.intern(""), t.intern(""));
     }
 }
