@@ -237,6 +237,61 @@ impl<'a> Reader<'a> {
     /// fraction or an exponent. Anything else is odd.
     fn number(&mut self) -> R<Scalar<'a>> {
         let start = self.i;
+        // The common cases in one pass: an integer, or a plain decimal
+        // with few digits. Anything else takes the general way below.
+        let rest = self.b.get(start..).unwrap_or(&[]);
+        let (neg, body) = match rest.split_first() {
+            Some((b'-', body)) => (true, body),
+            _ => (false, rest),
+        };
+        let int_len = body.iter().take_while(|c| c.is_ascii_digit()).count();
+        let after = body.get(int_len).copied();
+        let sign = usize::from(neg);
+        if int_len > 0 && !(int_len > 1 && body.first() == Some(&b'0')) {
+            match after {
+                Some(b'.') => {
+                    let frac = body.get(int_len + 1..).unwrap_or(&[]);
+                    let frac_len = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+                    let end = frac.get(frac_len).copied();
+                    if frac_len > 0
+                        && int_len + frac_len <= 15
+                        && end.is_some_and(|c| !matches!(c, b'e' | b'E' | b'+' | b'-' | b'.'))
+                    {
+                        if let Some(f) = plain_decimal(&body[..int_len], &frac[..frac_len]) {
+                            self.i = start + sign + int_len + 1 + frac_len;
+                            return Ok(Scalar::Float(if neg { -f } else { f }));
+                        }
+                    }
+                }
+                Some(c)
+                    if !matches!(c, b'e' | b'E' | b'+' | b'-')
+                        && !(neg && int_len == 1 && body.first() == Some(&b'0')) =>
+                {
+                    let mut n: i64 = 0;
+                    for &d in &body[..int_len] {
+                        let d = (d - b'0') as i64;
+                        n = n
+                            .checked_mul(10)
+                            .and_then(|n| {
+                                if neg {
+                                    n.checked_sub(d)
+                                } else {
+                                    n.checked_add(d)
+                                }
+                            })
+                            .ok_or(Miss::Odd)?;
+                    }
+                    self.i = start + sign + int_len;
+                    return Ok(Scalar::Int(n));
+                }
+                _ => {}
+            }
+        }
+        self.number_general(start)
+    }
+
+    /// [`Reader::number`] for whatever its quick cases leave.
+    fn number_general(&mut self, start: usize) -> R<Scalar<'a>> {
         let rest = self.b.get(start..).unwrap_or(&[]);
         let len = rest
             .iter()
@@ -571,6 +626,20 @@ fn run_ends(w: u64) -> u64 {
     quote | backslash | control
 }
 
+/// `int.frac` with at most 15 digits in all, as serde_json reads it: the
+/// digits as an integer (exact below 2^53), divided by an exact power of
+/// ten. One correctly rounded division, so the same bits as serde's.
+fn plain_decimal(int: &[u8], frac: &[u8]) -> Option<f64> {
+    let mut m: u64 = 0;
+    for &d in int.iter().chain(frac) {
+        m = m * 10 + u64::from(d - b'0');
+    }
+    let pow = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    Some(m as f64 / pow.get(frac.len())?)
+}
+
 /// `jaeger::tag_value` for the plain cases; the rest are odd.
 fn tag_value(ty: Option<&str>, v: Scalar) -> R<AttrValue> {
     let is = |name: &str| ty.is_some_and(|t| t.eq_ignore_ascii_case(name));
@@ -661,6 +730,82 @@ mod tests {
             let ends = run_ends(w);
             let got = (ends != 0).then(|| (ends.trailing_zeros() / 8) as usize);
             assert_eq!(got, want, "{word:02x?}");
+        }
+    }
+
+    /// Numbers read by the quick cases equal serde's reading of the same
+    /// text, bit for bit; what serde refuses, the reader refuses.
+    #[test]
+    fn numbers_agree_with_serde() {
+        let mut tokens: Vec<String> = [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "00",
+            "01",
+            "-01",
+            "0.0",
+            "-0.0",
+            "1.0",
+            "1.5",
+            "0.1",
+            "0.30",
+            "1.",
+            ".5",
+            "-.5",
+            "1.0e3",
+            "1e3",
+            "1E-2",
+            "1.5e+2",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "123456789012345.0",
+            "12345678901234.5",
+            "1234567890123456.7",
+            "0.123456789012345",
+            "3.141592653589793",
+            "1--2",
+            "1.2.3",
+            "-",
+            "--1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let int = seed % 10u64.pow((seed >> 40) as u32 % 9);
+            let frac_digits = (seed >> 50) as usize % 9;
+            let frac = (seed >> 8) % 10u64.pow(frac_digits as u32);
+            let sign = if seed & 1 == 0 { "" } else { "-" };
+            tokens.push(format!("{sign}{int}.{frac:0frac_digits$}"));
+            tokens.push(format!("{sign}{int}"));
+        }
+        for tok in &tokens {
+            let text = format!("{tok},");
+            let fast = Reader::new(&text).number();
+            let slow: Result<Value, _> = serde_json::from_str(tok);
+            match (fast, slow) {
+                (Ok(Scalar::Int(n)), Ok(v)) => assert_eq!(v.as_i64(), Some(n), "{tok}"),
+                (Ok(Scalar::Float(f)), Ok(_)) => {
+                    let want: f64 = serde_json::from_str(tok).unwrap();
+                    assert_eq!(f.to_bits(), want.to_bits(), "{tok}");
+                }
+                (Err(Miss::Odd), _) => {}
+                (fast, slow) => {
+                    assert!(
+                        slow.is_err(),
+                        "{tok}: serde reads it, fast gives {:?}",
+                        fast.is_ok()
+                    );
+                }
+            }
         }
     }
 
