@@ -263,9 +263,10 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
+                // serde reads -0 as a float.
                 Some(c)
-                    if !matches!(c, b'e' | b'E' | b'+' | b'-')
-                        && !(neg && int_len == 1 && body.first() == Some(&b'0')) =>
+                    if !(matches!(c, b'e' | b'E' | b'+' | b'-')
+                        || neg && int_len == 1 && body.first() == Some(&b'0')) =>
                 {
                     let mut n: i64 = 0;
                     for &d in &body[..int_len] {
