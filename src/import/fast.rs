@@ -268,20 +268,7 @@ impl<'a> Reader<'a> {
                     if !(matches!(c, b'e' | b'E' | b'+' | b'-')
                         || neg && int_len == 1 && body.first() == Some(&b'0')) =>
                 {
-                    let mut n: i64 = 0;
-                    for &d in &body[..int_len] {
-                        let d = (d - b'0') as i64;
-                        n = n
-                            .checked_mul(10)
-                            .and_then(|n| {
-                                if neg {
-                                    n.checked_sub(d)
-                                } else {
-                                    n.checked_add(d)
-                                }
-                            })
-                            .ok_or(Miss::Odd)?;
-                    }
+                    let n = int_value(neg, &body[..int_len])?;
                     self.i = start + sign + int_len;
                     return Ok(Scalar::Int(n));
                 }
@@ -309,21 +296,7 @@ impl<'a> Reader<'a> {
             if digits.len() > 1 && digits.first() == Some(&b'0') || neg && digits == b"0" {
                 return Err(Miss::Odd);
             }
-            let mut n: i64 = 0;
-            for &d in digits {
-                let d = (d - b'0') as i64;
-                n = n
-                    .checked_mul(10)
-                    .and_then(|n| {
-                        if neg {
-                            n.checked_sub(d)
-                        } else {
-                            n.checked_add(d)
-                        }
-                    })
-                    .ok_or(Miss::Odd)?;
-            }
-            return Ok(Scalar::Int(n));
+            return int_value(neg, digits).map(Scalar::Int);
         }
         let tok = self.s.get(start..start + len).ok_or(Miss::Odd)?;
         serde_json::from_str::<f64>(tok)
@@ -625,6 +598,26 @@ fn run_ends(w: u64) -> u64 {
     let backslash = zero_byte(w ^ (ONES * b'\\' as u64));
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     quote | backslash | control
+}
+
+/// The `i64` that ASCII digits (after a minus sign when `neg`) spell;
+/// odd when it does not fit, as serde would then read a float.
+fn int_value(neg: bool, digits: &[u8]) -> R<i64> {
+    let mut n: i64 = 0;
+    for &d in digits {
+        let d = i64::from(d - b'0');
+        n = n
+            .checked_mul(10)
+            .and_then(|n| {
+                if neg {
+                    n.checked_sub(d)
+                } else {
+                    n.checked_add(d)
+                }
+            })
+            .ok_or(Miss::Odd)?;
+    }
+    Ok(n)
 }
 
 /// `int.frac` with at most 15 digits in all, as serde_json reads it: the
