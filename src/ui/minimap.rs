@@ -6,7 +6,6 @@ use super::format::service_color;
 use super::state::{AppState, Budget, Loaded};
 use crate::model::pace::{self, Pace};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 const HEIGHT: u32 = 56;
 /// The smallest window, as a fraction of the trace.
@@ -116,12 +115,7 @@ async fn draw(canvas: NodeRef<leptos::html::Canvas>, trace: &crate::model::Trace
     let Some(Some(c)) = canvas.try_get_untracked() else {
         return;
     };
-    c.set_width(width);
-    c.set_height(HEIGHT);
-    let Ok(Some(ctx)) = c.get_context("2d") else {
-        return;
-    };
-    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
+    let Some(ctx) = super::widgets::sized_2d(&c, width, HEIGHT) else {
         return;
     };
     if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(

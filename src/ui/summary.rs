@@ -13,7 +13,6 @@ use crate::analysis::TraceAnalysis;
 use crate::model::Trace;
 use leptos::prelude::*;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 
 const CELL_HEIGHT: f64 = 14.0;
 /// Operations listed in the table.
@@ -84,12 +83,7 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
     let draw = heat.clone();
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
-        c.set_width(width);
-        c.set_height(height);
-        let Ok(Some(ctx)) = c.get_context("2d") else {
-            return;
-        };
-        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else {
+        let Some(ctx) = super::widgets::sized_2d(&c, width, height) else {
             return;
         };
         let max = draw.max_ns.max(1) as f64;

@@ -1,6 +1,18 @@
 //! Small controls used in several views.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Sizes a canvas (which clears it) and gives its 2D context.
+pub fn sized_2d(
+    c: &web_sys::HtmlCanvasElement,
+    width: u32,
+    height: u32,
+) -> Option<web_sys::CanvasRenderingContext2d> {
+    c.set_width(width);
+    c.set_height(height);
+    c.get_context("2d").ok()??.dyn_into().ok()
+}
 
 /// A tab that shows `value` of `current` and is selected while it is shown.
 #[component]
