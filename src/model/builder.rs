@@ -669,6 +669,48 @@ impl<T> std::ops::Index<usize> for Chunks<T> {
 mod tests {
     use super::*;
 
+    /// A cycle (a -> b -> c -> a) is cut at its earliest span, which
+    /// becomes a root with a warning and leaves its old parent's children.
+    #[test]
+    fn a_cycle_is_cut_once_and_leaves_no_trace_in_the_children() {
+        let mut b = TraceBuilder::new("t");
+        for (id, parent, start) in [
+            ("r", None, 0),
+            ("a", Some("c"), 10),
+            ("b", Some("a"), 20),
+            ("c", Some("b"), 30),
+            ("d", Some("r"), 5),
+        ] {
+            b.push(SpanInput {
+                span_id: id.to_string(),
+                parent_span_id: parent.map(str::to_string),
+                start_ns: Some(start),
+                duration_ns: Some(1),
+                ..SpanInput::default()
+            });
+        }
+        let t = b.build();
+        let ix = |id: &str| t.find_span(id).unwrap();
+        assert_eq!(t.roots, vec![ix("r"), ix("a")]);
+        assert_eq!(t.children(ix("c")), &[] as &[SpanIx]);
+        assert_eq!(t.children(ix("a")), &[ix("b")]);
+        assert_eq!(t.children(ix("r")), &[ix("d")]);
+        let order: Vec<&str> = t
+            .tree_order
+            .iter()
+            .map(|&i| &*t.spans[i as usize].span_id)
+            .collect();
+        assert_eq!(order, ["r", "d", "a", "b", "c"]);
+        assert_eq!(t.subtree(ix("a")).len(), 3);
+        let cut: Vec<_> = t
+            .warnings
+            .iter()
+            .filter(|w| w.message.contains("reference cycle"))
+            .collect();
+        assert_eq!(cut.len(), 1);
+        assert_eq!(cut[0].span, Some(ix("a")));
+    }
+
     /// Across chunk boundaries, spans keep their index and their order.
     #[test]
     fn chunks_keep_index_and_order() {
