@@ -189,6 +189,21 @@ test('the URL restores a search, and back/forward move between searches', async 
     await waitUntil('the first search again', () => page.url(), (u) => u.includes('service=frontend'));
     await waitUntil('its service in the form', () => page.locator('[data-testid=jaeger-service]').inputValue(), (v) => v === 'frontend');
     await waitUntil('its results', () => textOf(page, '[data-testid=results]'), (s) => s.includes('GET /dispatch'));
+
+    // Back pressed while a search is still waiting for Jaeger goes back all the same.
+    servers.both.set({ delayMs: 1500 });
+    try {
+      await page.selectOption('[data-testid=jaeger-service]', 'load-generator');
+      await page.click('[data-testid=jaeger-search]');
+      await waitUntil('the slow search in the URL', () => page.url(), (u) => u.includes('service=load-generator'));
+      await page.goBack();
+      await waitUntil('the first search again, before the slow answer', () => page.url(), (u) => u.includes('service=frontend'));
+      await page.waitForTimeout(2000);
+      assert.equal(await page.locator('[data-testid=jaeger-service]').inputValue(), 'frontend', 'the form shows the search of the URL');
+    } finally {
+      servers.both.set({ delayMs: 0 });
+    }
+    await waitUntil('its results once more', () => textOf(page, '[data-testid=results]'), (s) => s.includes('GET /dispatch'));
   });
 });
 

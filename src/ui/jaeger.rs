@@ -196,6 +196,9 @@ pub struct JaegerUi {
     pub operation_kind: RwSignal<String>,
     pub fetching: RwSignal<Fetching>,
     retry: RwSignal<Option<Action>>,
+    /// The URL's search parameters ([`search_key`]) of the search last
+    /// started, for back and forward to tell a move to another search.
+    shown_search: StoredValue<String>,
 }
 
 /// The search-form parameters in the page URL, under Jaeger UI's names.
@@ -286,6 +289,7 @@ impl JaegerUi {
             operation_kind: RwSignal::new(String::new()),
             fetching: RwSignal::new(Fetching::default()),
             retry: RwSignal::new(None),
+            shown_search: StoredValue::new(search_key()),
         }
         .with_search_from_url()
     }
@@ -529,6 +533,9 @@ impl JaegerUi {
             }
         };
         self.write_search_params(&q);
+        // Recorded as the search starts, not when its answer comes: back
+        // pressed before then must still find the page on another search.
+        self.shown_search.set_value(search_key());
         let conn = self.conn.get_untracked();
         self.status.set(Status::Busy("Searching…".into()));
         app.pane.set(Pane::Results);
@@ -877,20 +884,14 @@ pub fn JaegerPanel() -> impl IntoView {
         });
     }
     // Back and forward through searches.
-    let shown_search = StoredValue::new(search_key());
     let pop = window_event_listener(leptos::ev::popstate, move |_| {
         let key = search_key();
-        if key != shown_search.get_value() {
-            shown_search.set_value(key);
+        if key != j.shown_search.get_value() {
+            j.shown_search.set_value(key);
             if j.read_search_params() {
                 j.search(app);
             }
         }
-    });
-    // Searches made here move the compared key along.
-    Effect::new(move |_| {
-        j.searched.track();
-        shown_search.set_value(search_key());
     });
     on_cleanup(move || pop.remove());
     let trace_id = RwSignal::new(String::new());
