@@ -1,8 +1,10 @@
 // End-to-end test of a large trace in headless Debian Chromium: a 100,000-span Jaeger JSON file
 // (written by the test, with its processes after its spans as Jaeger writes them) is chosen
 // through the file input. While it loads, the progress line counts bytes and spans and the page
-// keeps painting frames; then the timeline shows it with only the rows in view in the DOM,
-// scrolls to its last span, and find counts its matches. Limits are generous: this checks
+// keeps painting frames; the timeline shows the trace before its analysis is done (the
+// bottleneck panel says it is under way), then the headline and the critical path fill in; the
+// timeline keeps only the rows in view in the DOM, scrolls to its last span, and find counts
+// its matches. Limits are generous: this checks
 // behaviour, bench/browser.mjs measures speed.
 // Run with `npm test` in e2e/ after `trunk build --release`; see ../README.md.
 
@@ -20,6 +22,7 @@ const TIMELINE = '[data-testid=timeline]';
 const ROWS = `${TIMELINE} [role=treeitem]`;
 const LOADING = '[data-testid=loading]';
 const HEADLINE = '[data-testid=bottleneck-panel] [data-testid=headline]';
+const ANALYSING = '[data-testid=bottleneck-panel] [data-testid=analysing]';
 const FIND = 'input[data-testid=find]';
 const MATCH_COUNT = '[data-testid=match-count]';
 const LOAD_MS = 120_000;
@@ -79,9 +82,14 @@ test(`a ${SPANS.toLocaleString('en')}-span file loads with progress, stays respo
 
     // Count frames and watch the progress line from inside the page while the file loads.
     await page.evaluate(() => {
-      window.__probe = { frames: 0, progress: [], done: false };
+      window.__probe = { frames: 0, progress: [], done: false, rowsWhileAnalysing: 0, analysingText: null };
       const tick = () => {
         window.__probe.frames += 1;
+        const analysing = document.querySelector('[data-testid=bottleneck-panel] [data-testid=analysing]');
+        if (analysing && document.querySelector('[data-testid=timeline] [role=treeitem]')) {
+          window.__probe.rowsWhileAnalysing += 1;
+          window.__probe.analysingText = analysing.textContent;
+        }
         const el = document.querySelector('[data-testid=loading]');
         if (el) {
           const text = el.textContent;
@@ -119,6 +127,18 @@ test(`a ${SPANS.toLocaleString('en')}-span file loads with progress, stays respo
     );
     // Frames kept coming while the file was parsed: the page was not frozen.
     assert.ok(probe.frames >= withSpans.length, `${probe.frames} frames painted during ${withSpans.length} progress steps`);
+
+    // The timeline came before the analysis: frames showed its rows while the panel said the
+    // analysis was under way. Then the headline replaced that line, and the critical path
+    // marks the rows (the root's own bar is all critical path).
+    assert.ok(probe.rowsWhileAnalysing >= 1, `frames with rows while analysing: ${probe.rowsWhileAnalysing}`);
+    assert.match(probe.analysingText ?? '', /critical path of 100000 spans/);
+    const headline = await waitUntil('the headline of the large trace', () => textOf(page, HEADLINE), (t) => t != null && !/weather-service/.test(t), {
+      timeout: LOAD_MS,
+    });
+    assert.match(headline, /took/, headline);
+    assert.equal(await countOf(page, ANALYSING), 0, 'the analysing line is gone');
+    await waitUntil('critical-path marks in the rows', () => countOf(page, `${ROWS} .cp`), (n) => n >= 1);
 
     // The trace header counts every span; the processes (written last) named the services.
     const header = await textOf(page, '[data-testid=trace-header]');

@@ -5,17 +5,42 @@
 use super::format::{format_duration, service_color};
 use super::state::{AppState, Loaded};
 use crate::analysis::describe::format_share;
-use crate::analysis::operation_times;
+use crate::analysis::{operation_times, TraceAnalysis};
+use crate::model::Trace;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Operations drawn separately in the stacked bar; the rest are "other".
 const BAR_OPERATIONS: usize = 12;
 
+/// The panel, once the trace's analysis is done; until then, a line that
+/// says it is under way (a large trace is shown before it is analysed).
 #[component]
 pub fn BottleneckPanel(loaded: Loaded) -> impl IntoView {
+    let (trace, analysis) = (loaded.trace, loaded.analysis);
+    move || {
+        match analysis.get() {
+        Some(a) => Panel(PanelProps {
+            trace: trace.clone(),
+            analysis: a,
+        })
+        .into_any(),
+        None => view! {
+            <section class="bottleneck" data-testid="bottleneck-panel" aria-label="Where the time went" aria-busy="true">
+                <p class="analysing" data-testid="analysing" role="status">
+                    {format!("Finding the critical path of {} spans…", trace.spans.len())}
+                </p>
+            </section>
+        }
+        .into_any(),
+    }
+    }
+}
+
+#[component]
+fn Panel(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let t = loaded.trace.clone();
-    let a = loaded.analysis.clone();
+    let (t, a) = (trace, analysis);
     let total = t.duration_ns().max(1);
     let ops = operation_times(&t, &a.critical_path);
     let shown: i64 = ops.iter().take(BAR_OPERATIONS).map(|o| o.time_ns).sum();

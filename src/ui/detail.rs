@@ -347,8 +347,18 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
                 StatusCode::Ok => "ok",
                 StatusCode::Error => "error",
             };
-            let cp = analysis.critical_path.time_of(ix);
-            let self_time = analysis.self_time_ns.get(ix as usize).copied().unwrap_or(0);
+            // Until the trace's analysis lands, these two say so.
+            let (self_time, cp) = analysis
+                .with(|a| {
+                    a.as_ref().map(|a| {
+                        let own = a.self_time_ns.get(ix as usize).copied().unwrap_or(0);
+                        (
+                            format_duration(own),
+                            format_duration(a.critical_path.time_of(ix)),
+                        )
+                    })
+                })
+                .unwrap_or_else(|| ("analysing…".to_string(), "analysing…".to_string()));
             let (span_id, trace_id) = (span.span_id.to_string(), t.trace_id.clone());
             let (link_span, link_trace) = (span_id.clone(), trace_id.clone());
             // The page's URL as it is when the button is pressed, with this span.
@@ -385,8 +395,8 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
                         <tr><th>"Kind"</th><td>{span.kind.as_str()}</td></tr>
                         <tr><th>"Duration"</th><td>{format_duration(span.duration_ns)}</td></tr>
                         <tr><th>"Start"</th><td>{format!("+{} ({})", format_duration(span.start_ns - t.start_ns), absolute_time(span.start_ns))}</td></tr>
-                        <tr><th>"Self time"</th><td>{format_duration(self_time)}</td></tr>
-                        <tr><th>"Critical path"</th><td>{format_duration(cp)}</td></tr>
+                        <tr><th>"Self time"</th><td>{self_time}</td></tr>
+                        <tr><th>"Critical path"</th><td>{cp}</td></tr>
                         <tr><th>"Status"</th><td>{status}{(!span.status.message.is_empty()).then(|| format!(": {}", span.status.message))}</td></tr>
                         <tr><th>"Span ID"</th><td>
                             <span class="id" data-testid="detail-span-id">{span.span_id.to_string()}</span>" "

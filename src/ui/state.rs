@@ -18,7 +18,9 @@ pub struct Loaded {
     pub source: String,
     pub format: &'static str,
     pub trace: Arc<Trace>,
-    pub analysis: Arc<TraceAnalysis>,
+    /// Set once, when the analysis is done: a large trace is listed and
+    /// shown first and analysed after (views show the model meanwhile).
+    pub analysis: ArcRwSignal<Option<Arc<TraceAnalysis>>>,
 }
 
 impl PartialEq for Loaded {
@@ -217,9 +219,9 @@ impl AppState {
         }
     }
 
-    /// Imports bytes and adds their traces to the list, without selecting
-    /// any; problems become messages. A trace whose id is already loaded is
-    /// not added again: the loaded one is returned in its place.
+    /// Imports bytes and adds their traces to the list, analysed, without
+    /// selecting any; problems become messages. A trace whose id is already
+    /// loaded is not added again: the loaded one is returned in its place.
     pub fn add_traces(&self, name: &str, bytes: &[u8]) -> Vec<Loaded> {
         let imported = match import_bytes(name, bytes) {
             Err(e) => {
@@ -235,6 +237,7 @@ impl AppState {
         for trace in imported.traces {
             self.take(name, format, trace, &mut out, &mut new);
         }
+        analyse_now(&new);
         self.traces.update(|v| v.extend(new));
         out
     }
@@ -257,7 +260,7 @@ impl AppState {
     }
 
     /// Adds `trace` to `out`: the loaded trace of that id when there is
-    /// one, else the trace analysed, which also goes to `new`.
+    /// one, else the trace, not yet analysed, which also goes to `new`.
     fn take(
         &self,
         name: &str,
@@ -269,31 +272,16 @@ impl AppState {
         match self.loaded_by_id(&trace.trace_id) {
             Some(existing) => out.push(existing),
             None => {
-                let l = self.analysed(name, format, trace);
+                let l = Loaded {
+                    key: self.next_id(),
+                    source: name.to_string(),
+                    format,
+                    trace: Arc::new(trace),
+                    analysis: ArcRwSignal::new(None),
+                };
                 out.push(l.clone());
                 new.push(l);
             }
-        }
-    }
-
-    fn analysed(&self, name: &str, format: &'static str, trace: Trace) -> Loaded {
-        let analysis = TraceAnalysis::new(&trace);
-        self.loaded(name, format, trace, analysis)
-    }
-
-    fn loaded(
-        &self,
-        name: &str,
-        format: &'static str,
-        trace: Trace,
-        analysis: TraceAnalysis,
-    ) -> Loaded {
-        Loaded {
-            key: self.next_id(),
-            source: name.to_string(),
-            format,
-            trace: Arc::new(trace),
-            analysis: Arc::new(analysis),
         }
     }
 
@@ -309,9 +297,9 @@ impl AppState {
 
     /// Loads what a source gives, showing progress and errors. The steps
     /// are recorded as `performance` measures from the mark
-    /// `traceglass:start:<name>`: `traceglass:import` (read and parsed)
-    /// and `traceglass:loaded` (built, analysed and listed), and
-    /// `traceglass:analysis` on its own.
+    /// `traceglass:start:<name>`: `traceglass:import` (read and parsed),
+    /// `traceglass:loaded` (built and listed) and `traceglass:analysed`;
+    /// and on their own `traceglass:build` and `traceglass:analysis`.
     fn load_slices<F>(&self, name: String, source: F)
     where
         F: std::future::Future<Output = Result<sources::Slices, String>> + 'static,
@@ -327,9 +315,11 @@ impl AppState {
             };
             match result {
                 Ok(unbuilt) => {
-                    let new = state.build_and_analyse(&name, unbuilt).await;
+                    let (all, new) = state.build(&name, unbuilt).await;
                     sources::perf_mark("traceglass:loaded", Some(&start));
-                    state.select_new(&new);
+                    state.select_new(&all);
+                    state.analyse(&name, new).await;
+                    sources::perf_mark("traceglass:analysed", Some(&start));
                 }
                 Err(e) => state.message(Level::Error, e),
             }
@@ -390,51 +380,74 @@ impl AppState {
         Ok(unbuilt)
     }
 
-    /// Builds and analyses each trace, giving the page back whenever a
-    /// frame's worth of work is done (also inside one large trace), and adds
-    /// the new ones to the list.
-    async fn build_and_analyse(&self, name: &str, unbuilt: Unbuilt) -> Vec<Loaded> {
+    /// Builds each trace, giving the page back whenever a frame's worth of
+    /// work is done (also inside one large trace), and lists the new ones.
+    /// Returns the file's traces (a trace already loaded stands for its
+    /// copy) and, apart, the new ones, not yet analysed.
+    async fn build(&self, name: &str, unbuilt: Unbuilt) -> (Vec<Loaded>, Vec<Loaded>) {
         self.warn_import(name, &unbuilt.warnings);
         let format = unbuilt.format.label();
         let total = unbuilt.builders.len();
         let mut budget = Budget::new();
-        sources::perf_mark("traceglass:analysis-start", None);
+        sources::perf_mark("traceglass:build-start", None);
         let mut out = Vec::with_capacity(total);
         let mut new = Vec::new();
         for (i, builder) in unbuilt.builders.into_iter().enumerate() {
-            let large = builder.len() >= LARGE_TRACE;
-            if large {
+            if builder.len() >= LARGE_TRACE {
                 self.set_progress(name, format!("building {} spans", thousands(builder.len())));
             }
             let trace = builder.build_paced(&mut budget).await;
-            match self.loaded_by_id(&trace.trace_id) {
-                Some(existing) => out.push(existing),
-                None => {
-                    if large {
-                        self.set_progress(
-                            name,
-                            format!("analysing {} spans", thousands(trace.spans.len())),
-                        );
-                    }
-                    let analysis = TraceAnalysis::new_paced(&trace, &mut budget).await;
-                    let l = self.loaded(name, format, trace, analysis);
-                    out.push(l.clone());
-                    new.push(l);
-                }
+            self.take(name, format, trace, &mut out, &mut new);
+            if budget.spent() {
+                self.set_progress(name, format!("building trace {} of {total}", i + 1));
+                budget.give_back().await;
             }
+        }
+        // A small file is analysed before it is shown, so that its views
+        // come whole; a large one is shown first (see `analyse`).
+        if new.iter().map(|l| l.trace.spans.len()).sum::<usize>() < LARGE_TRACE {
+            analyse_now(&new);
+        }
+        sources::perf_mark("traceglass:build", Some("traceglass:build-start"));
+        // Listing and opening the traces render much: they start on a
+        // fresh frame, not after the last slice of building in this one.
+        if !new.is_empty() {
+            sources::after_paint().await;
+        }
+        self.traces.update(|v| v.extend(new.iter().cloned()));
+        (out, new)
+    }
+
+    /// Analyses the traces just listed that are not yet, the one on screen
+    /// first, once the page has shown them, giving the page back whenever a
+    /// frame's worth of work is done. Each trace's views fill in as its
+    /// analysis lands.
+    async fn analyse(&self, name: &str, mut new: Vec<Loaded>) {
+        new.retain(|l| l.analysis.with_untracked(Option::is_none));
+        if new.is_empty() {
+            return;
+        }
+        let shown = self.selected.get_untracked();
+        if let Some(i) = new.iter().position(|l| Some(l.key) == shown) {
+            new[..=i].rotate_right(1);
+        }
+        sources::after_paint().await;
+        let total = new.len();
+        let mut budget = Budget::new();
+        sources::perf_mark("traceglass:analysis-start", None);
+        for (i, l) in new.iter().enumerate() {
+            let spans = l.trace.spans.len();
+            if spans >= LARGE_TRACE {
+                self.set_progress(name, format!("analysing {} spans", thousands(spans)));
+            }
+            let analysis = TraceAnalysis::new_paced(&l.trace, &mut budget).await;
+            l.analysis.set(Some(Arc::new(analysis)));
             if budget.spent() {
                 self.set_progress(name, format!("analysing trace {} of {total}", i + 1));
                 budget.give_back().await;
             }
         }
         sources::perf_mark("traceglass:analysis", Some("traceglass:analysis-start"));
-        // Listing and opening the traces render much: they start on a
-        // fresh frame, not after the last slice of analysis in this one.
-        if !new.is_empty() {
-            sources::after_paint().await;
-        }
-        self.traces.update(|v| v.extend(new));
-        out
     }
 
     /// The loaded trace with this id, if any.
@@ -464,6 +477,13 @@ impl AppState {
     }
 }
 
+/// Analyses `new` at once, without pauses.
+fn analyse_now(new: &[Loaded]) {
+    for l in new {
+        l.analysis.set(Some(Arc::new(TraceAnalysis::new(&l.trace))));
+    }
+}
+
 /// Bytes handed to the loader at a time: about a millisecond of parsing.
 const PIECE: usize = 256 * 1024;
 
@@ -473,7 +493,9 @@ const PROGRESS_EVERY_MS: f64 = 100.0;
 /// Work time between two pauses: most of a 60 Hz frame.
 const FRAME_BUDGET_MS: f64 = 12.0;
 
-/// Spans from which a trace's own building and analysing show in the progress line.
+/// Spans from which a trace's own building and analysing show in the
+/// progress line, and from which a file's traces are shown before they are
+/// analysed.
 const LARGE_TRACE: usize = 10_000;
 
 /// Tells when a frame's worth of work is done.

@@ -5,6 +5,7 @@
 use super::format::format_duration;
 use super::state::{AppState, Loaded};
 use crate::analysis::stats::{attribute_keys, statistics, to_csv, GroupBy, StatsRow};
+use crate::analysis::TraceAnalysis;
 use crate::model::Trace;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -94,9 +95,30 @@ fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
 
 #[component]
 pub fn StatisticsView(loaded: Loaded) -> impl IntoView {
+    let (trace, analysis) = (loaded.trace, loaded.analysis);
+    move || {
+        match analysis.get() {
+        Some(a) => Table(TableProps {
+            trace: trace.clone(),
+            analysis: a,
+        })
+        .into_any(),
+        None => view! {
+            <div class="statistics" data-testid="statistics">
+                <p class="analysing" role="status">
+                    {format!("Computing self and critical-path times of {} spans…", trace.spans.len())}
+                </p>
+            </div>
+        }
+        .into_any(),
+    }
+    }
+}
+
+/// The table, for an analysed trace.
+#[component]
+fn Table(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let trace: Arc<Trace> = loaded.trace.clone();
-    let analysis = loaded.analysis.clone();
     let keys = attribute_keys(&trace);
     let by = RwSignal::new(GroupBy::Service);
     let sub = RwSignal::new(None::<GroupBy>);

@@ -30,17 +30,21 @@ pub fn SummaryView() -> impl IntoView {
                 .collect::<Vec<Loaded>>()
         })
     });
+    // None while a chosen trace is still being analysed.
     let groups = Memo::new(move |_| {
         chosen.with(|c| {
+            let analyses: Vec<Arc<TraceAnalysis>> =
+                c.iter().map(|l| l.analysis.get()).collect::<Option<_>>()?;
             let pairs: Vec<(&Trace, &TraceAnalysis)> = c
                 .iter()
-                .map(|l| (l.trace.as_ref(), l.analysis.as_ref()))
+                .zip(&analyses)
+                .map(|(l, a)| (l.trace.as_ref(), a.as_ref()))
                 .collect();
             // Measured for bench/browser.mjs as `traceglass:summary`.
             crate::sources::perf_mark("traceglass:summary-start", None);
             let summary = Arc::new(summarize(&pairs));
             crate::sources::perf_mark("traceglass:summary", Some("traceglass:summary-start"));
-            summary
+            Some(summary)
         })
     });
     let jaeger = expect_context::<JaegerUi>();
@@ -63,7 +67,17 @@ pub fn SummaryView() -> impl IntoView {
             </p>
             {move || {
                 let list = chosen.get();
-                groups.get().iter().cloned().map(|g| view! { <Group group=g traces=list.clone()/> }).collect_view()
+                match groups.get() {
+                    Some(groups) => groups.iter().cloned().map(|g| view! { <Group group=g traces=list.clone()/> }).collect_view().into_any(),
+                    None => {
+                        let done = list.iter().filter(|l| l.analysis.with(Option::is_some)).count();
+                        view! {
+                            <p class="analysing" role="status">
+                                {format!("Analysing the traces: {done} of {} done…", list.len())}
+                            </p>
+                        }.into_any()
+                    }
+                }
             }}
         </div>
     }

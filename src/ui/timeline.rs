@@ -9,6 +9,7 @@ use super::state::{AppState, Loaded};
 use super::widgets::Toggle;
 use crate::analysis::describe::parse_duration;
 use crate::analysis::search::{with_ancestors, Query};
+use crate::analysis::TraceAnalysis;
 use crate::model::{SpanIx, Trace};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -170,9 +171,9 @@ fn focus_without_scrolling(el: &web_sys::Element) {
 }
 
 /// Critical-path sections per span, for drawing.
-fn sections_by_span(loaded: &Loaded) -> HashMap<SpanIx, Vec<(i64, i64)>> {
+fn sections_by_span(analysis: &TraceAnalysis) -> HashMap<SpanIx, Vec<(i64, i64)>> {
     let mut m: HashMap<SpanIx, Vec<(i64, i64)>> = HashMap::new();
-    for s in &loaded.analysis.critical_path.sections {
+    for s in &analysis.critical_path.sections {
         m.entry(s.span).or_default().push((s.start_ns, s.end_ns));
     }
     m
@@ -184,7 +185,11 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let trace = loaded.trace.clone();
     let loaded_for_minimap = loaded.clone();
     let loaded_for_detail = loaded.clone();
-    let sections = Arc::new(sections_by_span(&loaded));
+    // The critical path comes with the analysis, which may land after the
+    // timeline is first shown.
+    let analysis = loaded.analysis.clone();
+    let sections =
+        Memo::new(move |_| analysis.with(|a| a.as_deref().map(|a| Arc::new(sections_by_span(a)))));
     let scroll_top = RwSignal::new(0.0f64);
     // The timeline's height, once measured: until then the window holds
     // just the overscan, the first rows, which keep their slots when the
@@ -193,7 +198,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
 
     let t_rows = trace.clone();
-    let on_path = Arc::new(loaded.analysis.critical_path.on_path.clone());
+    let path_analysis = loaded.analysis.clone();
     // Find: matches in tree order, recomputed when the query changes.
     let t_find = trace.clone();
     let matches = Memo::new(move |_| state.find.with(|q| Query::parse(q).find(&t_find)));
@@ -201,13 +206,18 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         Memo::new(move |_| matches.with(|m| m.iter().copied().collect::<HashSet<SpanIx>>()));
     let t_keep = trace.clone();
     let filtered = Memo::new(move |_| {
-        let cp = state.cp_only.get();
+        // Until the analysis lands, "critical path only" has nothing to keep.
+        let on_path: Option<Vec<bool>> = if state.cp_only.get() {
+            path_analysis.with(|a| a.as_ref().map(|a| a.critical_path.on_path.clone()))
+        } else {
+            None
+        };
         let only_matches = state.matches_only.get() && state.find.with(|q| !q.trim().is_empty());
-        let keep: Option<Vec<bool>> = match (cp, only_matches) {
-            (false, false) => None,
-            (true, false) => Some(on_path.as_ref().clone()),
-            (false, true) => Some(matches.with(|m| with_ancestors(&t_keep, m))),
-            (true, true) => Some(matches.with(|m| {
+        let keep: Option<Vec<bool>> = match (on_path, only_matches) {
+            (None, false) => None,
+            (Some(on_path), false) => Some(on_path),
+            (None, true) => Some(matches.with(|m| with_ancestors(&t_keep, m))),
+            (Some(on_path), true) => Some(matches.with(|m| {
                 with_ancestors(&t_keep, m)
                     .into_iter()
                     .zip(on_path.iter())
@@ -908,7 +918,6 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let render_slot = move |k: usize| {
         let t_info = t_row.clone();
         let t_marks = t_row.clone();
-        let sections_marks = sections.clone();
         let cur = Memo::new(move |_| window.with(|w| w.get(k).copied().flatten()));
         let span = Memo::new(move |_| cur.get().map(|(_, ix)| ix));
         let info = Memo::new(move |_| span.get().and_then(|ix| RowInfo::of(&t_info, ix)));
@@ -933,18 +942,22 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             let Some(ix) = span.get() else {
                 return Vec::new();
             };
-            let list: Vec<(i64, i64)> = if collapsed.get() && !t_marks.children(ix).is_empty() {
-                t_marks
-                    .subtree(ix)
-                    .iter()
-                    .filter_map(|d| sections_marks.get(d))
-                    .flatten()
-                    .copied()
-                    .collect()
-            } else {
-                sections_marks.get(&ix).cloned().unwrap_or_default()
-            };
-            list
+            sections.with(|m| {
+                let Some(m) = m else {
+                    return Vec::new();
+                };
+                if collapsed.get() && !t_marks.children(ix).is_empty() {
+                    t_marks
+                        .subtree(ix)
+                        .iter()
+                        .filter_map(|d| m.get(d))
+                        .flatten()
+                        .copied()
+                        .collect()
+                } else {
+                    m.get(&ix).cloned().unwrap_or_default()
+                }
+            })
         });
         let drawn = StoredValue::new(None::<SpanIx>);
         move || {
