@@ -3,7 +3,7 @@
 //! Data flows one way: sources give bytes, [`import`] turns them into the one
 //! [`model::Trace`], [`analysis`] computes critical path, self time, statistics
 //! and findings from it, and `ui` only displays model and analysis.
-//! `model`, `import`, `analysis`, `jaeger` and `export` have no browser dependency.
+//! `model`, `import`, `analysis`, `jaeger`, `export` and `warm` have no browser dependency.
 
 pub mod analysis;
 pub mod export;
@@ -14,3 +14,4 @@ pub mod model;
 pub mod sources;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+pub mod warm;

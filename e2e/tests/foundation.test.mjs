@@ -103,6 +103,29 @@ test('demo: the bundled demo trace is shown at / with its headline', { timeout: 
   });
 });
 
+test('warm-up: after the demo the app warms its load path once, unseen, and a load stops it', { timeout: TEST_TIMEOUT }, async () => {
+  const warmUps = (page) => page.evaluate(() => performance.getEntriesByName('traceglass:warm-up').length);
+  await withPage('warm-up', async ({ page }) => {
+    await page.goto(server.url);
+    await waitForDemo(page);
+    await waitUntil('the warm-up measure', () => warmUps(page), (n) => n === 1);
+    // Nothing of it shows: the demo is the only trace, with no message.
+    assert.equal(await countOf(page, ITEMS), 1);
+    assert.equal(await countOf(page, MESSAGE), 0);
+  });
+  // A file dropped while the warm-up runs is loaded, and the warm-up stops for good.
+  await withPage('warm-up-stopped', async ({ page }) => {
+    await page.goto(server.url);
+    await waitForDemo(page);
+    await page.waitForFunction(() => performance.getEntriesByName('traceglass:warm-up-start').length === 1, null, { timeout: WAIT_MS, polling: 1 });
+    await dropFiles(page, [{ name: 'petclinic.json', type: 'application/json', bytes: fixture('jaeger/petclinic-17spans-31char-traceid.json') }]);
+    await waitUntil('the dropped trace', () => countOf(page, ITEMS), (n) => n === 2);
+    await page.waitForTimeout(1500);
+    assert.equal(await warmUps(page), 0, 'the warm-up did not finish after a load started');
+    assert.equal(await countOf(page, ITEMS), 2);
+  });
+});
+
 test('drops: dropped Jaeger, OTLP NDJSON, Zipkin and gzip files are loaded and shown', { timeout: 240_000 }, async (t) => {
   const cases = [
     {

@@ -96,6 +96,8 @@ pub struct AppState {
     /// The detail under the selected row instead of beside the timeline.
     pub detail_inline: RwSignal<bool>,
     next_id: StoredValue<u64>,
+    /// Whether the warm-up after the first load has started.
+    warm_up_started: StoredValue<bool>,
 }
 
 impl AppState {
@@ -126,6 +128,7 @@ impl AppState {
             detail_open: RwSignal::new(true),
             detail_inline: RwSignal::new(super::detail::stored_inline()),
             next_id: StoredValue::new(1),
+            warm_up_started: StoredValue::new(false),
         }
     }
 
@@ -329,7 +332,64 @@ impl AppState {
                 }
             });
             state.progress.update(|p| p.retain(|(n, _)| *n != name));
+            if state.loading.with_untracked(Vec::is_empty) {
+                state.warm_up_once();
+            }
         });
+    }
+
+    /// Once per page, when the first loads are done: runs the load path a
+    /// few times over small generated documents (see [`crate::warm`]) so
+    /// that the browser has optimised it before the user's first file. It
+    /// gives the page back like a load and stops as soon as a load starts.
+    /// Recorded as the `performance` measure `traceglass:warm-up`.
+    fn warm_up_once(&self) {
+        if self.warm_up_started.get_value() {
+            return;
+        }
+        self.warm_up_started.set_value(true);
+        let state = *self;
+        spawn_local(async move {
+            sources::after_paint().await;
+            sources::perf_mark("traceglass:warm-up-start", None);
+            let mut budget = Budget::new();
+            let documents = crate::warm::documents(crate::warm::SPANS);
+            for _ in 0..WARM_UP_ROUNDS {
+                for (name, text) in &documents {
+                    if !state.warm_up_pass(name, text, &mut budget).await {
+                        return;
+                    }
+                }
+            }
+            sources::perf_mark("traceglass:warm-up", Some("traceglass:warm-up-start"));
+        });
+    }
+
+    /// One load of `text`, thrown away; false when a real load started
+    /// (or the document failed, which its test rules out).
+    async fn warm_up_pass(&self, name: &str, text: &str, budget: &mut Budget) -> bool {
+        let busy = || !self.loading.with_untracked(Vec::is_empty);
+        let mut loader = Loader::new(name);
+        for piece in text.as_bytes().chunks(WARM_UP_PIECE) {
+            if busy() || loader.push(piece).is_err() {
+                return false;
+            }
+            budget.pause().await;
+        }
+        let Ok(unbuilt) = loader.finish_unbuilt() else {
+            return false;
+        };
+        for builder in unbuilt.builders {
+            if busy() {
+                return false;
+            }
+            let trace = builder.build_paced(budget).await;
+            if busy() {
+                return false;
+            }
+            TraceAnalysis::new_paced(&trace, budget).await;
+        }
+        !busy()
     }
 
     fn set_progress(&self, name: &str, text: String) {
@@ -486,6 +546,14 @@ fn analyse_now(new: &[Loaded]) {
 
 /// Bytes handed to the loader at a time: about a millisecond of parsing.
 const PIECE: usize = 256 * 1024;
+
+/// Passes over each warm-up document: with [`crate::warm::SPANS`] spans,
+/// about what V8 needs to optimise the load path (bench/README.md).
+const WARM_UP_ROUNDS: usize = 15;
+
+/// Bytes of a warm-up document read at a time: small, so that a real load
+/// never waits behind one.
+const WARM_UP_PIECE: usize = 64 * 1024;
 
 /// Time between two updates of the progress line.
 const PROGRESS_EVERY_MS: f64 = 100.0;
