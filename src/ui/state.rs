@@ -240,7 +240,9 @@ impl AppState {
         for trace in imported.traces {
             self.take(name, format, trace, &mut out, &mut new);
         }
-        analyse_now(&new);
+        for l in &new {
+            l.analysis.set(Some(Arc::new(TraceAnalysis::new(&l.trace))));
+        }
         self.traces.update(|v| v.extend(new));
         out
     }
@@ -321,7 +323,7 @@ impl AppState {
                     let (all, new) = state.build(&name, unbuilt).await;
                     sources::perf_mark("traceglass:loaded", Some(&start));
                     state.select_new(&all);
-                    state.analyse(&name, new).await;
+                    state.analyse_shown(&name, new).await;
                     sources::perf_mark("traceglass:analysed", Some(&start));
                 }
                 Err(e) => state.message(Level::Error, e),
@@ -463,12 +465,13 @@ impl AppState {
                 budget.give_back().await;
             }
         }
-        // A small file is analysed before it is shown, so that its views
-        // come whole; a large one is shown first (see `analyse`).
-        if new.iter().map(|l| l.trace.spans.len()).sum::<usize>() < LARGE_TRACE {
-            analyse_now(&new);
-        }
         sources::perf_mark("traceglass:build", Some("traceglass:build-start"));
+        // Small traces are analysed before they are shown, so that their
+        // views come whole; a file with a large trace is shown first and
+        // analysed after its first paint (see `analyse_shown`).
+        if new.iter().all(|l| l.trace.spans.len() < LARGE_TRACE) {
+            self.analyse(name, &new, &mut budget).await;
+        }
         // Listing and opening the traces render much: they start on a
         // fresh frame, not after the last slice of building in this one.
         if !new.is_empty() {
@@ -479,10 +482,9 @@ impl AppState {
     }
 
     /// Analyses the traces just listed that are not yet, the one on screen
-    /// first, once the page has shown them, giving the page back whenever a
-    /// frame's worth of work is done. Each trace's views fill in as its
-    /// analysis lands.
-    async fn analyse(&self, name: &str, mut new: Vec<Loaded>) {
+    /// first, once the page has shown them. Each trace's views fill in as
+    /// its analysis lands.
+    async fn analyse_shown(&self, name: &str, mut new: Vec<Loaded>) {
         new.retain(|l| l.analysis.with_untracked(Option::is_none));
         if new.is_empty() {
             return;
@@ -492,15 +494,23 @@ impl AppState {
             new[..=i].rotate_right(1);
         }
         sources::after_paint().await;
+        self.analyse(name, &new, &mut Budget::new()).await;
+    }
+
+    /// Analyses those of `new` that are not yet, giving the page back
+    /// whenever a frame's worth of work is done.
+    async fn analyse(&self, name: &str, new: &[Loaded], budget: &mut Budget) {
         let total = new.len();
-        let mut budget = Budget::new();
         sources::perf_mark("traceglass:analysis-start", None);
         for (i, l) in new.iter().enumerate() {
+            if l.analysis.with_untracked(Option::is_some) {
+                continue;
+            }
             let spans = l.trace.spans.len();
             if spans >= LARGE_TRACE {
                 self.set_progress(name, format!("analysing {} spans", thousands(spans)));
             }
-            let analysis = TraceAnalysis::new_paced(&l.trace, &mut budget).await;
+            let analysis = TraceAnalysis::new_paced(&l.trace, budget).await;
             l.analysis.set(Some(Arc::new(analysis)));
             if budget.spent() {
                 self.set_progress(name, format!("analysing trace {} of {total}", i + 1));
@@ -537,13 +547,6 @@ impl AppState {
     }
 }
 
-/// Analyses `new` at once, without pauses.
-fn analyse_now(new: &[Loaded]) {
-    for l in new {
-        l.analysis.set(Some(Arc::new(TraceAnalysis::new(&l.trace))));
-    }
-}
-
 /// Bytes handed to the loader at a time: about a millisecond of parsing.
 const PIECE: usize = 256 * 1024;
 
@@ -562,8 +565,7 @@ const PROGRESS_EVERY_MS: f64 = 100.0;
 const FRAME_BUDGET_MS: f64 = 12.0;
 
 /// Spans from which a trace's own building and analysing show in the
-/// progress line, and from which a file's traces are shown before they are
-/// analysed.
+/// progress line, and from which a trace is shown before it is analysed.
 const LARGE_TRACE: usize = 10_000;
 
 /// Tells when a frame's worth of work is done.
