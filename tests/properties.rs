@@ -175,6 +175,16 @@ proptest! {
         // Subtrees of the roots partition the spans.
         let total: usize = trace.roots.iter().map(|&r| trace.subtree(r).len()).sum();
         prop_assert_eq!(total, n);
+        // `in_subtree` is `b` in `subtree(a)`, for every pair: found by walking up the parents.
+        for a in 0..n as u32 {
+            for b in 0..n as u32 {
+                let mut up = Some(b);
+                while let Some(x) = up.filter(|&x| x != a) {
+                    up = trace.spans[x as usize].parent;
+                }
+                prop_assert_eq!(trace.in_subtree(a, b), up == Some(a), "{} under {}", b, a);
+            }
+        }
     }
 
     #[test]

@@ -335,6 +335,20 @@ impl Trace {
         }
     }
 
+    /// Whether `ix` is `root` or one of its descendants (a subtree is one
+    /// run of `tree_order`).
+    pub fn in_subtree(&self, root: SpanIx, ix: SpanIx) -> bool {
+        let (r, i) = (root as usize, ix as usize);
+        match (
+            self.tree_pos.get(r),
+            self.descendants.get(r),
+            self.tree_pos.get(i),
+        ) {
+            (Some(&p), Some(&d), Some(&q)) => p <= q && q <= p + d,
+            _ => false,
+        }
+    }
+
     /// Number of descendants of a span.
     pub fn descendant_count(&self, ix: SpanIx) -> usize {
         self.descendants.get(ix as usize).copied().unwrap_or(0) as usize

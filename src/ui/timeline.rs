@@ -942,21 +942,32 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             let Some(ix) = span.get() else {
                 return Vec::new();
             };
+            let whole = collapsed.get() && !t_marks.children(ix).is_empty();
             sections.with(|m| {
                 let Some(m) = m else {
                     return Vec::new();
                 };
-                if collapsed.get() && !t_marks.children(ix).is_empty() {
-                    t_marks
-                        .subtree(ix)
+                if !whole {
+                    return m.get(&ix).cloned().unwrap_or_default();
+                }
+                // From whichever is smaller: the subtree (a million spans
+                // under a collapsed root) or the spans on the path.
+                let subtree = t_marks.subtree(ix);
+                let mut list: Vec<(i64, i64)> = if subtree.len() <= m.len() {
+                    subtree
                         .iter()
                         .filter_map(|d| m.get(d))
                         .flatten()
                         .copied()
                         .collect()
                 } else {
-                    m.get(&ix).cloned().unwrap_or_default()
-                }
+                    m.iter()
+                        .filter(|(d, _)| t_marks.in_subtree(ix, **d))
+                        .flat_map(|(_, v)| v.iter().copied())
+                        .collect()
+                };
+                list.sort_unstable();
+                list
             })
         });
         let drawn = StoredValue::new(None::<SpanIx>);
