@@ -15,7 +15,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -170,6 +170,15 @@ fn focus_without_scrolling(el: &web_sys::Element) {
     }
 }
 
+/// The spans of `trace` that have children, computed once into `cell`.
+fn parents_of<'a>(cell: &'a OnceLock<Vec<SpanIx>>, trace: &Trace) -> &'a [SpanIx] {
+    cell.get_or_init(|| {
+        (0..trace.spans.len() as SpanIx)
+            .filter(|&i| !trace.children(i).is_empty())
+            .collect()
+    })
+}
+
 /// Critical-path sections per span, for drawing.
 fn sections_by_span(analysis: &TraceAnalysis) -> HashMap<SpanIx, Vec<(i64, i64)>> {
     let mut m: HashMap<SpanIx, Vec<(i64, i64)>> = HashMap::new();
@@ -303,18 +312,20 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
 
     // Collapse by level and by duration.
     let t_levels = trace.clone();
-    let parents: Arc<Vec<SpanIx>> = Arc::new(
-        (0..trace.spans.len() as SpanIx)
-            .filter(|&i| !trace.children(i).is_empty())
-            .collect(),
-    );
-    let p_all = parents.clone();
-    let collapse_all = move || state.collapsed.set(p_all.iter().copied().collect());
+    // The spans with children: a pass over every span, made the first time
+    // a control needs it rather than while a new trace is first drawn.
+    let parents: Arc<OnceLock<Vec<SpanIx>>> = Arc::new(OnceLock::new());
+    let (p_all, t_all) = (parents.clone(), trace.clone());
+    let collapse_all = move || {
+        let all = parents_of(&p_all, &t_all);
+        state.collapsed.set(all.iter().copied().collect())
+    };
     let expand_all = move || state.collapsed.set(HashSet::new());
     let p_more = parents.clone();
     let t_more = t_levels.clone();
     // Collapse the deepest level of spans that are open and in view.
     let collapse_level = move || {
+        let p_more = parents_of(&p_more, &t_more);
         let shown: HashSet<SpanIx> = rows.with_untracked(|r| r.iter().copied().collect());
         let open =
             |i: &&SpanIx| shown.contains(*i) && !state.collapsed.with_untracked(|c| c.contains(*i));
@@ -362,7 +373,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let p_below = parents.clone();
     let apply_collapse_below = move |limit: i64| {
         state.collapsed.set(
-            p_below
+            parents_of(&p_below, &t_below)
                 .iter()
                 .copied()
                 .filter(|&i| t_below.span(i).is_some_and(|s| s.duration_ns < limit))
