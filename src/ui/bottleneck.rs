@@ -14,26 +14,23 @@ use std::sync::Arc;
 const BAR_OPERATIONS: usize = 12;
 
 /// The panel, once the trace's analysis is done; until then, a line that
-/// says it is under way (a large trace is shown before it is analysed).
+/// says it is under way.
 #[component]
 pub fn BottleneckPanel(loaded: Loaded) -> impl IntoView {
-    let (trace, analysis) = (loaded.trace, loaded.analysis);
-    move || {
-        match analysis.get() {
-        Some(a) => Panel(PanelProps {
-            trace: trace.clone(),
-            analysis: a,
-        })
-        .into_any(),
-        None => view! {
-            <section class="bottleneck" data-testid="bottleneck-panel" aria-label="Where the time went" aria-busy="true">
-                <p class="analysing" data-testid="analysing" role="status">
-                    {format!("Finding the critical path of {} spans…", trace.spans.len())}
-                </p>
-            </section>
-        }
-        .into_any(),
-    }
+    let busy = loaded.analysis.clone();
+    view! {
+        <section
+            class="bottleneck"
+            data-testid="bottleneck-panel"
+            aria-label="Where the time went"
+            aria-busy=move || busy.with(Option::is_none).then_some("true")
+        >
+            {super::widgets::when_analysed(
+                loaded,
+                |trace, analysis| view! { <Panel trace analysis/> }.into_any(),
+                "Finding the critical path",
+            )}
+        </section>
     }
 }
 
@@ -95,18 +92,16 @@ fn Panel(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="bottleneck" data-testid="bottleneck-panel" aria-label="Where the time went">
-            <p class="headline" data-testid="headline">{a.headline.clone()}</p>
-            <div class="cp-bar" data-testid="cp-bar" aria-label="Critical path by operation">
-                {segments}
-                {(other > 0).then(|| view! {
-                    <span class="cp-seg other" title=format!("other operations: {}", format_duration(other)) style:width=format!("{:.3}%", other as f64 * 100.0 / total as f64)></span>
-                })}
-            </div>
-            <details class="findings" open=true>
-                <summary>{format!("Findings ({})", a.findings.len())}</summary>
-                <ol data-testid="findings">{findings}</ol>
-            </details>
-        </section>
+        <p class="headline" data-testid="headline">{a.headline.clone()}</p>
+        <div class="cp-bar" data-testid="cp-bar" aria-label="Critical path by operation">
+            {segments}
+            {(other > 0).then(|| view! {
+                <span class="cp-seg other" title=format!("other operations: {}", format_duration(other)) style:width=format!("{:.3}%", other as f64 * 100.0 / total as f64)></span>
+            })}
+        </div>
+        <details class="findings" open=true>
+            <summary>{format!("Findings ({})", a.findings.len())}</summary>
+            <ol data-testid="findings">{findings}</ol>
+        </details>
     }
 }

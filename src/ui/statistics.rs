@@ -95,23 +95,14 @@ fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
 
 #[component]
 pub fn StatisticsView(loaded: Loaded) -> impl IntoView {
-    let (trace, analysis) = (loaded.trace, loaded.analysis);
-    move || {
-        match analysis.get() {
-        Some(a) => Table(TableProps {
-            trace: trace.clone(),
-            analysis: a,
-        })
-        .into_any(),
-        None => view! {
-            <div class="statistics" data-testid="statistics">
-                <p class="analysing" role="status">
-                    {format!("Computing self and critical-path times of {} spans…", trace.spans.len())}
-                </p>
-            </div>
-        }
-        .into_any(),
-    }
+    view! {
+        <div class="statistics" data-testid="statistics">
+            {super::widgets::when_analysed(
+                loaded,
+                |trace, analysis| view! { <Table trace analysis/> }.into_any(),
+                "Computing self and critical-path times",
+            )}
+        </div>
     }
 }
 
@@ -168,87 +159,85 @@ fn Table(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
     let total = trace.duration_ns();
 
     view! {
-        <div class="statistics" data-testid="statistics">
-            <div class="stats-tools">
-                <label>"Group by "
-                    <select data-testid="group-by" on:change=move |ev| {
-                        if let Some(g) = parse_group(&event_target_value(&ev)) { by.set(g) }
-                    }>
-                        {by_options.into_iter().map(|(v, l)| {
-                            let selected = v == group_value(&GroupBy::Service);
-                            view! { <option value=v selected=selected>{l}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label>" Sub-group "
-                    <select data-testid="sub-group" on:change=move |ev| sub.set(parse_group(&event_target_value(&ev)))>
-                        {sub_options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-                    </select>
-                </label>
-                <button class="button" data-testid="download-csv" on:click=move |_| {
-                    let csv = rows.with(|r| to_csv(&t_csv, &by.get_untracked(), sub.get_untracked().as_ref(), r));
-                    let name = format!("traceglass-statistics-{}.csv", t_csv.trace_id);
-                    if let Err(e) = download(&name, &csv) {
-                        state.message(super::state::Level::Error, format!("The CSV could not be saved: {e:?}"));
-                    }
-                }>"Download CSV"</button>
-            </div>
-            <table class="stats-table">
-                <thead>
-                    <tr>
-                        {COLUMNS.into_iter().map(|(col, label)| {
-                            let label = move || if col == Col::Group { by.with(|b| b.label()) } else { label.to_string() };
-                            view! {
-                                <th
-                                    aria-sort=move || match sort.get() {
-                                        (c, true) if c == col => "descending",
-                                        (c, false) if c == col => "ascending",
-                                        _ => "none",
-                                    }
-                                >
-                                    <button class="sort" data-testid="sort" on:click=move |_| {
-                                        sort.update(|s| *s = if s.0 == col { (col, !s.1) } else { (col, col != Col::Group) })
-                                    }>
-                                        {label}
-                                        {move || match sort.get() {
-                                            (c, true) if c == col => " ▼",
-                                            (c, false) if c == col => " ▲",
-                                            _ => "",
-                                        }}
-                                    </button>
-                                </th>
-                            }
-                        }).collect_view()}
-                    </tr>
-                </thead>
-                <tbody>
-                    {move || rows.get().into_iter().map(|r| {
-                        let spans = r.spans.clone();
-                        let group = match &r.subgroup {
-                            Some(s) => format!("{} / {s}", r.group),
-                            None => r.group.clone(),
-                        };
-                        let share = if total > 0 { r.self_total_ns as f64 * 100.0 / total as f64 } else { 0.0 };
-                        let cp_share = if total > 0 { r.critical_path_ns as f64 * 100.0 / total as f64 } else { 0.0 };
+        <div class="stats-tools">
+            <label>"Group by "
+                <select data-testid="group-by" on:change=move |ev| {
+                    if let Some(g) = parse_group(&event_target_value(&ev)) { by.set(g) }
+                }>
+                    {by_options.into_iter().map(|(v, l)| {
+                        let selected = v == group_value(&GroupBy::Service);
+                        view! { <option value=v selected=selected>{l}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>" Sub-group "
+                <select data-testid="sub-group" on:change=move |ev| sub.set(parse_group(&event_target_value(&ev)))>
+                    {sub_options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                </select>
+            </label>
+            <button class="button" data-testid="download-csv" on:click=move |_| {
+                let csv = rows.with(|r| to_csv(&t_csv, &by.get_untracked(), sub.get_untracked().as_ref(), r));
+                let name = format!("traceglass-statistics-{}.csv", t_csv.trace_id);
+                if let Err(e) = download(&name, &csv) {
+                    state.message(super::state::Level::Error, format!("The CSV could not be saved: {e:?}"));
+                }
+            }>"Download CSV"</button>
+        </div>
+        <table class="stats-table">
+            <thead>
+                <tr>
+                    {COLUMNS.into_iter().map(|(col, label)| {
+                        let label = move || if col == Col::Group { by.with(|b| b.label()) } else { label.to_string() };
                         view! {
-                            <tr data-testid="stats-row" on:click=move |_| state.show_spans(&spans) title="Show these spans in the timeline">
-                                <td class="group">{group}</td>
-                                <td>{r.count}</td>
-                                <td>{format_duration(r.total_ns)}</td>
-                                <td>{format_duration(r.avg_ns())}</td>
-                                <td>{format_duration(r.min_ns)}</td>
-                                <td>{format_duration(r.max_ns)}</td>
-                                <td>{format_duration(r.self_total_ns)}</td>
-                                <td>{format_duration(r.self_avg_ns())}</td>
-                                <td>{format_duration(r.self_min_ns)}</td>
-                                <td>{format_duration(r.self_max_ns)}</td>
-                                <td>{format!("{share:.1} %")}</td>
-                                <td>{format!("{} ({cp_share:.1} %)", format_duration(r.critical_path_ns))}</td>
-                            </tr>
+                            <th
+                                aria-sort=move || match sort.get() {
+                                    (c, true) if c == col => "descending",
+                                    (c, false) if c == col => "ascending",
+                                    _ => "none",
+                                }
+                            >
+                                <button class="sort" data-testid="sort" on:click=move |_| {
+                                    sort.update(|s| *s = if s.0 == col { (col, !s.1) } else { (col, col != Col::Group) })
+                                }>
+                                    {label}
+                                    {move || match sort.get() {
+                                        (c, true) if c == col => " ▼",
+                                        (c, false) if c == col => " ▲",
+                                        _ => "",
+                                    }}
+                                </button>
+                            </th>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+                </tr>
+            </thead>
+            <tbody>
+                {move || rows.get().into_iter().map(|r| {
+                    let spans = r.spans.clone();
+                    let group = match &r.subgroup {
+                        Some(s) => format!("{} / {s}", r.group),
+                        None => r.group.clone(),
+                    };
+                    let share = if total > 0 { r.self_total_ns as f64 * 100.0 / total as f64 } else { 0.0 };
+                    let cp_share = if total > 0 { r.critical_path_ns as f64 * 100.0 / total as f64 } else { 0.0 };
+                    view! {
+                        <tr data-testid="stats-row" on:click=move |_| state.show_spans(&spans) title="Show these spans in the timeline">
+                            <td class="group">{group}</td>
+                            <td>{r.count}</td>
+                            <td>{format_duration(r.total_ns)}</td>
+                            <td>{format_duration(r.avg_ns())}</td>
+                            <td>{format_duration(r.min_ns)}</td>
+                            <td>{format_duration(r.max_ns)}</td>
+                            <td>{format_duration(r.self_total_ns)}</td>
+                            <td>{format_duration(r.self_avg_ns())}</td>
+                            <td>{format_duration(r.self_min_ns)}</td>
+                            <td>{format_duration(r.self_max_ns)}</td>
+                            <td>{format!("{share:.1} %")}</td>
+                            <td>{format!("{} ({cp_share:.1} %)", format_duration(r.critical_path_ns))}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

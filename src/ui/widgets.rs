@@ -1,7 +1,31 @@
 //! Small controls used in several views.
 
+use super::state::Loaded;
+use crate::analysis::TraceAnalysis;
+use crate::model::Trace;
 use leptos::prelude::*;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
+
+/// `ready` once the trace's analysis has landed; until then a status line
+/// that says `waiting` is under way (a large trace is shown before it is
+/// analysed).
+pub fn when_analysed(
+    loaded: Loaded,
+    ready: impl Fn(Arc<Trace>, Arc<TraceAnalysis>) -> AnyView + Send + Sync + 'static,
+    waiting: &'static str,
+) -> impl IntoView {
+    let (trace, analysis) = (loaded.trace, loaded.analysis);
+    move || match analysis.get() {
+        Some(a) => ready(trace.clone(), a),
+        None => view! {
+            <p class="analysing" data-testid="analysing" role="status">
+                {format!("{waiting} of {} spans…", trace.spans.len())}
+            </p>
+        }
+        .into_any(),
+    }
+}
 
 /// Sizes a canvas (which clears it) and gives its 2D context.
 pub fn sized_2d(
