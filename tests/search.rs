@@ -1,5 +1,7 @@
 //! `Query::find`, which works out keys, services and names once per trace,
-//! finds exactly the spans that `Query::matches` accepts one by one.
+//! finds exactly the spans that `Query::matches` accepts one by one; so does
+//! a `Finder` fed the spans in another order (the timeline feeds it a piece
+//! at a time), whatever its memos saw first.
 
 mod common;
 
@@ -36,6 +38,16 @@ fn find_agrees_with_matches_on_every_fixture() {
                     .filter(|&ix| query.matches(t, ix))
                     .collect();
                 assert_eq!(query.find(t), one_by_one, "{} {q}", path.display());
+                let mut finder = query.finder(t);
+                let mut backwards: Vec<u32> = t
+                    .tree_order
+                    .iter()
+                    .rev()
+                    .copied()
+                    .filter(|&ix| finder.matches(ix))
+                    .collect();
+                backwards.reverse();
+                assert_eq!(backwards, one_by_one, "{} {q}, backwards", path.display());
                 compared += one_by_one.len();
             }
         }

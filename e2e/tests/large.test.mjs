@@ -178,11 +178,28 @@ test(`a ${SPANS.toLocaleString('en')}-span file loads with progress, stays respo
     await page.click('[data-testid=expand-all]');
     await waitUntil('the rows again', () => countOf(page, ROWS), (n) => n > 10, { timeout: 30_000 });
 
-    // Find over the whole trace: the 100 spans named checkout.
+    // Find over the whole trace: the 100 spans named checkout. The trace is searched a frame's
+    // worth at a time: frames came while the count said how far the search got.
+    await page.evaluate((sel) => {
+      window.__find = { texts: [], done: false };
+      const tick = () => {
+        const text = document.querySelector(sel)?.textContent ?? '';
+        const list = window.__find.texts;
+        if (list[list.length - 1] !== text) list.push(text);
+        if (!window.__find.done) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }, MATCH_COUNT);
     await page.fill(FIND, 'checkout');
     const count = await waitUntil('the match count', () => textOf(page, MATCH_COUNT), (t) => /\b100\b/.test(t ?? ''), {
       timeout: 60_000,
     });
-    assert.match(count, /100/);
+    assert.match(count, /100 matches/);
+    const texts = await page.evaluate(() => {
+      window.__find.done = true;
+      return window.__find.texts;
+    });
+    const progress = texts.filter((t) => /^searching… \d+ %$/.test(t));
+    assert.ok(progress.length >= 2, `frames showed the search moving: ${JSON.stringify(texts)}`);
   }),
 );

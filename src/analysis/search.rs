@@ -118,20 +118,26 @@ impl Query {
         if self.is_empty() {
             return Vec::new();
         }
-        let mut m = Matcher {
-            query: self,
-            trace,
-            keys: vec![KeyState::Unknown; trace.strings.len()],
-            services: vec![None; trace.services.len()],
-            operations: vec![None; trace.operations.len()],
-            pairs: self.terms.iter().any(|t| t.contains('=')),
-        };
+        let mut m = self.finder(trace);
         trace
             .tree_order
             .iter()
             .copied()
             .filter(|&ix| m.matches(ix))
             .collect()
+    }
+
+    /// A matcher for the spans of one trace, for callers that search it a
+    /// piece at a time ([`Query::find`] is the whole trace at once).
+    pub fn finder<'q>(&'q self, trace: &'q Trace) -> Finder<'q> {
+        Finder {
+            query: self,
+            trace,
+            keys: vec![KeyState::Unknown; trace.strings.len()],
+            services: vec![None; trace.services.len()],
+            operations: vec![None; trace.operations.len()],
+            pairs: self.terms.iter().any(|t| t.contains('=')),
+        }
     }
 }
 
@@ -143,8 +149,9 @@ enum KeyState {
     Searched,
 }
 
-/// [`Query::matches`] with memos, for a whole trace.
-struct Matcher<'q> {
+/// [`Query::matches`] with memos (keys, services with their resources,
+/// span names) kept from one span to the next of the same trace.
+pub struct Finder<'q> {
     query: &'q Query,
     trace: &'q Trace,
     keys: Vec<KeyState>,
@@ -155,7 +162,7 @@ struct Matcher<'q> {
     pairs: bool,
 }
 
-impl Matcher<'_> {
+impl Finder<'_> {
     fn key(&mut self, a: &Attribute) -> KeyState {
         let slot = a.key.0 as usize;
         match self.keys.get(slot) {
@@ -203,7 +210,11 @@ impl Matcher<'_> {
         })
     }
 
-    fn matches(&mut self, ix: SpanIx) -> bool {
+    /// Whether a span matches: the same answer as [`Query::matches`].
+    pub fn matches(&mut self, ix: SpanIx) -> bool {
+        if self.query.is_empty() {
+            return false;
+        }
         let trace = self.trace;
         let Some(s) = trace.span(ix) else {
             return false;

@@ -565,8 +565,9 @@ const PROGRESS_EVERY_MS: f64 = 100.0;
 const FRAME_BUDGET_MS: f64 = 12.0;
 
 /// Spans from which a trace's own building and analysing show in the
-/// progress line, and from which a trace is shown before it is analysed.
-const LARGE_TRACE: usize = 10_000;
+/// progress line, from which a trace is shown before it is analysed, and
+/// from which find searches it a frame's worth at a time.
+pub(super) const LARGE_TRACE: usize = 10_000;
 
 /// Tells when a frame's worth of work is done.
 pub(super) struct Budget {

@@ -5,11 +5,12 @@
 use super::detail::SpanDetail;
 use super::format::{format_duration, service_color};
 use super::minimap::{fraction_in, window_of, Minimap, MIN_WINDOW};
-use super::state::{AppState, Loaded};
+use super::state::{AppState, Budget, Loaded, LARGE_TRACE};
 use super::widgets::Toggle;
 use crate::analysis::describe::parse_duration;
 use crate::analysis::search::{with_ancestors, Query};
 use crate::analysis::TraceAnalysis;
+use crate::model::pace::{Pace, STRIDE};
 use crate::model::{SpanIx, Trace};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -208,9 +209,57 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
 
     let t_rows = trace.clone();
     let path_analysis = loaded.analysis.clone();
-    // Find: matches in tree order, recomputed when the query changes.
+    // Find: matches in tree order, recomputed when the query changes. A
+    // large trace is searched a frame's worth at a time, the count saying
+    // how far it got; a newer query stops an older search.
+    let paced_find = trace.spans.len() >= LARGE_TRACE;
+    let matches = RwSignal::new(if paced_find {
+        Vec::new()
+    } else {
+        state.find.with_untracked(|q| Query::parse(q).find(&trace))
+    });
+    let searching = RwSignal::new(None::<usize>);
+    let find_gen = StoredValue::new(0u64);
     let t_find = trace.clone();
-    let matches = Memo::new(move |_| state.find.with(|q| Query::parse(q).find(&t_find)));
+    Effect::new(move |first: Option<()>| {
+        let query = state.find.with(|q| Query::parse(q));
+        if first.is_none() && !paced_find {
+            // Found above, for the first render.
+            return;
+        }
+        let gen = find_gen.get_value().wrapping_add(1);
+        find_gen.set_value(gen);
+        if !paced_find || query.is_empty() {
+            matches.set(query.find(&t_find));
+            searching.set(None);
+            return;
+        }
+        searching.set(Some(0));
+        let trace = t_find.clone();
+        leptos::task::spawn_local(async move {
+            let mut budget = Budget::new();
+            let mut finder = query.finder(&trace);
+            let mut found = Vec::new();
+            let total = trace.tree_order.len().max(1);
+            let mut done = 0;
+            for chunk in trace.tree_order.chunks(STRIDE) {
+                if find_gen.try_get_value() != Some(gen) {
+                    return;
+                }
+                found.extend(chunk.iter().copied().filter(|&ix| finder.matches(ix)));
+                done += chunk.len();
+                let pct = done * 100 / total;
+                if searching.get_untracked() != Some(pct) {
+                    searching.set(Some(pct));
+                }
+                budget.pause().await;
+            }
+            if find_gen.try_get_value() == Some(gen) {
+                matches.set(found);
+                searching.set(None);
+            }
+        });
+    });
     let match_set =
         Memo::new(move |_| matches.with(|m| m.iter().copied().collect::<HashSet<SpanIx>>()));
     let t_keep = trace.clone();
@@ -1105,6 +1154,8 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                         let n = matches.with(|m| m.len());
                         if state.find.with(|q| q.trim().is_empty()) {
                             String::new()
+                        } else if let Some(pct) = searching.get() {
+                            format!("searching… {pct} %")
                         } else if n == 0 {
                             "no match".to_string()
                         } else if state.match_cursor_fresh.get() {
