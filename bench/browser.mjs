@@ -282,18 +282,26 @@ async function scrollBench({ sel, maxFrames, stepPx = null, fromMiddle = false }
   return { deltas, idle, steps, range, viewport: el.clientHeight, blank };
 }
 
-/** In the page: types `query` into the find box; ms until the match count shows a number. */
+/**
+ * In the page: types `query` into the find box; ms until the match count shows a number, and
+ * the longest gap between two animation frames meanwhile (the page frozen by the search).
+ */
 async function findBench({ sel, query }) {
   const input = document.querySelector(sel.find);
   const count = document.querySelector(sel.matchCount);
+  await new Promise((r) => requestAnimationFrame(r));
   const t0 = performance.now();
+  let prev = t0;
+  let longest = 0;
   input.value = query;
   input.dispatchEvent(new Event('input', { bubbles: true }));
   for (;;) {
-    await new Promise((r) => requestAnimationFrame(r));
+    const at = await new Promise((r) => requestAnimationFrame(r));
+    longest = Math.max(longest, at - prev);
+    prev = at;
     const text = count?.textContent ?? document.querySelector(sel.matchCount)?.textContent ?? '';
-    if (/\d+ match|no match/.test(text)) return { ms: performance.now() - t0, text };
-    if (performance.now() - t0 > 600_000) return { ms: null, text };
+    if (/\d+ match|no match/.test(text)) return { ms: performance.now() - t0, text, longestFrame: longest };
+    if (performance.now() - t0 > 600_000) return { ms: null, text, longestFrame: longest };
   }
 }
 
@@ -459,6 +467,7 @@ async function runSpans(browser, server, spans, file, run, { cold = false } = {}
     const find = await p.page.evaluate(findBench, { sel: SEL, query: 'svc-03' });
     r.findMs = find.ms;
     r.findText = find.text;
+    r.findLongestFrame = find.longestFrame;
     await p.page.evaluate(clearFind, { sel: SEL });
     const ce = await p.page.evaluate(collapseExpandBench, { sel: SEL });
     r.collapseMs = ce.collapse;
@@ -564,6 +573,7 @@ const ROWS = [
   ['wasm memory', (r) => r.memory?.wasmMemory, fmtMB],
   ['JS heap + wasm memory ÷ file size', (r) => (r.memory?.jsHeapUsed != null && r.memory?.wasmMemory != null ? (r.memory.jsHeapUsed + r.memory.wasmMemory) / r.fileBytes : null), (v) => `${v.toFixed(2)}×`],
   ['find `svc-03` → match count', (r) => r.findMs, fmtMs],
+  ['find: longest frame meanwhile', (r) => r.findLongestFrame, fmtMs],
   ['collapse all → rows', (r) => r.collapseMs, fmtMs],
   ['expand all → rows', (r) => r.expandMs, fmtMs],
 ];

@@ -247,3 +247,52 @@ fn push(out: &mut CriticalPath, span: SpanIx, start: i64, end: i64) {
         });
     }
 }
+
+/// Sections (start, end) that reach into `from..=to`, in time order, with
+/// those less than `min_gap` apart joined into one: what can be told apart
+/// when a time range is drawn at a given resolution.
+pub fn join_sections(sections: &[(i64, i64)], from: i64, to: i64, min_gap: i64) -> Vec<(i64, i64)> {
+    let mut shown: Vec<(i64, i64)> = sections
+        .iter()
+        .copied()
+        .filter(|&(s, e)| e >= from && s <= to)
+        .collect();
+    shown.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(shown.len());
+    for (s, e) in shown {
+        match out.last_mut() {
+            Some(last) if s.saturating_sub(last.1) <= min_gap => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_sections;
+
+    #[test]
+    fn join_sections_keeps_the_range_and_joins_gaps_below_the_minimum() {
+        let marks = [(50, 60), (0, 10), (12, 20), (30, 45), (200, 300)];
+        // Gaps of 2, 10 and 5 ns; the mark at 200 is out of view.
+        assert_eq!(
+            join_sections(&marks, 0, 100, 2),
+            vec![(0, 20), (30, 45), (50, 60)]
+        );
+        assert_eq!(join_sections(&marks, 0, 100, 5), vec![(0, 20), (30, 60)]);
+        assert_eq!(join_sections(&marks, 0, 100, 10), vec![(0, 60)]);
+        assert_eq!(
+            join_sections(&marks, 0, 100, 0),
+            vec![(0, 10), (12, 20), (30, 45), (50, 60)]
+        );
+        // A mark that reaches into the view from outside is kept whole.
+        assert_eq!(join_sections(&marks, 250, 1000, 0), vec![(200, 300)]);
+        // Nested or overlapping marks become one.
+        assert_eq!(
+            join_sections(&[(0, 100), (10, 20), (90, 120)], 0, 1000, 0),
+            vec![(0, 120)]
+        );
+        assert!(join_sections(&[], 0, 10, 5).is_empty());
+    }
+}

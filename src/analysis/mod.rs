@@ -9,7 +9,9 @@ mod self_time;
 pub mod stats;
 pub mod summary;
 
-pub use critical_path::{critical_path, is_blocking, CriticalPath, Section, OVERLAP_ALLOWANCE};
+pub use critical_path::{
+    critical_path, is_blocking, join_sections, CriticalPath, Section, OVERLAP_ALLOWANCE,
+};
 pub use findings::{findings, Finding, FindingKind};
 pub use headline::{headline, operation_times, OperationTime};
 pub use self_time::self_times;

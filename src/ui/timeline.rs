@@ -8,6 +8,7 @@ use super::minimap::{fraction_in, window_of, Minimap, MIN_WINDOW};
 use super::state::{AppState, Budget, Loaded, LARGE_TRACE};
 use super::widgets::Toggle;
 use crate::analysis::describe::parse_duration;
+use crate::analysis::join_sections;
 use crate::analysis::search::{with_ancestors, Query};
 use crate::analysis::TraceAnalysis;
 use crate::model::pace::{Pace, STRIDE};
@@ -67,6 +68,13 @@ pub fn visible_rows(
 fn window_slots(viewport: f64) -> usize {
     (viewport.max(0.0) / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN + 2
 }
+
+/// Critical-path marks closer than this part of the shown window are drawn
+/// as one (about half a pixel of a 1,000-pixel bar column). A collapsed
+/// root carries its whole subtree's path, tens of thousands of sections at
+/// a million spans: drawn one element each, they made "collapse all"
+/// slower than all the rest.
+const MARKS_PER_WINDOW: f64 = 2000.0;
 
 /// The element id of slot `k`, for `aria-owns`.
 fn slot_id(k: usize) -> String {
@@ -1045,9 +1053,12 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             let (a, b) = state.view_range.get();
             let window_w = (b - a).max(1e-9);
             let collapsed = collapsed.get();
+            let (from, to) = (t0 + (a * total) as i64, t0 + (b * total) as i64);
+            let min_gap = (window_w * total / MARKS_PER_WINDOW) as i64;
             let marks = marks.with(|m| {
-                m.iter()
-                    .map(|&(s, e)| {
+                join_sections(m, from, to, min_gap)
+                    .into_iter()
+                    .map(|(s, e)| {
                         view! {
                             <span
                                 class="cp"
