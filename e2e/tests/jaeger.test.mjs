@@ -146,11 +146,12 @@ test('a trace id opens that trace, and is not fetched twice', async (t) => {
 });
 
 test('failures: CORS refused, HTTP 500 with Jaeger\'s message, unreachable', async (t) => {
-  for (const [server, url, expect] of [
-    [servers.noCors, servers.noCors.url, /CORS refused.*allowed_origins.*--query\.additional-headers/s],
-    [servers.failing, servers.failing.url, /HTTP 500/],
-    [null, 'http://127.0.0.1:1', /could not be reached/],
+  for (const [server, expect] of [
+    [servers.noCors, /CORS refused.*allowed_origins.*--query\.additional-headers/s],
+    [servers.failing, /HTTP 500/],
+    [null, /could not be reached/],
   ]) {
+    const url = server?.url ?? 'http://127.0.0.1:1';
     // Jaeger answers late enough for the demo to be shown first, so that the test sees the
     // failure leave it in place.
     server?.set({ delayMs: 1000 });

@@ -188,11 +188,14 @@ fn parents_of<'a>(cell: &'a OnceLock<Vec<SpanIx>>, trace: &Trace) -> &'a [SpanIx
     })
 }
 
-/// Critical-path sections per span, for drawing.
+/// Critical-path sections per span, in time order, for drawing.
 fn sections_by_span(analysis: &TraceAnalysis) -> HashMap<SpanIx, Vec<(i64, i64)>> {
     let mut m: HashMap<SpanIx, Vec<(i64, i64)>> = HashMap::new();
     for s in &analysis.critical_path.sections {
         m.entry(s.span).or_default().push((s.start_ns, s.end_ns));
+    }
+    for list in m.values_mut() {
+        list.sort_unstable();
     }
     m
 }
@@ -230,11 +233,12 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let find_gen = StoredValue::new(0u64);
     let t_find = trace.clone();
     Effect::new(move |first: Option<()>| {
-        let query = state.find.with(|q| Query::parse(q));
+        state.find.track();
         if first.is_none() && !paced_find {
             // Found above, for the first render.
             return;
         }
+        let query = state.find.with_untracked(|q| Query::parse(q));
         let gen = find_gen.get_value().wrapping_add(1);
         find_gen.set_value(gen);
         if !paced_find || query.is_empty() {
@@ -1003,9 +1007,9 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             span.get()
                 .is_some_and(|ix| match_set.with(|m| m.contains(&ix)))
         });
-        // Critical-path marks: the span's own sections, plus its descendants'
-        // when it is collapsed (only then: the top rows of a large trace have
-        // subtrees of nearly every span).
+        // Critical-path marks, in time order: the span's own sections, plus
+        // its descendants' when it is collapsed (only then: the top rows of a
+        // large trace have subtrees of nearly every span).
         let marks = Memo::new(move |_| {
             let Some(ix) = span.get() else {
                 return Vec::new();
