@@ -139,6 +139,22 @@ pub async fn yield_now() {
 /// Work that renders much (a new trace view) starts there with a whole
 /// frame to itself, rather than after a slice of loading in the same one.
 pub async fn after_paint() {
+    // A hidden page (a background tab) draws no frames, and would wait
+    // until it is shown again.
+    if page_hidden() {
+        return yield_now().await;
+    }
+    frame_start().await;
+    yield_now().await;
+}
+
+/// Resolves as the browser begins its next frame, before it lays out and
+/// paints it: work that changes much of the page (a view filling in) has
+/// the frame to itself, and is drawn in it.
+pub async fn frame_start() {
+    if page_hidden() {
+        return yield_now().await;
+    }
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let asked = web_sys::window().is_some_and(|w| w.request_animation_frame(&resolve).is_ok());
         if !asked {
@@ -146,7 +162,13 @@ pub async fn after_paint() {
         }
     });
     let _ = JsFuture::from(promise).await;
-    yield_now().await;
+}
+
+/// Whether the page is hidden (a background tab): it draws no frames then.
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 /// Milliseconds on the page's monotonic clock.

@@ -2,8 +2,9 @@
 //! view window on top. Drag across it to choose a window; drag its edges
 //! (the scrubbers) to move one side.
 
+use super::budget::Budget;
 use super::format::service_color;
-use super::state::{AppState, Budget, Loaded};
+use super::state::{AppState, Loaded};
 use crate::model::pace::{self, Pace};
 use leptos::prelude::*;
 
@@ -144,14 +145,16 @@ pub fn Minimap(loaded: Loaded) -> impl IntoView {
     // Draw once: one row of pixels per span in tree order (rows share pixels
     // when the trace is taller than the canvas). The pixels are computed
     // here and handed to the canvas in one call: a call per span took most
-    // of a quarter second at 100k spans. It waits for the trace view's
-    // first paint: drawing every span is a frame's work of its own.
+    // of a quarter second at 100k spans. It waits until the trace view's
+    // first frame and its rows' frame are drawn (see `Timeline`): drawing
+    // every span is work for frames of its own.
     Effect::new(move |_| {
         if canvas.get().is_none() {
             return;
         }
         let trace = trace.clone();
         leptos::task::spawn_local(async move {
+            crate::sources::after_paint().await;
             crate::sources::after_paint().await;
             draw(canvas, &trace).await;
         });

@@ -2,6 +2,7 @@
 //! computation they show was done once, at load, by `analysis`.
 
 mod bottleneck;
+mod budget;
 mod detail;
 mod format;
 mod jaeger;
@@ -323,12 +324,24 @@ fn TraceList() -> impl IntoView {
         } else if !paging.get_value() && n - s <= LIST_PAGE {
             shown.set(n);
         } else if !page_pending.get_value() {
-            paging.set_value(true);
             page_pending.set_value(true);
-            request_animation_frame(move || {
-                page_pending.set_value(false);
+            let add_page = move || {
+                page_pending.try_set_value(false);
                 shown.try_update(|s| *s += LIST_PAGE);
-            });
+            };
+            if paging.get_value() {
+                request_animation_frame(add_page);
+            } else {
+                // The traces come with the one they open, whose view is
+                // drawn over two frames (see `Timeline`): the pages start
+                // on the frame after those.
+                paging.set_value(true);
+                leptos::task::spawn_local(async move {
+                    crate::sources::after_paint().await;
+                    crate::sources::after_paint().await;
+                    request_animation_frame(add_page);
+                });
+            }
         }
     });
     // One listener for every entry (a click selects its trace, or removes

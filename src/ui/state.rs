@@ -1,6 +1,7 @@
 //! App-wide state, shared through context, and the one path by which bytes
 //! from any source become loaded traces.
 
+use super::budget::Budget;
 use crate::analysis::TraceAnalysis;
 use crate::import::{import_bytes, Loader, Unbuilt};
 use crate::model::pace::Pace;
@@ -493,6 +494,9 @@ impl AppState {
         if let Some(i) = new.iter().position(|l| Some(l.key) == shown) {
             new[..=i].rotate_right(1);
         }
+        // The trace view draws its rows on the frame after its first (see
+        // `Timeline`): the analysis starts on the frame after that.
+        sources::after_paint().await;
         sources::after_paint().await;
         self.analyse(name, &new, &mut Budget::new()).await;
     }
@@ -511,6 +515,11 @@ impl AppState {
                 self.set_progress(name, format!("analysing {} spans", thousands(spans)));
             }
             let analysis = TraceAnalysis::new_paced(&l.trace, budget).await;
+            if spans >= LARGE_TRACE {
+                // Shown before it was analysed: its views fill in at the
+                // start of a frame, not after a slice of analysis.
+                budget.frame_start().await;
+            }
             l.analysis.set(Some(Arc::new(analysis)));
             if budget.spent() {
                 self.set_progress(name, format!("analysing trace {} of {total}", i + 1));
@@ -561,45 +570,10 @@ const WARM_UP_PIECE: usize = 64 * 1024;
 /// Time between two updates of the progress line.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
-/// Work time between two pauses: most of a 60 Hz frame.
-const FRAME_BUDGET_MS: f64 = 12.0;
-
 /// Spans from which a trace's own building and analysing show in the
 /// progress line, from which a trace is shown before it is analysed, and
 /// from which find searches it a frame's worth at a time.
 pub(super) const LARGE_TRACE: usize = 10_000;
-
-/// Tells when a frame's worth of work is done.
-pub(super) struct Budget {
-    since: f64,
-}
-
-impl Budget {
-    pub(super) fn new() -> Budget {
-        Budget {
-            since: sources::now_ms(),
-        }
-    }
-
-    fn spent(&self) -> bool {
-        sources::now_ms() - self.since >= FRAME_BUDGET_MS
-    }
-
-    /// Gives the page back now.
-    async fn give_back(&mut self) {
-        sources::yield_now().await;
-        self.since = sources::now_ms();
-    }
-}
-
-impl Pace for Budget {
-    /// Gives the page back when a frame's worth of work is done.
-    async fn pause(&mut self) {
-        if self.spent() {
-            self.give_back().await;
-        }
-    }
-}
 
 fn mb(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_000_000.0)

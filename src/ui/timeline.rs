@@ -2,10 +2,11 @@
 //! the trace's size. Rows are the spans in tree order, minus the descendants
 //! of collapsed spans.
 
+use super::budget::Budget;
 use super::detail::SpanDetail;
 use super::format::{format_duration, service_color};
 use super::minimap::{fraction_in, window_of, Minimap, MIN_WINDOW};
-use super::state::{AppState, Budget, Loaded, LARGE_TRACE};
+use super::state::{AppState, Loaded, LARGE_TRACE};
 use super::widgets::Toggle;
 use crate::analysis::describe::parse_duration;
 use crate::analysis::join_sections;
