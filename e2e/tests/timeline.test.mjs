@@ -1057,3 +1057,33 @@ test('rows are drawn in recycled slots: each shows the span at its position, and
     });
   });
 });
+
+test('the timeline is measured again when the panel above it shrinks: its rows reach its bottom', { timeout: TEST_TIMEOUT }, async () => {
+  await withPage('regrow', async ({ page }) => {
+    // The bottleneck panel is tall when the trace opens, so the timeline is first measured
+    // short; then the panel shrinks (as when its findings fold), with no resize and no scroll.
+    await page.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        const tall = document.createElement('style');
+        tall.id = 'tall-panel';
+        tall.textContent = '[data-testid=bottleneck-panel] { min-height: 900px; }';
+        document.head.append(tall);
+      });
+    });
+    await openHotrod(page);
+    await page.waitForTimeout(400);
+    const short = await rowsAsDrawn(page);
+    await page.evaluate(() => document.getElementById('tall-panel').remove());
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.waitForTimeout(400);
+    const grown = await rowsAsDrawn(page);
+    // More than the spare rows drawn below a view: without a new measure, a band would stay blank.
+    assert.ok(grown.height - short.height > 12 * 24, `the timeline should grow by more than 12 rows: ${short.height} → ${grown.height} px`);
+    assert.equal(grown.scrollTop, 0);
+    const at = new Set(grown.rows.map((r) => Math.round(r.pos)));
+    const last = Math.min(HOTROD_SPANS, Math.ceil(grown.height / 24)) - 1;
+    const blank = [];
+    for (let p = 0; p <= last; p++) if (!at.has(p)) blank.push(p);
+    assert.deepEqual(blank, [], `positions in view with no row, in a timeline of ${grown.height} px`);
+  }, { viewport: { width: 1280, height: 1400 } });
+});

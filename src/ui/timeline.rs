@@ -621,21 +621,53 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     });
 
     let measure = move || {
-        if let Some(el) = container.get_untracked() {
-            scroll_top.set(el.scroll_top() as f64);
+        if let Some(el) = container.try_get_untracked().flatten() {
+            let top = el.scroll_top() as f64;
+            if scroll_top.try_get_untracked() != Some(top) {
+                scroll_top.try_set(top);
+            }
             let h = el.client_height() as f64;
-            if h > 0.0 {
-                viewport.set(h);
+            if h > 0.0 && viewport.try_get_untracked() != Some(h) {
+                viewport.try_set(h);
             }
         }
     };
+    // The height is measured once the new view has been drawn, and the
+    // rows that fill it are drawn on the next frame. Measuring while the
+    // view is built would force a layout of the whole page in the same
+    // task, and the first frame would carry building, that layout, and the
+    // rows' own layout and paint (bench/README.md, session 7). From then
+    // on, an observer measures it whenever it changes (the window resized,
+    // the bottleneck panel above folded), within the frame that changed it.
+    let height_observer =
+        StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
     Effect::new(move |_| {
         if container.get().is_some() {
-            measure();
+            leptos::task::spawn_local(async move {
+                crate::sources::after_paint().await;
+                measure();
+                let Some(el) = container.try_get_untracked().flatten() else {
+                    return;
+                };
+                let on_resize = Closure::<dyn FnMut()>::new(measure);
+                if let Ok(r) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+                    r.observe(&el);
+                    height_observer.try_update_value(|o| {
+                        if let Some((before, _)) = o.replace((r, on_resize)) {
+                            before.disconnect();
+                        }
+                    });
+                }
+            });
         }
     });
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
+    on_cleanup(move || {
+        height_observer.try_update_value(|o| {
+            if let Some((r, _)) = o.take() {
+                r.disconnect();
+            }
+        });
+    });
 
     let t0 = trace.start_ns;
     let total = trace.duration_ns().max(1) as f64;
