@@ -5,13 +5,16 @@
 use super::format::{format_duration, service_color};
 use super::state::{AppState, Loaded};
 use crate::analysis::describe::format_share;
-use crate::analysis::{operation_times, TraceAnalysis};
+use crate::analysis::{operation_times, Finding, TraceAnalysis};
 use crate::model::Trace;
 use leptos::prelude::*;
 use std::sync::Arc;
 
 /// Operations drawn separately in the stacked bar; the rest are "other".
 const BAR_OPERATIONS: usize = 12;
+
+/// Findings drawn with the panel; the list shows about five at a time.
+const FIRST_FINDINGS: usize = 6;
 
 /// The panel, once the trace's analysis is done; until then, a line that
 /// says it is under way.
@@ -69,28 +72,52 @@ fn Panel(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
         })
         .collect_view();
     let other = all - shown;
-    let findings = a
+    // The list shows a few findings at a time (it scrolls): the first are
+    // drawn with the panel, the rest on the next frame, so that the frame
+    // in which the analysis lands stays short.
+    let finding = move |i: usize, f: &Finding| {
+        let evidence = f.evidence.clone();
+        let count = evidence.len();
+        view! {
+            <li>
+                <button class="finding" data-testid="finding" on:click=move |_| state.show_spans(&evidence)>
+                    <span class="rank">{i + 1}</span>
+                    <span class="kind">{f.kind.label()}</span>
+                    <span class="stake" title="How much shorter the trace would be if this were fixed (estimate)">
+                        {format!("{} at stake", format_duration(f.time_at_stake_ns))}
+                    </span>
+                    <span class="sentence">{f.sentence.clone()}</span>
+                    <span class="evidence">{format!("{count} span{}", if count == 1 { "" } else { "s" })}</span>
+                </button>
+            </li>
+        }
+    };
+    let first = a
         .findings
         .iter()
+        .take(FIRST_FINDINGS)
         .enumerate()
-        .map(|(i, f)| {
-            let evidence = f.evidence.clone();
-            let count = evidence.len();
-            view! {
-                <li>
-                    <button class="finding" data-testid="finding" on:click=move |_| state.show_spans(&evidence)>
-                        <span class="rank">{i + 1}</span>
-                        <span class="kind">{f.kind.label()}</span>
-                        <span class="stake" title="How much shorter the trace would be if this were fixed (estimate)">
-                            {format!("{} at stake", format_duration(f.time_at_stake_ns))}
-                        </span>
-                        <span class="sentence">{f.sentence.clone()}</span>
-                        <span class="evidence">{format!("{count} span{}", if count == 1 { "" } else { "s" })}</span>
-                    </button>
-                </li>
-            }
-        })
+        .map(|(i, f)| finding(i, f))
         .collect_view();
+    let rest_shown = RwSignal::new(false);
+    if a.findings.len() > FIRST_FINDINGS {
+        leptos::task::spawn_local(async move {
+            crate::sources::after_paint().await;
+            rest_shown.try_set(true);
+        });
+    }
+    let rest_of = a.clone();
+    let rest = move || {
+        rest_shown.get().then(|| {
+            rest_of
+                .findings
+                .iter()
+                .enumerate()
+                .skip(FIRST_FINDINGS)
+                .map(|(i, f)| finding(i, f))
+                .collect_view()
+        })
+    };
     view! {
         <p class="headline" data-testid="headline">{a.headline.clone()}</p>
         <div class="cp-bar" data-testid="cp-bar" aria-label="Critical path by operation">
@@ -101,7 +128,7 @@ fn Panel(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
         </div>
         <details class="findings" open=true>
             <summary>{format!("Findings ({})", a.findings.len())}</summary>
-            <ol data-testid="findings">{findings}</ol>
+            <ol data-testid="findings">{first}{rest}</ol>
         </details>
     }
 }
