@@ -518,6 +518,10 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     // Bumped once the window has not changed for `SETTLE_MS`.
     let settled = RwSignal::new(0u32);
     let last_draw = StoredValue::new((usize::MAX, u64::MAX, u32::MAX));
+    // Whether the window drew only the rows in view, and whether the window
+    // settling after it draws half the overscan (see below).
+    let last_lazy = StoredValue::new(false);
+    let half_filled = RwSignal::new(false);
     let window = Memo::new(move |drawn: Option<&Vec<Option<(usize, SpanIx)>>>| {
         let n = slot_count.get();
         let g = gap.get();
@@ -535,13 +539,23 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let jumped =
             gen == last_gen && settle == last_settle && first.abs_diff(last_first) > OVERSCAN;
         let lazy = resized || jumped;
+        last_lazy.set_value(lazy);
+        // Settling after a lazy window draws half the overscan on each side
+        // first, and the rest on the next frame (`half_filled`).
+        let near = if lazy {
+            view.clone()
+        } else if half_filled.get() {
+            view.start().saturating_sub(OVERSCAN / 2)..=view.end().saturating_add(OVERSCAN / 2)
+        } else {
+            0..=usize::MAX
+        };
         let mut slots = match drawn {
             Some(d) if !resized && jumped => d.clone(),
             _ => vec![None; n],
         };
         rows.with(|r| {
             for (p, &ix) in r.iter().enumerate().skip(first).take(n) {
-                if lazy && !view.contains(&p) {
+                if !near.contains(&p) {
                     continue;
                 }
                 if let Some(slot) = slots.get_mut(p % n) {
@@ -584,7 +598,18 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             h.clear();
         }
         let h = set_timeout_with_handle(
-            move || settled.update(|n| *n = n.wrapping_add(1)),
+            move || {
+                // Rows drawn in view only (a new view, a jump): the overscan
+                // comes over two frames, each with a share of new rows.
+                if last_lazy.get_value() {
+                    half_filled.set(true);
+                    leptos::task::spawn_local(async move {
+                        crate::sources::after_paint().await;
+                        half_filled.try_set(false);
+                    });
+                }
+                settled.update(|n| *n = n.wrapping_add(1));
+            },
             std::time::Duration::from_millis(SETTLE_MS),
         )
         .ok();
