@@ -756,8 +756,8 @@ test('minimap: a drag chooses the visible window, a scrubber moves one edge, Res
       assert.ok(near(tickMs(ticks[0]), 0.2 * total, total * 0.01), `the first tick ${ticks[0]} is not 20 % of ${total} ms`);
       assert.ok(near(tickMs(ticks.at(-1)), 0.6 * total, total * 0.01), `the last tick ${ticks.at(-1)} is not 60 % of ${total} ms`);
       // The bars are stretched: each row's track is 1 / 0.4 = 250 % of the bar column wide.
-      const track = await page.locator(`${ROWS} .track`).first().evaluate((el) => el.style.width);
-      assert.ok(near(parseFloat(track), 250, 1), `a row's track is ${track} wide, not 250%`);
+      const track = await page.locator(`${ROWS} .track`).first().evaluate((el) => (el.getBoundingClientRect().width * 100) / el.parentElement.getBoundingClientRect().width);
+      assert.ok(near(track, 250, 1), `a row's track is ${track} % of the bar column wide, not 250 %`);
       assert.equal(await page.locator(RESET_ZOOM).isDisabled(), false);
     });
 
@@ -1086,4 +1086,24 @@ test('the timeline is measured again when the panel above it shrinks: its rows r
     for (let p = 0; p <= last; p++) if (!at.has(p)) blank.push(p);
     assert.deepEqual(blank, [], `positions in view with no row, in a timeline of ${grown.height} px`);
   }, { viewport: { width: 1280, height: 1400 } });
+});
+
+test('the name column is resized by dragging its edge in the ruler, in every row', { timeout: TEST_TIMEOUT }, async () => {
+  await withPage('name-column', async ({ page }) => {
+    await openHotrod(page, { minRows: 5 });
+    const widths = () => page.$$eval(`.ruler .name-cell, ${ROWS} .name-cell`, (els) => els.map((el) => Math.round(el.getBoundingClientRect().width)));
+    const before = await widths();
+    assert.ok(before.length > 5 && before.every((w) => w === before[0]), `the name cells should share one width: ${before}`);
+    const edge = await page.locator('[data-testid=name-resizer]').boundingBox();
+    const x = edge.x + edge.width / 2;
+    const y = edge.y + edge.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + 60, y, { steps: 3 });
+    await page.mouse.move(x + 100, y, { steps: 3 });
+    await page.mouse.up();
+    const after = await waitUntil('the name column to widen', widths, (w) => w[0] !== before[0]);
+    assert.ok(Math.abs(after[0] - before[0] - 100) <= 2, `the column should be 100 px wider: ${before[0]} → ${after[0]}`);
+    assert.ok(after.every((w) => w === after[0]), `every row's name cell should follow: ${after}`);
+  });
 });

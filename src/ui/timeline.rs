@@ -1156,7 +1156,9 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                         class:match=matched.get()
                         style:top=format!("{}px", row_top(pos, gap.get()))
                     >
-                        <div class="name-cell" style:width=format!("{}px", name_width.get())>
+                        // The name column's width and the track's place (the view
+                        // window) are the timeline's, set once on it (see below).
+                        <div class="name-cell">
                             // One element for all the indentation guides (a
                             // repeating background), not one per level.
                             <span class="indent" style:width=format!("{}px", i.depth as f64 * INDENT)></span>
@@ -1169,11 +1171,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                             {i.is_error.then(|| view! { <span class="error-mark" title="error">"!"</span> })}
                         </div>
                         <div class="bar-cell">
-                            <div
-                                class="track"
-                                style:left=format!("{:.4}%", -a / window_w * 100.0)
-                                style:width=format!("{:.4}%", 100.0 / window_w)
-                            >
+                            <div class="track">
                                 <div
                                     class="bar"
                                     class:error=i.is_error
@@ -1198,8 +1196,21 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         }
     };
 
+    // What every row shares, set once here rather than on each row: the
+    // name column's width, and the place of the rows' tracks, stretched so
+    // that the view window's part of the trace fills the bar column.
+    let shared_style = move || {
+        let (a, b) = state.view_range.get();
+        let w = (b - a).max(1e-9);
+        format!(
+            "--name-width: {}px; --track-left: {:.4}%; --track-width: {:.4}%",
+            name_width.get(),
+            -a / w * 100.0,
+            100.0 / w
+        )
+    };
     view! {
-        <div class="timeline-wrap">
+        <div class="timeline-wrap" style=shared_style>
             <div class="timeline-tools find-tools">
                 <input
                     type="search"
@@ -1307,7 +1318,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     on:click=move |_| state.view_range.set((0.0, 1.0))>"Reset zoom"</button>
             </div>
             <div class="ruler">
-                <div class="name-cell" style:width=move || format!("{}px", name_width.get())>
+                <div class="name-cell">
                     <span
                         class="col-resizer"
                         data-testid="name-resizer"
