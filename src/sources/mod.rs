@@ -139,11 +139,6 @@ pub async fn yield_now() {
 /// Work that renders much (a new trace view) starts there with a whole
 /// frame to itself, rather than after a slice of loading in the same one.
 pub async fn after_paint() {
-    // A hidden page (a background tab) draws no frames, and would wait
-    // until it is shown again.
-    if page_hidden() {
-        return yield_now().await;
-    }
     frame_start().await;
     yield_now().await;
 }
@@ -152,6 +147,8 @@ pub async fn after_paint() {
 /// paints it: work that changes much of the page (a view filling in) has
 /// the frame to itself, and is drawn in it.
 pub async fn frame_start() {
+    // A hidden page (a background tab) draws no frames, and would wait
+    // until it is shown again.
     if page_hidden() {
         return yield_now().await;
     }

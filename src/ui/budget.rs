@@ -59,11 +59,13 @@ impl Budget {
         let mut f = frame();
         f.jobs += 1;
         set_frame(f);
-        Budget {
-            since: sources::now_ms(),
-            others: f.work,
+        let mut budget = Budget {
+            since: 0.0,
+            others: 0.0,
             mine: (f.number, 0.0),
-        }
+        };
+        budget.begin_slice();
+        budget
     }
 
     pub fn spent(&self) -> bool {

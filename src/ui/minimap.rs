@@ -145,17 +145,15 @@ pub fn Minimap(loaded: Loaded) -> impl IntoView {
     // Draw once: one row of pixels per span in tree order (rows share pixels
     // when the trace is taller than the canvas). The pixels are computed
     // here and handed to the canvas in one call: a call per span took most
-    // of a quarter second at 100k spans. It waits until the trace view's
-    // first frame and its rows' frame are drawn (see `Timeline`): drawing
-    // every span is work for frames of its own.
+    // of a quarter second at 100k spans. Drawing every span is work for
+    // frames of its own, after the trace view's first ones.
     Effect::new(move |_| {
         if canvas.get().is_none() {
             return;
         }
         let trace = trace.clone();
         leptos::task::spawn_local(async move {
-            crate::sources::after_paint().await;
-            crate::sources::after_paint().await;
+            super::timeline::after_first_frames().await;
             draw(canvas, &trace).await;
         });
     });

@@ -332,13 +332,11 @@ fn TraceList() -> impl IntoView {
             if paging.get_value() {
                 request_animation_frame(add_page);
             } else {
-                // The traces come with the one they open, whose view is
-                // drawn over two frames (see `Timeline`): the pages start
-                // on the frame after those.
+                // The traces come with the one they open: the pages start
+                // on the frame after its view's first ones.
                 paging.set_value(true);
                 leptos::task::spawn_local(async move {
-                    crate::sources::after_paint().await;
-                    crate::sources::after_paint().await;
+                    timeline::after_first_frames().await;
                     request_animation_frame(add_page);
                 });
             }

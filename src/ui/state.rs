@@ -494,10 +494,7 @@ impl AppState {
         if let Some(i) = new.iter().position(|l| Some(l.key) == shown) {
             new[..=i].rotate_right(1);
         }
-        // The trace view draws its rows on the frame after its first (see
-        // `Timeline`): the analysis starts on the frame after that.
-        sources::after_paint().await;
-        sources::after_paint().await;
+        super::timeline::after_first_frames().await;
         self.analyse(name, &new, &mut Budget::new()).await;
     }
 

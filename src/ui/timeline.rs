@@ -7,7 +7,7 @@ use super::detail::SpanDetail;
 use super::format::{format_duration, service_color};
 use super::minimap::{fraction_in, window_of, Minimap, MIN_WINDOW};
 use super::state::{AppState, Loaded, LARGE_TRACE};
-use super::widgets::Toggle;
+use super::widgets::{SizeWatch, Toggle};
 use crate::analysis::describe::parse_duration;
 use crate::analysis::join_sections;
 use crate::analysis::search::{with_ancestors, Query};
@@ -19,7 +19,6 @@ use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 pub const ROW_HEIGHT: f64 = 24.0;
@@ -201,6 +200,15 @@ fn sections_by_span(analysis: &TraceAnalysis) -> HashMap<SpanIx, Vec<(i64, i64)>
     m
 }
 
+/// Resolves once a trace view opened now has drawn its first two frames:
+/// the one without rows, and the one its rows fill in (see the measure in
+/// `Timeline`). Work that would share those frames (the minimap, the
+/// analysis, the trace list's pages) starts after them.
+pub(super) async fn after_first_frames() {
+    crate::sources::after_paint().await;
+    crate::sources::after_paint().await;
+}
+
 #[component]
 pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -318,34 +326,14 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let inline_block = NodeRef::<leptos::html::Div>::new();
     // Its height is measured whenever it changes (another span, the filter,
     // the window's width).
-    let observer = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
+    let inline_watch = SizeWatch::new(move || {
+        if let Some(el) = inline_block.get_untracked() {
+            inline_h.set(el.offset_height() as f64);
+        }
+    });
     Effect::new(move |_| {
         let block = inline_block.get();
-        observer.update_value(|o| {
-            if o.is_none() {
-                let measure = Closure::<dyn FnMut()>::new(move || {
-                    if let Some(el) = inline_block.get_untracked() {
-                        inline_h.set(el.offset_height() as f64);
-                    }
-                });
-                *o = web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref())
-                    .ok()
-                    .map(|r| (r, measure));
-            }
-            if let Some((r, _)) = o {
-                r.disconnect();
-                if let Some(el) = &block {
-                    r.observe(el);
-                }
-            }
-        });
-    });
-    on_cleanup(move || {
-        observer.try_update_value(|o| {
-            if let Some((r, _)) = o.take() {
-                r.disconnect();
-            }
-        });
+        inline_watch.watch(block.as_ref().map(AsRef::as_ref));
     });
 
     // Moving through the matches selects the match and scrolls to it.
@@ -664,34 +652,17 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     // rows' own layout and paint (bench/README.md, session 7). From then
     // on, an observer measures it whenever it changes (the window resized,
     // the bottleneck panel above folded), within the frame that changed it.
-    let height_observer =
-        StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
+    let height_watch = SizeWatch::new(measure);
     Effect::new(move |_| {
         if container.get().is_some() {
             leptos::task::spawn_local(async move {
                 crate::sources::after_paint().await;
                 measure();
-                let Some(el) = container.try_get_untracked().flatten() else {
-                    return;
-                };
-                let on_resize = Closure::<dyn FnMut()>::new(measure);
-                if let Ok(r) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-                    r.observe(&el);
-                    height_observer.try_update_value(|o| {
-                        if let Some((before, _)) = o.replace((r, on_resize)) {
-                            before.disconnect();
-                        }
-                    });
+                if let Some(el) = container.try_get_untracked().flatten() {
+                    height_watch.watch(Some(&el));
                 }
             });
         }
-    });
-    on_cleanup(move || {
-        height_observer.try_update_value(|o| {
-            if let Some((r, _)) = o.take() {
-                r.disconnect();
-            }
-        });
     });
 
     let t0 = trace.start_ns;

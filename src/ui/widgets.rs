@@ -5,6 +5,7 @@ use crate::analysis::TraceAnalysis;
 use crate::model::Trace;
 use leptos::prelude::*;
 use std::sync::Arc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 /// `ready` once the trace's analysis has landed; until then a status line
@@ -74,5 +75,44 @@ pub fn Toggle(checked: RwSignal<bool>, testid: &'static str, label: &'static str
             />
             {format!(" {label}")}
         </label>
+    }
+}
+
+/// A `ResizeObserver` that calls `on_resize` whenever the element it
+/// watches changes size, kept with its closure and disconnected when the
+/// current reactive owner is cleaned up.
+#[derive(Clone, Copy)]
+pub struct SizeWatch(StoredValue<Option<Observer>, LocalStorage>);
+
+/// The observer and the closure it calls, which must live as long as it.
+type Observer = (web_sys::ResizeObserver, Closure<dyn FnMut()>);
+
+impl SizeWatch {
+    pub fn new(on_resize: impl FnMut() + 'static) -> SizeWatch {
+        let on_resize = Closure::<dyn FnMut()>::new(on_resize);
+        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref())
+            .ok()
+            .map(|r| (r, on_resize));
+        let stored = StoredValue::new_local(observer);
+        on_cleanup(move || {
+            stored.try_update_value(|o| {
+                if let Some((r, _)) = o.take() {
+                    r.disconnect();
+                }
+            });
+        });
+        SizeWatch(stored)
+    }
+
+    /// Watches `el` alone, or nothing.
+    pub fn watch(&self, el: Option<&web_sys::Element>) {
+        self.0.try_with_value(|o| {
+            if let Some((r, _)) = o {
+                r.disconnect();
+                if let Some(el) = el {
+                    r.observe(el);
+                }
+            }
+        });
     }
 }
