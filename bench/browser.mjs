@@ -193,13 +193,16 @@ function watchLoad({ sel, traces }) {
   b.done = false;
   let lastFrame = null;
   b.longestFrame = 0;
+  b.gaps = [];
   const check = () => {
     // performance.now(), not the frame's timestamp: after a long task Chromium may hand the
     // callback the time its frame began, before the task.
     const ts = performance.now();
     if (b.t0 != null) {
       // The longest gap between frames while loading: how long the page froze at most.
-      b.longestFrame = Math.max(b.longestFrame, ts - Math.max(lastFrame ?? b.t0, b.t0));
+      const gap = ts - Math.max(lastFrame ?? b.t0, b.t0);
+      b.longestFrame = Math.max(b.longestFrame, gap);
+      b.gaps.push(gap);
       lastFrame = ts;
       const now = performance.now() - b.t0;
       if (b.seen.timeline == null && document.querySelector(sel.rows)) b.seen.timeline = now;
@@ -408,7 +411,7 @@ async function loadFile(p, file, traces) {
     if (p.isCrashed()) throw new Error('the page crashed (renderer process gone) while loading');
     let state;
     try {
-      state = await p.page.evaluate(() => ({ done: window.__bench.done, seen: window.__bench.seen, t0: window.__bench.t0, longestFrame: window.__bench.longestFrame }));
+      state = await p.page.evaluate(() => ({ done: window.__bench.done, seen: window.__bench.seen, t0: window.__bench.t0, longestFrame: window.__bench.longestFrame, gaps: window.__bench.gaps }));
     } catch (err) {
       if (p.isCrashed()) throw new Error('the page crashed (renderer process gone) while loading');
       throw err;
@@ -440,6 +443,7 @@ async function runSpans(browser, server, spans, file, run, { cold = false } = {}
     r.timelineMs = load.seen.timeline;
     r.headlineMs = load.seen.headline;
     r.longestFrameMs = load.longestFrame;
+    r.loadGaps = load.gaps;
     r.measures = await p.page.evaluate(appMeasures, load.t0);
     if (cold) return r;
     r.memory = await memoryAfterGc(p.page, p.cdp);
@@ -495,6 +499,7 @@ async function runSummary(browser, server, file, run) {
     const load = await loadFile(p, file, traces);
     r.listMs = load.seen.list;
     r.longestFrameMs = load.longestFrame;
+    r.loadGaps = load.gaps;
     r.measures = await p.page.evaluate(appMeasures, load.t0);
     // Let the first trace's view settle, then open the summary.
     await p.page.waitForSelector(SEL.headline, { timeout: 120_000 });
@@ -557,11 +562,15 @@ function measureRows(runs, exclude = ['summary']) {
   return names.map((n) => [`app measure \`traceglass:${n}\``, (r) => r.measures?.[n], fmtMs]);
 }
 
+/** How many frames while loading took longer than `ms` (one 60 Hz frame is 16.7 ms). */
+const framesOver = (ms) => (r) => (r.loadGaps ? r.loadGaps.filter((g) => g > ms).length : null);
+
 const ROWS = [
   ['the app\'s warm-up before the drop (`traceglass:warm-up`)', (r) => r.warmUpMs, fmtMs],
   ['drop → timeline rows visible', (r) => r.timelineMs, fmtMs],
   ['drop → bottleneck headline visible', (r) => r.headlineMs, fmtMs],
   ['longest frame while loading (page frozen)', (r) => r.longestFrameMs, fmtMs],
+  ['frames while loading longer than one (> 17.5 ms) / two (> 34 ms)', framesOver(17.5), fmtN, framesOver(34)],
   MEASURES,
   ['scroll frame p50', (r) => r.scroll?.p50, fmtMs],
   ['scroll frame p95', (r) => r.scroll?.p95, fmtMs],
@@ -582,8 +591,19 @@ const ROWS = [
 const COLD_ROWS = [
   ['cold (dropped before the warm-up): drop → timeline rows visible', (r) => r.timelineMs, fmtMs],
   ['cold: longest frame while loading', (r) => r.longestFrameMs, fmtMs],
+  ['cold: frames while loading longer than one / two', framesOver(17.5), fmtN, framesOver(34)],
   ['cold: app measure `traceglass:import`', (r) => r.measures?.import, fmtMs],
 ];
+
+/** A figure's cell over `runs`, with a second figure in brackets when the row has one. */
+function cells(runs, pick, fmt, extra) {
+  let c = cell(stat(runs, pick), fmt);
+  if (extra && c !== 'n/a') {
+    const e = stat(runs, extra);
+    c += ` (${e ? cell(e, fmtN) : 'n/a'})`;
+  }
+  return c;
+}
 
 function report(all, summaryRuns) {
   const lines = [];
@@ -597,19 +617,10 @@ function report(all, summaryRuns) {
   lines.push(`| file | ${sizes.map((s) => fmtMB(bySize.get(s)[0].fileBytes)).join(' | ')} |`);
   lines.push(`| runs (ok / tried) | ${sizes.map((s) => `${bySize.get(s).filter((r) => !r.error).length} / ${bySize.get(s).length}`).join(' | ')} |`);
   for (const [name, pick, fmt, extra] of ROWS.flatMap((row) => (row === MEASURES ? measureRows(results) : [row]))) {
-    const cells = sizes.map((s) => {
-      const runs = bySize.get(s);
-      let c = cell(stat(runs, pick), fmt);
-      if (extra && c !== 'n/a') {
-        const e = stat(runs, extra);
-        c += ` (${e ? cell(e, fmtN) : 'n/a'})`;
-      }
-      return c;
-    });
-    lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    lines.push(`| ${name} | ${sizes.map((s) => cells(bySize.get(s), pick, fmt, extra)).join(' | ')} |`);
   }
   if (all.some((r) => r.cold)) {
-    for (const [name, pick, fmt] of COLD_ROWS) lines.push(`| ${name} | ${sizes.map((s) => cell(stat(coldBySize(s), pick), fmt)).join(' | ')} |`);
+    for (const [name, pick, fmt, extra] of COLD_ROWS) lines.push(`| ${name} | ${sizes.map((s) => cells(coldBySize(s), pick, fmt, extra)).join(' | ')} |`);
   }
   for (const s of sizes) {
     for (const r of [...bySize.get(s), ...coldBySize(s)].filter((x) => x.error)) lines.push(`\n${label(s)}${r.cold ? ' cold' : ''} run ${r.run} failed: ${r.error}${r.pageErrors ? ` (page errors: ${r.pageErrors.join(' | ')})` : ''}`);
@@ -645,13 +656,14 @@ function report(all, summaryRuns) {
     const rows = [
       ['drop → 1,000 traces in the list', (r) => r.listMs, fmtMs],
       ['longest frame while loading (page frozen)', (r) => r.longestFrameMs, fmtMs],
+      ['frames while loading longer than one (> 17.5 ms) / two (> 34 ms)', framesOver(17.5), fmtN, framesOver(34)],
       ...measureRows(summaryRuns),
       ['app measure `traceglass:summary`', (r) => r.summaryMeasure, fmtMs],
       ['click Summary → first group visible', (r) => r.summaryClickMs, fmtMs],
       ['JS heap used (after GC)', (r) => r.memory?.jsHeapUsed, fmtMB],
       ['wasm memory', (r) => r.memory?.wasmMemory, fmtMB],
     ];
-    for (const [name, pick, fmt] of rows) lines.push(`| ${name} | ${cell(stat(summaryRuns, pick), fmt)} |`);
+    for (const [name, pick, fmt, extra] of rows) lines.push(`| ${name} | ${cells(summaryRuns, pick, fmt, extra)} |`);
     for (const r of summaryRuns.filter((x) => x.error)) lines.push(`\nsummary run ${r.run} failed: ${r.error}`);
     const m = stat(summaryRuns, (r) => r.summaryMeasure);
     const c = stat(summaryRuns, (r) => r.summaryClickMs);

@@ -152,14 +152,26 @@ pub async fn frame_start() {
     if page_hidden() {
         return yield_now().await;
     }
+    // A page may also draw no frames while shown: the browser throttles
+    // those of an iframe scrolled out of view. A timer ends the wait then.
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let asked = web_sys::window().is_some_and(|w| w.request_animation_frame(&resolve).is_ok());
+        let asked = web_sys::window().is_some_and(|w| {
+            w.request_animation_frame(&resolve).is_ok()
+                && w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    FRAME_WAIT_MAX_MS,
+                )
+                .is_ok()
+        });
         if !asked {
             let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
         }
     });
     let _ = JsFuture::from(promise).await;
 }
+
+/// The longest wait for a frame: a page drawing none goes on after it.
+const FRAME_WAIT_MAX_MS: i32 = 100;
 
 /// Whether the page is hidden (a background tab): it draws no frames then.
 pub fn page_hidden() -> bool {

@@ -1,27 +1,41 @@
 //! How paced work shares the page with its frames.
 //!
 //! Long work in the browser (a load, an analysis, the minimap's raster, a
-//! search, the warm-up) runs in slices of at most [`FRAME_BUDGET_MS`],
-//! giving the page back between them so that it can handle input and draw.
-//! Each job has its own [`Budget`]. A job alone on the page goes on right
-//! after giving the page back (the browser draws a frame in between when
-//! one is due). When several are under way, they share each frame's
-//! budget: once this frame's paced work is done, the next slice waits for
-//! the next frame, rather than each job spending a budget in the same one.
+//! search, the warm-up) runs in slices, giving the page back between them
+//! so that it can handle input and draw. Each job has its own [`Budget`].
+//!
+//! A slice ends shortly before the browser's next frame is due, which the
+//! budget tells from the frames it has seen (see [`FrameClock`]). When too
+//! little of the frame is left for another slice, or that frame is late
+//! (the browser waits for the page to draw it), the next slice waits until
+//! that frame is drawn. So the page draws every frame
+//! while a job runs, and the job still has most of each frame: a slice
+//! that simply ran for a fixed time could start late in a frame and run
+//! past it, and the page would skip a frame. Where no frame was seen
+//! lately (a page that draws none, a hidden tab), a slice runs for
+//! [`FRAME_BUDGET_MS`] and the job goes on at once.
+//!
+//! When several jobs are under way, they share each frame's budget: once
+//! this frame's paced work is done, the next slice waits for the next
+//! frame, rather than each job spending a budget in the same one.
 
-use crate::model::pace::Pace;
+use crate::model::pace::{FrameClock, Pace, FRAME_BUDGET_MS};
 use crate::sources;
-use leptos::prelude::request_animation_frame;
 use std::cell::Cell;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
-/// Work time between two pauses: most of a 60 Hz frame.
-const FRAME_BUDGET_MS: f64 = 12.0;
+/// Less time than this before a frame is due is not worth a slice: the
+/// job waits for the frame instead.
+const MIN_SLICE_MS: f64 = 4.0;
 
 /// This frame's paced work, shared by the jobs under way.
 #[derive(Clone, Copy)]
 struct Frame {
     /// Counts the frames begun since the first slice.
     number: u64,
+    /// When the frames come.
+    clock: FrameClock,
     /// Work time of every job since this frame began.
     work: f64,
     /// Whether a frame callback is asked for to begin the next one.
@@ -32,7 +46,13 @@ struct Frame {
 
 thread_local! {
     static FRAME: Cell<Frame> = const {
-        Cell::new(Frame { number: 0, work: 0.0, asked: false, jobs: 0 })
+        Cell::new(Frame {
+            number: 0,
+            clock: FrameClock::new(),
+            work: 0.0,
+            asked: false,
+            jobs: 0,
+        })
     };
 }
 
@@ -44,12 +64,42 @@ fn set_frame(f: Frame) {
     FRAME.with(|c| c.set(f));
 }
 
+/// Asks for a frame callback that begins the next frame's accounting. Its
+/// time is when that frame began, even when the callback runs late.
+fn ask_frame() {
+    let begin = Closure::once_into_js(|at: f64| {
+        let mut f = frame();
+        f.number = f.number.wrapping_add(1);
+        f.clock.saw(at);
+        f.work = 0.0;
+        f.asked = false;
+        set_frame(f);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(begin.unchecked_ref());
+    }
+}
+
+/// When a slice running at `now` should end: shortly before the next frame
+/// is due (past `now` when that frame is late), or `None` when no recent
+/// frame tells when that is, or the page is hidden and draws none.
+fn frame_due(now: f64) -> Option<f64> {
+    let f = frame();
+    if sources::page_hidden() {
+        return None;
+    }
+    f.clock.due(now, f.asked)
+}
+
 /// Tells a job when a frame's worth of work is done, and gives the page back.
 pub struct Budget {
     /// When the current slice began.
     since: f64,
-    /// The other jobs' work in this frame when the current slice began.
-    others: f64,
+    /// When the current slice ends at the latest.
+    until: f64,
+    /// When the job last asked whether its slice is spent: the time
+    /// between two asks is what the next step may take.
+    asked_at: f64,
     /// This job's own work in the frame numbered first.
     mine: (u64, f64),
 }
@@ -61,15 +111,21 @@ impl Budget {
         set_frame(f);
         let mut budget = Budget {
             since: 0.0,
-            others: 0.0,
+            until: 0.0,
+            asked_at: 0.0,
             mine: (f.number, 0.0),
         };
         budget.begin_slice();
         budget
     }
 
-    pub fn spent(&self) -> bool {
-        sources::now_ms() - self.since + self.others >= FRAME_BUDGET_MS
+    /// Whether the slice should end now: the next step, taking as long as
+    /// the last one did, would run past the slice's end.
+    pub fn spent(&mut self) -> bool {
+        let now = sources::now_ms();
+        let step = now - self.asked_at;
+        self.asked_at = now;
+        now + step >= self.until
     }
 
     /// Counts the slice that ends now as this frame's work. A slice counts
@@ -85,15 +141,7 @@ impl Budget {
         self.mine.1 += ms;
         if !f.asked {
             f.asked = true;
-            request_animation_frame(|| {
-                let f = frame();
-                set_frame(Frame {
-                    number: f.number.wrapping_add(1),
-                    work: 0.0,
-                    asked: false,
-                    jobs: f.jobs,
-                });
-            });
+            ask_frame();
         }
         set_frame(f);
     }
@@ -105,17 +153,33 @@ impl Budget {
         } else {
             0.0
         };
-        self.since = sources::now_ms();
-        self.others = (f.work - mine).max(0.0);
+        let now = sources::now_ms();
+        let others = (f.work - mine).max(0.0);
+        let share = now + FRAME_BUDGET_MS - others;
+        self.since = now;
+        self.asked_at = now;
+        // A job alone has the frame to itself; jobs under way together
+        // share one frame's budget.
+        self.until = match frame_due(now) {
+            Some(due) if f.jobs < 2 => due,
+            Some(due) => due.min(share.max(now)),
+            None => share,
+        };
     }
 
-    /// Gives the page back now. Alone, the job goes on at once; with other
-    /// jobs under way, once this frame's budget is used, it goes on after
-    /// the next frame is drawn. (A hidden page draws no frames: there is
-    /// none to share.)
+    /// Gives the page back now. The job goes on at once when enough of
+    /// this frame is left for another slice; otherwise, or when other jobs
+    /// have used this frame's budget, it goes on after the next frame is
+    /// drawn. (A hidden page draws no frames: there is none to wait for.)
     pub async fn give_back(&mut self) {
         self.end_slice();
         sources::yield_now().await;
+        let now = sources::now_ms();
+        if frame_due(now).is_some_and(|due| due - now < MIN_SLICE_MS) {
+            // Once: a frame whose own work leaves little of it still lets
+            // the job go on.
+            sources::after_paint().await;
+        }
         loop {
             let f = frame();
             if f.jobs < 2 || f.work < FRAME_BUDGET_MS || sources::page_hidden() {
