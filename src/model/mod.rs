@@ -335,6 +335,11 @@ impl Trace {
         }
     }
 
+    /// Where the span comes in tree order (its row when every span is open).
+    pub fn tree_position(&self, ix: SpanIx) -> Option<u32> {
+        self.tree_pos.get(ix as usize).copied()
+    }
+
     /// Whether `ix` is `root` or one of its descendants (a subtree is one
     /// run of `tree_order`).
     pub fn in_subtree(&self, root: SpanIx, ix: SpanIx) -> bool {

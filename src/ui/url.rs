@@ -5,13 +5,14 @@
 //! replaces the current one.
 
 use super::state::AppState;
-use crate::model::Trace;
+use crate::model::{SpanIx, Trace};
 use leptos::prelude::*;
 use std::collections::HashSet;
 
 /// Parameters that make a new history entry when they change.
 const NAVIGATION: [&str; 3] = ["trace", "span", "collapsed"];
-/// At most this many collapsed spans are written to the URL.
+/// At most this many collapsed spans are written to the URL: those highest
+/// in the tree.
 const MAX_COLLAPSED_IN_URL: usize = 300;
 
 /// The view state read from a URL, waiting for its trace to be shown.
@@ -116,23 +117,28 @@ fn desired(state: AppState) -> Vec<(&'static str, String)> {
         if let Some(s) = state.selected_span.get().and_then(|ix| l.trace.span(ix)) {
             out.push(("span", s.span_id.to_string()));
         }
-        // The first ids in order, found without sorting them all ("collapse
-        // all" collapses a third of a million spans at 1M).
-        let collapsed = state.collapsed.with(|c| {
-            let mut ids: Vec<&str> = c
-                .iter()
-                .filter_map(|&ix| l.trace.span(ix).map(|s| &*s.span_id))
-                .collect();
-            if ids.len() > MAX_COLLAPSED_IN_URL {
-                ids.select_nth_unstable(MAX_COLLAPSED_IN_URL);
-                ids.truncate(MAX_COLLAPSED_IN_URL);
-            }
-            ids.sort_unstable();
-            ids.join(",")
-        });
         // Collapsing by duration is already in the URL as collapseBelow.
-        if !collapsed.is_empty() && state.collapse_below.with(|c| c.is_none()) {
-            out.push(("collapsed", collapsed));
+        // Otherwise the collapsed spans highest in the tree, in tree order,
+        // found without sorting them all ("collapse all" collapses a third
+        // of a million spans at 1M), and by position, not by comparing ids.
+        if state.collapse_below.with(|c| c.is_none()) {
+            let mut by_row: Vec<(u32, SpanIx)> = state.collapsed.with(|c| {
+                c.iter()
+                    .filter_map(|&ix| l.trace.tree_position(ix).map(|p| (p, ix)))
+                    .collect()
+            });
+            if by_row.len() > MAX_COLLAPSED_IN_URL {
+                by_row.select_nth_unstable(MAX_COLLAPSED_IN_URL);
+                by_row.truncate(MAX_COLLAPSED_IN_URL);
+            }
+            by_row.sort_unstable();
+            let ids: Vec<&str> = by_row
+                .iter()
+                .filter_map(|&(_, ix)| l.trace.span(ix).map(|s| &*s.span_id))
+                .collect();
+            if !ids.is_empty() {
+                out.push(("collapsed", ids.join(",")));
+            }
         }
         let (a, b) = state.view_range.get();
         if (a, b) != (0.0, 1.0) {
