@@ -16,10 +16,12 @@
 mod builder;
 pub mod ids;
 pub mod pace;
+mod span_set;
 mod value;
 
 pub use builder::{SpanInput, TraceBuilder};
 pub use ids::{normalize_span_id, normalize_trace_id};
+pub use span_set::SpanSet;
 pub use value::AttrValue;
 
 use rustc_hash::FxHashMap as HashMap;

@@ -5,7 +5,7 @@ use super::budget::Budget;
 use crate::analysis::TraceAnalysis;
 use crate::import::{import_bytes, Loader, Unbuilt};
 use crate::model::pace::Pace;
-use crate::model::{SpanIx, Trace};
+use crate::model::{SpanIx, SpanSet, Trace};
 use crate::sources;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -69,7 +69,7 @@ pub struct AppState {
     pub progress: RwSignal<Vec<(String, String)>>,
     pub dragging: RwSignal<bool>,
     pub selected_span: RwSignal<Option<SpanIx>>,
-    pub collapsed: RwSignal<HashSet<SpanIx>>,
+    pub collapsed: RwSignal<SpanSet>,
     /// "Critical path only": hide spans that have no critical-path time.
     pub cp_only: RwSignal<bool>,
     /// Spans marked by a finding or a statistics row.
@@ -111,7 +111,7 @@ impl AppState {
             progress: RwSignal::new(Vec::new()),
             dragging: RwSignal::new(false),
             selected_span: RwSignal::new(None),
-            collapsed: RwSignal::new(HashSet::new()),
+            collapsed: RwSignal::new(SpanSet::new()),
             cp_only: RwSignal::new(false),
             highlight: RwSignal::new(HashSet::new()),
             scroll_to: RwSignal::new(None),
@@ -165,7 +165,7 @@ impl AppState {
     /// Selects a trace without clearing the view state waiting in `pending`.
     pub fn select_keeping_pending(&self, key: u64) {
         self.selected_span.set(None);
-        self.collapsed.set(HashSet::new());
+        self.collapsed.set(SpanSet::new());
         self.highlight.set(HashSet::new());
         self.scroll_to.set(None);
         self.selected.set(Some(key));
@@ -192,7 +192,7 @@ impl AppState {
 
     fn reset_trace_view(&self) {
         self.selected_span.set(None);
-        self.collapsed.set(HashSet::new());
+        self.collapsed.set(SpanSet::new());
         self.highlight.set(HashSet::new());
         self.scroll_to.set(None);
         self.view_range.set((0.0, 1.0));

@@ -13,7 +13,7 @@ use crate::analysis::join_sections;
 use crate::analysis::search::{with_ancestors, Query};
 use crate::analysis::TraceAnalysis;
 use crate::model::pace::{Pace, STRIDE};
-use crate::model::{SpanIx, Trace};
+use crate::model::{SpanIx, SpanSet, Trace};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
@@ -37,7 +37,7 @@ const INDENT: f64 = 14.0;
 /// subtrees). Also returns how many spans `keep` hid.
 pub fn visible_rows(
     trace: &Trace,
-    collapsed: &HashSet<SpanIx>,
+    collapsed: &SpanSet,
     keep: Option<&[bool]>,
 ) -> (Vec<SpanIx>, usize) {
     if collapsed.is_empty() && keep.is_none() {
@@ -55,7 +55,7 @@ pub fn visible_rows(
             continue;
         }
         out.push(ix);
-        if collapsed.contains(&ix) {
+        if collapsed.contains(ix) {
             i += trace.descendant_count(ix);
         }
     }
@@ -370,15 +370,16 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let all = parents_of(&p_all, &t_all);
         state.collapsed.set(all.iter().copied().collect())
     };
-    let expand_all = move || state.collapsed.set(HashSet::new());
+    let expand_all = move || state.collapsed.set(SpanSet::new());
     let p_more = parents.clone();
     let t_more = t_levels.clone();
     // Collapse the deepest level of spans that are open and in view.
     let collapse_level = move || {
         let p_more = parents_of(&p_more, &t_more);
         let shown: HashSet<SpanIx> = rows.with_untracked(|r| r.iter().copied().collect());
-        let open =
-            |i: &&SpanIx| shown.contains(*i) && !state.collapsed.with_untracked(|c| c.contains(*i));
+        let open = |i: &&SpanIx| {
+            shown.contains(*i) && !state.collapsed.with_untracked(|c| c.contains(**i))
+        };
         let depth = p_more
             .iter()
             .filter(open)
@@ -401,7 +402,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let shown: Vec<SpanIx> = rows.with_untracked(|r| {
             r.iter()
                 .copied()
-                .filter(|i| state.collapsed.with_untracked(|c| c.contains(i)))
+                .filter(|&i| state.collapsed.with_untracked(|c| c.contains(i)))
                 .collect()
         });
         let depth = shown
@@ -411,8 +412,8 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             .min();
         if let Some(d) = depth {
             state.collapsed.update(|c| {
-                for i in &shown {
-                    if t_less.span(*i).is_some_and(|s| s.depth == d) {
+                for &i in &shown {
+                    if t_less.span(i).is_some_and(|s| s.depth == d) {
                         c.remove(i);
                     }
                 }
@@ -455,10 +456,10 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         }
         if state
             .collapsed
-            .with_untracked(|c| ancestors.iter().any(|a| c.contains(a)))
+            .with_untracked(|c| ancestors.iter().any(|&a| c.contains(a)))
         {
             state.collapsed.update(|c| {
-                ancestors.iter().for_each(|a| {
+                ancestors.iter().for_each(|&a| {
                     c.remove(a);
                 })
             });
@@ -839,7 +840,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             "ArrowLeft" => {
                 if let Some(ix) = selected {
                     let open = !t_keys.children(ix).is_empty()
-                        && !state.collapsed.with_untracked(|c| c.contains(&ix));
+                        && !state.collapsed.with_untracked(|c| c.contains(ix));
                     if open {
                         state.collapsed.update(|c| {
                             c.insert(ix);
@@ -851,9 +852,9 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             }
             "ArrowRight" => {
                 if let Some(ix) = selected {
-                    if state.collapsed.with_untracked(|c| c.contains(&ix)) {
+                    if state.collapsed.with_untracked(|c| c.contains(ix)) {
                         state.collapsed.update(|c| {
-                            c.remove(&ix);
+                            c.remove(ix);
                         });
                     } else if let Some(&first) = t_keys.children(ix).first() {
                         select_row(first);
@@ -1000,7 +1001,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let on_toggle = target.is_some_and(|t| t.closest(".toggle").ok().flatten().is_some());
         if on_toggle {
             state.collapsed.update(|c| {
-                if !c.remove(&ix) {
+                if !c.remove(ix) {
                     c.insert(ix);
                 }
             });
@@ -1024,7 +1025,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let info = Memo::new(move |_| span.get().and_then(|ix| RowInfo::of(&t_info, ix)));
         let collapsed = Memo::new(move |_| {
             span.get()
-                .is_some_and(|ix| state.collapsed.with(|c| c.contains(&ix)))
+                .is_some_and(|ix| state.collapsed.with(|c| c.contains(ix)))
         });
         let selected =
             Memo::new(move |_| span.get().is_some() && state.selected_span.get() == span.get());

@@ -5,9 +5,8 @@
 //! replaces the current one.
 
 use super::state::AppState;
-use crate::model::{SpanIx, Trace};
+use crate::model::{SpanIx, SpanSet, Trace};
 use leptos::prelude::*;
-use std::collections::HashSet;
 
 /// Parameters that make a new history entry when they change.
 const NAVIGATION: [&str; 3] = ["trace", "span", "collapsed"];
@@ -92,7 +91,7 @@ pub fn apply_pending(state: AppState, trace: &Trace) {
                 }
             }
         }
-        let set: HashSet<u32> = first.into_values().filter(|&ix| ix != u32::MAX).collect();
+        let set: SpanSet = first.into_values().filter(|&ix| ix != u32::MAX).collect();
         state.collapsed.set(set);
     }
     if let Some(v) = pending.view {
@@ -124,7 +123,7 @@ fn desired(state: AppState) -> Vec<(&'static str, String)> {
         if state.collapse_below.with(|c| c.is_none()) {
             let mut by_row: Vec<(u32, SpanIx)> = state.collapsed.with(|c| {
                 c.iter()
-                    .filter_map(|&ix| l.trace.tree_position(ix).map(|p| (p, ix)))
+                    .filter_map(|ix| l.trace.tree_position(ix).map(|p| (p, ix)))
                     .collect()
             });
             if by_row.len() > MAX_COLLAPSED_IN_URL {
@@ -214,7 +213,7 @@ pub fn sync(state: AppState) {
         });
         let same = target.is_none() || target == state.selected.get_untracked();
         if pending.collapsed.is_none() {
-            state.collapsed.set(HashSet::new());
+            state.collapsed.set(SpanSet::new());
         }
         state.view_range.set(pending.view.unwrap_or((0.0, 1.0)));
         if pending.span.is_none() {
