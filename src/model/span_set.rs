@@ -10,23 +10,19 @@ use super::SpanIx;
 #[derive(Clone, Debug, Default)]
 pub struct SpanSet {
     words: Vec<u64>,
-    len: usize,
 }
 
 impl SpanSet {
     pub const fn new() -> SpanSet {
-        SpanSet {
-            words: Vec::new(),
-            len: 0,
-        }
+        SpanSet { words: Vec::new() }
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.words.iter().all(|&w| w == 0)
     }
 
     pub fn contains(&self, ix: SpanIx) -> bool {
@@ -43,7 +39,6 @@ impl SpanSet {
         match self.words.get_mut(word) {
             Some(w) if *w & bit == 0 => {
                 *w |= bit;
-                self.len += 1;
                 true
             }
             _ => false,
@@ -56,7 +51,6 @@ impl SpanSet {
         match self.words.get_mut(word) {
             Some(w) if *w & bit != 0 => {
                 *w &= !bit;
-                self.len -= 1;
                 true
             }
             _ => false,
@@ -100,8 +94,7 @@ impl PartialEq for SpanSet {
         } else {
             (&other.words, &self.words)
         };
-        self.len == other.len
-            && long.starts_with(short)
+        long.starts_with(short)
             && long
                 .get(short.len()..)
                 .is_some_and(|rest| rest.iter().all(|&w| w == 0))

@@ -153,17 +153,26 @@ pub async fn frame_start() {
         return yield_now().await;
     }
     // A page may also draw no frames while shown: the browser throttles
-    // those of an iframe scrolled out of view. A timer ends the wait then.
+    // those of an iframe scrolled out of view. A timer ends the wait then;
+    // the frame, when it comes first, clears the timer.
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let asked = web_sys::window().is_some_and(|w| {
-            w.request_animation_frame(&resolve).is_ok()
-                && w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    &resolve,
-                    FRAME_WAIT_MAX_MS,
-                )
-                .is_ok()
-        });
-        if !asked {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            return;
+        };
+        let timer = w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, FRAME_WAIT_MAX_MS)
+            .ok();
+        let on_frame = {
+            let resolve = resolve.clone();
+            wasm_bindgen::closure::Closure::once_into_js(move || {
+                if let (Some(t), Some(w)) = (timer, web_sys::window()) {
+                    w.clear_timeout_with_handle(t);
+                }
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            })
+        };
+        if w.request_animation_frame(on_frame.unchecked_ref()).is_err() {
             let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
         }
     });

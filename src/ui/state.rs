@@ -73,7 +73,7 @@ pub struct AppState {
     /// "Critical path only": hide spans that have no critical-path time.
     pub cp_only: RwSignal<bool>,
     /// Spans marked by a finding or a statistics row.
-    pub highlight: RwSignal<HashSet<SpanIx>>,
+    pub highlight: RwSignal<SpanSet>,
     /// A span the timeline should scroll to (taken and cleared by it).
     pub scroll_to: RwSignal<Option<SpanIx>>,
     pub view: RwSignal<View>,
@@ -113,7 +113,7 @@ impl AppState {
             selected_span: RwSignal::new(None),
             collapsed: RwSignal::new(SpanSet::new()),
             cp_only: RwSignal::new(false),
-            highlight: RwSignal::new(HashSet::new()),
+            highlight: RwSignal::new(SpanSet::new()),
             scroll_to: RwSignal::new(None),
             view: RwSignal::new(View::Timeline),
             pane: RwSignal::new(Pane::Trace),
@@ -166,7 +166,7 @@ impl AppState {
     pub fn select_keeping_pending(&self, key: u64) {
         self.selected_span.set(None);
         self.collapsed.set(SpanSet::new());
-        self.highlight.set(HashSet::new());
+        self.highlight.set(SpanSet::new());
         self.scroll_to.set(None);
         self.selected.set(Some(key));
     }
@@ -193,7 +193,7 @@ impl AppState {
     fn reset_trace_view(&self) {
         self.selected_span.set(None);
         self.collapsed.set(SpanSet::new());
-        self.highlight.set(HashSet::new());
+        self.highlight.set(SpanSet::new());
         self.scroll_to.set(None);
         self.view_range.set((0.0, 1.0));
     }

@@ -17,7 +17,7 @@ use crate::model::{SpanIx, SpanSet, Trace};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use wasm_bindgen::JsCast;
 
@@ -281,8 +281,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             }
         });
     });
-    let match_set =
-        Memo::new(move |_| matches.with(|m| m.iter().copied().collect::<HashSet<SpanIx>>()));
+    let match_set = Memo::new(move |_| matches.with(|m| m.iter().copied().collect::<SpanSet>()));
     let t_keep = trace.clone();
     let filtered = Memo::new(move |_| {
         // Until the analysis lands, "critical path only" has nothing to keep.
@@ -376,9 +375,9 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     // Collapse the deepest level of spans that are open and in view.
     let collapse_level = move || {
         let p_more = parents_of(&p_more, &t_more);
-        let shown: HashSet<SpanIx> = rows.with_untracked(|r| r.iter().copied().collect());
+        let shown: SpanSet = rows.with_untracked(|r| r.iter().copied().collect());
         let open = |i: &&SpanIx| {
-            shown.contains(*i) && !state.collapsed.with_untracked(|c| c.contains(**i))
+            shown.contains(**i) && !state.collapsed.with_untracked(|c| c.contains(**i))
         };
         let depth = p_more
             .iter()
@@ -1031,11 +1030,11 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
             Memo::new(move |_| span.get().is_some() && state.selected_span.get() == span.get());
         let highlighted = Memo::new(move |_| {
             span.get()
-                .is_some_and(|ix| state.highlight.with(|h| h.contains(&ix)))
+                .is_some_and(|ix| state.highlight.with(|h| h.contains(ix)))
         });
         let matched = Memo::new(move |_| {
             span.get()
-                .is_some_and(|ix| match_set.with(|m| m.contains(&ix)))
+                .is_some_and(|ix| match_set.with(|m| m.contains(ix)))
         });
         // Critical-path marks, in time order: the span's own sections, plus
         // its descendants' when it is collapsed (only then: the top rows of a
@@ -1280,7 +1279,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                     <span class="highlight-count">
                         {move || format!("{} spans highlighted", state.highlight.with(|h| h.len()))}
                     </span>
-                    <button class="link" on:click=move |_| state.highlight.set(HashSet::new())>"clear"</button>
+                    <button class="link" on:click=move |_| state.highlight.set(SpanSet::new())>"clear"</button>
                 </Show>
             </div>
             <div class="minimap-row">
