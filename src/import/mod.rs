@@ -11,7 +11,6 @@
 //! is kept whole and read by [`read_document`], which sniffs its shape and
 //! words the errors.
 
-mod fast;
 mod jaeger;
 mod json;
 

@@ -438,7 +438,7 @@ impl Scanner {
         if spans.role != Role::JSpans {
             return None;
         }
-        let mut r = super::fast::Reader::new(self.buf.get(i..)?);
+        let mut r = jaeger::Reader::new(self.buf.get(i..)?);
         let parts = r.span().ok()?;
         let t = trace_ctx(&mut head.last_mut()?.trace, &mut self.serial);
         spans.cap = Cap::None;

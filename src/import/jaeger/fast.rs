@@ -13,13 +13,13 @@
 //! It also reads a span straight from the streaming buffer, before the span
 //! is known to be complete: running out of text is a [`Miss::End`].
 
-use super::jaeger::{LogParts, Parts, RefParts};
+use super::parts::{LogParts, Parts, RefParts};
 use crate::model::AttrValue;
 use std::borrow::Cow;
 
 /// Why the fast reader gave up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Miss {
+pub(in crate::import) enum Miss {
     /// The bytes ended inside the span.
     End,
     /// Something the general reader must decide.
@@ -32,7 +32,7 @@ type R<T> = Result<T, Miss>;
 const MAX_DEPTH: u32 = 64;
 
 /// A cursor over bytes that counts the newlines it passes.
-pub(super) struct Reader<'a> {
+pub(in crate::import) struct Reader<'a> {
     s: &'a str,
     b: &'a [u8],
     pub i: usize,
@@ -678,7 +678,7 @@ fn tag_value(ty: Option<&str>, v: Scalar) -> R<AttrValue> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::jaeger::serde_span;
+    use super::super::serde_reader::serde_span;
     use super::*;
     use serde_json::Value;
 

@@ -4,127 +4,25 @@
 //! Times are microseconds. Tags of every type, logs, CHILD_OF and FOLLOWS_FROM
 //! references (also into other traces) are kept.
 
-use super::json::{span_label_str, us_to_ns, Float, Int, Text};
+mod fast;
+mod parts;
+mod serde_reader;
+
+pub(super) use fast::Reader;
+pub(super) use parts::Process;
+pub(super) use serde_reader::{json_to_attr, parse_processes};
+
+use super::json::{span_label_str, us_to_ns};
 use super::Collector;
 use crate::model::{
     normalize_span_id, normalize_trace_id, AttrValue, Attribute, Event, RefType, Reference,
     SpanInput, SpanKind, Status, StatusCode, TraceBuilder,
 };
-use serde::Deserialize;
+use parts::Parts;
 use serde_json::value::RawValue;
+use serde_reader::{serde_span, JTrace};
 use std::borrow::Cow;
 use std::collections::HashMap;
-
-#[derive(Deserialize)]
-struct JTrace<'a> {
-    #[serde(rename = "traceID", default)]
-    trace_id: Option<Text>,
-    #[serde(borrow, default)]
-    spans: Vec<&'a RawValue>,
-    #[serde(borrow, default)]
-    processes: Option<HashMap<String, JProcess<'a>>>,
-    #[serde(default)]
-    warnings: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-struct JProcess<'a> {
-    #[serde(rename = "serviceName", default)]
-    service_name: Option<String>,
-    #[serde(borrow, default)]
-    tags: Option<Vec<JTag<'a>>>,
-}
-
-/// A process, converted once: its service name and resource.
-#[derive(Debug, PartialEq)]
-pub(super) struct Process {
-    name: Option<String>,
-    resource: Vec<(String, AttrValue)>,
-}
-
-impl From<JProcess<'_>> for Process {
-    fn from(p: JProcess) -> Process {
-        Process {
-            name: p.service_name.filter(|n| !n.is_empty()),
-            resource: p
-                .tags
-                .unwrap_or_default()
-                .into_iter()
-                .map(|t| {
-                    let v = tag_value(t.ty.as_deref(), t.value);
-                    (t.key.into_owned(), v)
-                })
-                .collect(),
-        }
-    }
-}
-
-impl Process {
-    fn service(&self, b: &mut TraceBuilder) -> u32 {
-        let resource = self
-            .resource
-            .iter()
-            .map(|(k, v)| b.attribute(k, v.clone()))
-            .collect();
-        b.service(self.name.as_deref().unwrap_or("unknown"), resource)
-    }
-}
-
-#[derive(Deserialize)]
-struct JTag<'a> {
-    #[serde(borrow)]
-    key: Cow<'a, str>,
-    #[serde(rename = "type", borrow, default)]
-    ty: Option<Cow<'a, str>>,
-    #[serde(default)]
-    value: serde_json::Value,
-}
-
-#[derive(Deserialize)]
-struct JRef {
-    #[serde(rename = "refType", default)]
-    ref_type: Option<String>,
-    #[serde(rename = "traceID", default)]
-    trace_id: Option<Text>,
-    #[serde(rename = "spanID", default)]
-    span_id: Option<Text>,
-}
-
-#[derive(Deserialize)]
-struct JLog<'a> {
-    #[serde(default)]
-    timestamp: Option<Int>,
-    #[serde(borrow, default)]
-    fields: Option<Vec<JTag<'a>>>,
-}
-
-#[derive(Deserialize)]
-struct JSpan<'a> {
-    #[serde(rename = "traceID", default)]
-    trace_id: Option<Text>,
-    #[serde(rename = "spanID")]
-    span_id: Text,
-    #[serde(rename = "parentSpanID", default)]
-    parent_span_id: Option<Text>,
-    #[serde(rename = "operationName", default)]
-    operation_name: Option<String>,
-    #[serde(default)]
-    references: Option<Vec<JRef>>,
-    #[serde(rename = "startTime", default)]
-    start_time: Option<Int>,
-    #[serde(default)]
-    duration: Option<Int>,
-    #[serde(borrow, default)]
-    tags: Option<Vec<JTag<'a>>>,
-    #[serde(borrow, default)]
-    logs: Option<Vec<JLog<'a>>>,
-    #[serde(rename = "processID", borrow, default)]
-    process_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    process: Option<JProcess<'a>>,
-    #[serde(default)]
-    warnings: Option<Vec<String>>,
-}
 
 /// True when the object keys look like one Jaeger trace.
 pub fn looks_like_trace(keys: &[String]) -> bool {
@@ -178,18 +76,6 @@ fn read_spans(
     }
 }
 
-/// A trace object's `processes`, read on their own while streaming.
-pub(super) fn parse_processes(raw: &str) -> Result<HashMap<String, Process>, String> {
-    serde_json::from_str::<Option<HashMap<String, JProcess>>>(raw)
-        .map(|m| {
-            m.unwrap_or_default()
-                .into_iter()
-                .map(|(k, p)| (k, Process::from(p)))
-                .collect()
-        })
-        .map_err(|e| format!("the trace's processes are malformed: {e}"))
-}
-
 /// How a span's `processID` is resolved.
 pub(super) enum Processes<'p> {
     /// The trace's processes are known; `services` remembers the service
@@ -211,96 +97,6 @@ pub(super) enum Processes<'p> {
 /// Stand-in services per trace id, per process id.
 pub(super) type StandIns = rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, u32>>;
 
-/// One span's fields, as either reader gives them: serde through [`JSpan`],
-/// or the fast reader (`fast.rs`) for the common shape.
-#[derive(Debug, Default, PartialEq)]
-pub(super) struct Parts<'a> {
-    pub trace_id: Option<Cow<'a, str>>,
-    pub span_id: Cow<'a, str>,
-    pub parent_span_id: Option<Cow<'a, str>>,
-    pub operation_name: Option<Cow<'a, str>>,
-    pub references: Vec<RefParts<'a>>,
-    pub start_time: Option<i64>,
-    pub duration: Option<i64>,
-    pub tags: Vec<(Cow<'a, str>, AttrValue)>,
-    pub logs: Vec<LogParts<'a>>,
-    pub process_id: Option<Cow<'a, str>>,
-    /// The span's own process (jaeger-anonymizer's span arrays).
-    pub process: Option<Process>,
-    pub warnings: Vec<Cow<'a, str>>,
-}
-
-#[derive(Debug, Default, PartialEq)]
-pub(super) struct RefParts<'a> {
-    pub ref_type: Option<Cow<'a, str>>,
-    pub trace_id: Option<Cow<'a, str>>,
-    pub span_id: Option<Cow<'a, str>>,
-}
-
-#[derive(Debug, Default, PartialEq)]
-pub(super) struct LogParts<'a> {
-    pub timestamp: Option<i64>,
-    pub fields: Vec<(Cow<'a, str>, AttrValue)>,
-}
-
-fn tag_parts(tags: Option<Vec<JTag<'_>>>) -> Vec<(Cow<'_, str>, AttrValue)> {
-    tags.unwrap_or_default()
-        .into_iter()
-        .map(|t| {
-            let v = tag_value(t.ty.as_deref(), t.value);
-            (t.key, v)
-        })
-        .collect()
-}
-
-impl<'a> From<JSpan<'a>> for Parts<'a> {
-    fn from(s: JSpan<'a>) -> Parts<'a> {
-        let text = |t: Option<Text>| t.map(|t| Cow::Owned(t.0));
-        Parts {
-            trace_id: text(s.trace_id),
-            span_id: Cow::Owned(s.span_id.0),
-            parent_span_id: text(s.parent_span_id),
-            operation_name: s.operation_name.map(Cow::Owned),
-            references: s
-                .references
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| RefParts {
-                    ref_type: r.ref_type.map(Cow::Owned),
-                    trace_id: text(r.trace_id),
-                    span_id: text(r.span_id),
-                })
-                .collect(),
-            start_time: s.start_time.map(|t| t.0),
-            duration: s.duration.map(|d| d.0),
-            tags: tag_parts(s.tags),
-            logs: s
-                .logs
-                .unwrap_or_default()
-                .into_iter()
-                .map(|l| LogParts {
-                    timestamp: l.timestamp.map(|t| t.0),
-                    fields: tag_parts(l.fields),
-                })
-                .collect(),
-            process_id: s.process_id,
-            process: s.process.map(Process::from),
-            warnings: s
-                .warnings
-                .unwrap_or_default()
-                .into_iter()
-                .map(Cow::Owned)
-                .collect(),
-        }
-    }
-}
-
-/// What serde reads of one span: the general path, and the tests' oracle
-/// for the fast reader.
-pub(super) fn serde_span(raw: &str) -> Result<Parts<'_>, serde_json::Error> {
-    serde_json::from_str::<JSpan>(raw).map(Parts::from)
-}
-
 /// Reads one span (`number` counts from 1 in its trace, for messages): with
 /// the fast reader when it can, else with serde, which words the errors.
 pub(super) fn read_span_record(
@@ -310,7 +106,7 @@ pub(super) fn read_span_record(
     processes: Processes,
     out: &mut Collector,
 ) {
-    let span = match super::fast::Reader::new(raw).span() {
+    let span = match fast::Reader::new(raw).span() {
         Ok(parts) => parts,
         Err(_) => match serde_span(raw) {
             Ok(s) => s,
@@ -528,59 +324,6 @@ fn tags_to_attrs(tags: Vec<(Cow<'_, str>, AttrValue)>, b: &mut TraceBuilder) -> 
     out
 }
 
-/// A Jaeger tag value by its declared type, tolerating values sent as strings.
-fn tag_value(ty: Option<&str>, v: serde_json::Value) -> AttrValue {
-    use serde_json::Value as J;
-    let ty = ty.map(|t| {
-        ["bool", "int64", "float64", "binary"]
-            .into_iter()
-            .find(|k| t.eq_ignore_ascii_case(k))
-            .unwrap_or("")
-    });
-    match (ty, v) {
-        (Some("bool"), J::Bool(b)) => AttrValue::Bool(b),
-        (Some("bool"), J::String(s))
-            if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
-        {
-            AttrValue::Bool(s.eq_ignore_ascii_case("true"))
-        }
-        (Some("int64"), v) => match serde_json::from_value::<Int>(v.clone()) {
-            Ok(Int(n)) => AttrValue::Int(n),
-            Err(_) => json_to_attr(v),
-        },
-        (Some("float64"), v) => match serde_json::from_value::<Float>(v.clone()) {
-            Ok(Float(f)) => AttrValue::Double(f),
-            Err(_) => json_to_attr(v),
-        },
-        (Some("binary"), J::String(s)) => {
-            use base64::Engine;
-            match base64::engine::general_purpose::STANDARD.decode(s.as_bytes()) {
-                Ok(bytes) => AttrValue::Bytes(bytes),
-                Err(_) => AttrValue::Str(s),
-            }
-        }
-        (_, v) => json_to_attr(v),
-    }
-}
-
-/// An untyped JSON value as an attribute (Zipkin tags, unknown Jaeger types).
-pub fn json_to_attr(v: serde_json::Value) -> AttrValue {
-    use serde_json::Value as J;
-    match v {
-        J::String(s) => AttrValue::Str(s),
-        J::Bool(b) => AttrValue::Bool(b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => AttrValue::Int(i),
-            None => AttrValue::Double(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        J::Null => AttrValue::Empty,
-        J::Array(items) => AttrValue::Array(items.into_iter().map(json_to_attr).collect()),
-        J::Object(m) => {
-            AttrValue::KvList(m.into_iter().map(|(k, v)| (k, json_to_attr(v))).collect())
-        }
-    }
-}
-
 /// Reads a bare array of spans that carry their own `process`.
 pub fn read_span_array(items: &[&RawValue], out: &mut Collector) {
     read_spans(items, None, &HashMap::new(), out);
@@ -589,28 +332,6 @@ pub fn read_span_array(items: &[&RawValue], out: &mut Collector) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn int64_past_2_pow_53_survives() {
-        let v = tag_value(Some("int64"), serde_json::json!("9223372036854775222"));
-        assert_eq!(v, AttrValue::Int(9223372036854775222));
-    }
-
-    #[test]
-    fn bool_sent_as_string() {
-        assert_eq!(
-            tag_value(Some("bool"), serde_json::json!("true")),
-            AttrValue::Bool(true)
-        );
-    }
-
-    #[test]
-    fn binary_is_base64() {
-        assert_eq!(
-            tag_value(Some("binary"), serde_json::json!("AQI=")),
-            AttrValue::Bytes(vec![1, 2])
-        );
-    }
 
     #[test]
     fn reads_references_and_logs() {
