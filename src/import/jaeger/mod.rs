@@ -4,11 +4,14 @@
 //! Times are microseconds. Tags of every type, logs, CHILD_OF and FOLLOWS_FROM
 //! references (also into other traces) are kept.
 
+mod cursor;
 mod fast;
 mod parts;
 mod serde_reader;
 
-pub(super) use fast::Reader;
+/// The fast reader (its span shape is in `fast.rs`), which the streaming
+/// loader also runs in place on its buffer.
+pub(super) use cursor::Reader;
 pub(super) use parts::Process;
 pub(super) use serde_reader::{json_to_attr, parse_processes};
 
@@ -106,7 +109,7 @@ pub(super) fn read_span_record(
     processes: Processes,
     out: &mut Collector,
 ) {
-    let span = match fast::Reader::new(raw).span() {
+    let span = match Reader::new(raw).span() {
         Ok(parts) => parts,
         Err(_) => match serde_span(raw) {
             Ok(s) => s,
