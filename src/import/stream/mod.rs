@@ -1,0 +1,339 @@
+//! Streaming import: bytes go in as pieces of any size, spans come out as
+//! soon as each one is complete, so that a caller can read a file in slices,
+//! show progress and give the page back between them.
+//!
+//! A structural scanner follows the JSON (strings, brackets, keys) without
+//! building it. It knows where spans live in the two shapes of nearly every
+//! large file, Jaeger's traces (`{data:[{traceID, spans:[…], processes}]}`,
+//! a bare trace, a list of traces) and OTLP (`{resourceSpans:[{resource,
+//! scopeSpans:[{scope, spans:[…]}]}]}`, Tempo's `batches`, Jaeger v3's
+//! `{result:…}`, one document a line for NDJSON). Each span is cut out and
+//! parsed on its own, then its bytes are dropped: memory holds the model and
+//! one piece, never the whole file.
+//!
+//! The context a span needs may come after it. Jaeger writes `processes`
+//! after `spans`: such spans get a stand-in service, renamed when the
+//! processes arrive ([`super::jaeger::resolve_process`]). An OTLP span whose
+//! resource or scope has not been seen yet is kept as text until its object
+//! closes.
+//!
+//! A document in which no span was found this way (Zipkin, a services list,
+//! an error envelope, anything unexpected) is kept whole and read by the
+//! general path in `import/mod.rs`, which words the messages.
+//!
+//! This file holds the [`Loader`] (pieces in, gzip, progress, the end of the
+//! input) and the scanner's state; the scanner's work is split by what it
+//! knows: `scan.rs` follows the JSON's structure and its documents,
+//! `shape.rs` knows where spans live and reads them, `text.rs` keeps the
+//! buffered text (UTF-8 checked as it comes, dropped once read).
+
+mod scan;
+mod shape;
+mod text;
+
+use super::{Collector, Format, ImportError, Imported, Unbuilt};
+use shape::{Cap, Ctx, Key, Role, TraceCtx};
+use std::io::Write;
+
+/// One open object or array: where the scanner is in it, and what it is
+/// for spans (its role, the value it captures, the context it gathers).
+struct Frame {
+    obj: bool,
+    role: Role,
+    /// The key this container is the value of.
+    via: Key,
+    expect_key: bool,
+    key: Key,
+    want_value: bool,
+    cap: Cap,
+    /// Absolute offset where the captured child value starts.
+    cap_start: u64,
+    items: usize,
+    ctx: Ctx,
+    trace: Option<Box<TraceCtx>>,
+}
+
+/// The document being read (NDJSON holds one a line).
+struct Doc {
+    start: u64,
+    line: usize,
+    /// A span was found by the scanner: the document is not kept whole.
+    streamed: bool,
+}
+
+/// Where the fast skip through a span is.
+#[derive(Clone, Copy)]
+struct Skip {
+    depth: u32,
+    in_string: bool,
+}
+
+/// Why scanning stopped.
+struct Stop {
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
+}
+
+/// Everything the scanner keeps between two pieces of the input.
+#[derive(Default)]
+struct Scanner {
+    /// The text not yet consumed. Bytes that are not UTF-8 were replaced.
+    buf: String,
+    /// The start of a character whose bytes continue in the next piece.
+    carry: Vec<u8>,
+    /// Plain bytes appended so far.
+    appended: u64,
+    /// Offset of the first byte that is not UTF-8, if any.
+    not_utf8: Option<u64>,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    /// Next byte to scan, in `buf`.
+    pos: usize,
+    line: usize,
+    line_start: u64,
+    in_string: bool,
+    /// Inside a span being cut out: only its end is looked for.
+    skip: Option<Skip>,
+    key_start: Option<u64>,
+    stack: Vec<Frame>,
+    doc: Option<Doc>,
+    docs: usize,
+    next_role: Option<(Role, Key)>,
+    serial: u32,
+    format: Option<Format>,
+    /// Some span was streamed from some document.
+    streamed_any: bool,
+}
+
+impl Scanner {
+    fn abs(&self, i: usize) -> u64 {
+        self.base + i as u64
+    }
+
+    fn stop(&self, at: u64, message: String) -> Stop {
+        Stop {
+            line: Some(self.line),
+            column: Some(at.saturating_sub(self.line_start) as usize + 1),
+            message,
+        }
+    }
+
+    /// The text between two absolute offsets, if still buffered.
+    fn slice(&self, from: u64, to: u64) -> &str {
+        let a = from.saturating_sub(self.base) as usize;
+        let z = to.saturating_sub(self.base) as usize;
+        self.buf.get(a..z).unwrap_or("")
+    }
+}
+
+/// Reads a file that arrives in pieces. Feed it with [`Loader::push`], then
+/// call [`Loader::finish`]. Between pieces, [`Loader::spans_read`] and
+/// [`Loader::bytes_read`] tell the progress.
+pub struct Loader {
+    file: String,
+    started: bool,
+    inflate: Option<flate2::write::MultiGzDecoder<Vec<u8>>>,
+    /// The first bytes, held until there are enough to tell gzip.
+    head: Vec<u8>,
+    scanner: Scanner,
+    out: Collector,
+    bytes_in: u64,
+    spans: usize,
+    /// The first error that stops the load, kept for `finish`.
+    failed: Option<ImportError>,
+    /// Scanning stopped after spans were read: the rest is ignored.
+    stopped: bool,
+}
+
+impl Loader {
+    pub fn new(file: &str) -> Loader {
+        Loader {
+            file: file.to_string(),
+            started: false,
+            inflate: None,
+            head: Vec::new(),
+            scanner: Scanner {
+                line: 1,
+                ..Scanner::default()
+            },
+            out: Collector::default(),
+            bytes_in: 0,
+            spans: 0,
+            failed: None,
+            stopped: false,
+        }
+    }
+
+    /// Bytes given so far (compressed bytes for a gzip file).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_in
+    }
+
+    /// Spans read so far.
+    pub fn spans_read(&self) -> usize {
+        self.spans
+    }
+
+    /// Bytes held between pieces: the part of a span or document that is
+    /// not complete yet (a whole document when it is not streamed).
+    pub fn buffered(&self) -> usize {
+        self.scanner.buf.len()
+    }
+
+    fn error(&self, line: Option<usize>, column: Option<usize>, message: String) -> ImportError {
+        ImportError {
+            file: self.file.clone(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// Takes the next piece of the file. An error means the file cannot be
+    /// loaded; stop feeding it (`finish` gives the same error).
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), ImportError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        self.bytes_in += bytes.len() as u64;
+        if self.stopped || bytes.is_empty() {
+            return Ok(());
+        }
+        if !self.started && self.inflate.is_none() && self.head.is_empty() {
+            if bytes.starts_with(&[0x1f, 0x8b]) {
+                self.inflate = Some(flate2::write::MultiGzDecoder::new(Vec::new()));
+            } else if bytes.len() < 2 && bytes.first() == Some(&0x1f) {
+                // Too short to tell: wait for more.
+                self.head.extend_from_slice(bytes);
+                return Ok(());
+            }
+        }
+        match self.inflate.as_mut() {
+            Some(gz) => {
+                if let Err(e) = gz.write_all(bytes) {
+                    return Err(self.fail(None, None, format!("the gzip data is damaged: {e}")));
+                }
+                let plain = std::mem::take(gz.get_mut());
+                self.feed(&plain)
+            }
+            None => {
+                if !self.head.is_empty() && !self.started {
+                    let mut all = std::mem::take(&mut self.head);
+                    all.extend_from_slice(bytes);
+                    if all.starts_with(&[0x1f, 0x8b]) {
+                        self.inflate = Some(flate2::write::MultiGzDecoder::new(Vec::new()));
+                        self.bytes_in -= all.len() as u64;
+                        return self.push(&all);
+                    }
+                    return self.feed(&all);
+                }
+                self.feed(bytes)
+            }
+        }
+    }
+
+    fn fail(&mut self, line: Option<usize>, column: Option<usize>, message: String) -> ImportError {
+        let e = self.error(line, column, message);
+        self.failed = Some(e.clone());
+        e
+    }
+
+    /// Scans plain (inflated) bytes.
+    fn feed(&mut self, mut bytes: &[u8]) -> Result<(), ImportError> {
+        if !self.started {
+            if bytes.is_empty() {
+                return Ok(());
+            }
+            self.started = true;
+            if let Some(rest) = bytes.strip_prefix("\u{feff}".as_bytes()) {
+                bytes = rest;
+            }
+            let head = bytes.get(..bytes.len().min(4096)).unwrap_or(bytes);
+            if let Err(e) = std::str::from_utf8(head) {
+                if e.error_len().is_some() {
+                    let (line, column) = super::line_col(head, e.valid_up_to());
+                    return Err(self.fail(
+                        Some(line),
+                        Some(column),
+                        "the file is not UTF-8 text (a binary file, or another encoding)"
+                            .to_string(),
+                    ));
+                }
+            }
+        }
+        self.scanner.append(bytes);
+        let result = self.scanner.scan(&mut self.out);
+        self.spans = self.out.span_count();
+        match result {
+            Ok(()) => {
+                self.scanner.compact();
+                Ok(())
+            }
+            Err(stop) => self.stopped_at(stop),
+        }
+    }
+
+    fn stopped_at(&mut self, stop: Stop) -> Result<(), ImportError> {
+        if self.scanner.streamed_any && self.spans > 0 {
+            let at = match (stop.line, stop.column) {
+                (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
+                (Some(l), None) => format!(" at line {l}"),
+                _ => String::new(),
+            };
+            self.out.warn(format!(
+                "reading stopped{at}: {}; the spans before that point are loaded",
+                stop.message
+            ));
+            self.stopped = true;
+            self.scanner.close_all(&mut self.out);
+            self.scanner.buf = String::new();
+            Ok(())
+        } else {
+            Err(self.fail(stop.line, stop.column, stop.message))
+        }
+    }
+
+    /// Ends the input and builds the traces.
+    pub fn finish(self) -> Result<Imported, ImportError> {
+        self.finish_unbuilt().map(Unbuilt::build)
+    }
+
+    /// Ends the input; the traces are left for the caller to build.
+    pub fn finish_unbuilt(mut self) -> Result<Unbuilt, ImportError> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        if let Some(gz) = self.inflate.as_mut() {
+            if let Err(e) = gz.try_finish() {
+                return Err(self.error(None, None, format!("the gzip data is damaged: {e}")));
+            }
+            let plain = std::mem::take(gz.get_mut());
+            self.feed(&plain)?;
+        } else if !self.started && !self.head.is_empty() {
+            let all = std::mem::take(&mut self.head);
+            self.feed(&all)?;
+        }
+        if !self.stopped {
+            self.scanner.flush_carry();
+            if let Err(stop) = self.scanner.scan(&mut self.out) {
+                self.stopped_at(stop)?;
+            }
+        }
+        if let Some(at) = self.scanner.not_utf8 {
+            self.out.warn(format!(
+                "the file has bytes that are not UTF-8 text (the first at byte {at}); they are shown as the replacement character �"
+            ));
+        }
+        if !self.stopped {
+            if let Err(stop) = self.scanner.end_of_input(&mut self.out) {
+                self.stopped_at(stop)?;
+            }
+        }
+        if self.scanner.docs == 0 {
+            return Err(self.error(None, None, "the file is empty".to_string()));
+        }
+        let format = self.scanner.format.unwrap_or(Format::Otlp);
+        super::unbuilt(&self.file, format, self.out)
+    }
+}
