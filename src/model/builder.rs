@@ -4,8 +4,14 @@
 //! duplicate span ids, parents that are missing (the span becomes a root),
 //! self-parents and cycles (the cycle is cut), spans without timestamp or
 //! duration (they take their parent's start, or a zero duration).
+//!
+//! The spans wait for `build` in [`Chunks`] (`chunks.rs`); the children
+//! lists and the depth-first walk that put the tree in order are in
+//! `tree.rs`.
 
+use super::chunks::Chunks;
 use super::pace::{self, NoPause, Pace};
+use super::tree::{Children, Walk};
 use super::{
     Attribute, Event, Interner, Link, Operation, RefType, Reference, Service, Span, SpanIx,
     SpanKind, Status, StatusCode, Sym, Trace, TraceWarning,
@@ -486,185 +492,6 @@ impl TraceBuilder {
     }
 }
 
-/// The depth-first walk of [`TraceBuilder::build_paced`]: from a root,
-/// children in order, marking what it reaches, with each span's depth and
-/// the order it was reached in.
-struct Walk {
-    stack: Vec<SpanIx>,
-    steps: usize,
-    visited: Vec<bool>,
-    depth: Vec<u32>,
-    order: Vec<SpanIx>,
-}
-
-impl Walk {
-    fn new(n: usize) -> Walk {
-        Walk {
-            stack: Vec::new(),
-            steps: 0,
-            visited: vec![false; n],
-            depth: vec![0; n],
-            order: Vec::with_capacity(n),
-        }
-    }
-
-    async fn run(&mut self, root: SpanIx, children: &Children, pace: &mut impl Pace) {
-        self.stack.push(root);
-        self.depth[root as usize] = 0;
-        while let Some(ix) = self.stack.pop() {
-            self.steps += 1;
-            if pace::due(self.steps) {
-                pace.pause().await;
-            }
-            if self.visited[ix as usize] {
-                continue;
-            }
-            self.visited[ix as usize] = true;
-            self.order.push(ix);
-            let d = self.depth[ix as usize];
-            for &c in children.of(ix).iter().rev() {
-                if c != CUT && !self.visited[c as usize] {
-                    self.depth[c as usize] = d + 1;
-                    self.stack.push(c);
-                }
-            }
-        }
-    }
-}
-
-/// The children of every span, as ranges of one list (by span index), each
-/// range in tree order: one allocation, not one list per parent.
-struct Children {
-    start: Vec<u32>,
-    list: Vec<SpanIx>,
-    /// Whether [`Children::cut`] left holes in `list`.
-    holes: bool,
-}
-
-/// A child taken out of its parent's range by a cycle cut.
-const CUT: SpanIx = SpanIx::MAX;
-
-impl Children {
-    async fn new(
-        parent: &[Option<SpanIx>],
-        order: impl Fn(&SpanIx, &SpanIx) -> std::cmp::Ordering,
-        pace: &mut impl Pace,
-    ) -> Children {
-        let n = parent.len();
-        let mut start = vec![0u32; n + 1];
-        for p in parent.iter().flatten() {
-            start[*p as usize + 1] += 1;
-        }
-        for i in 0..n {
-            start[i + 1] += start[i];
-        }
-        // Each parent's children in index order, then sorted.
-        let mut next = start.clone();
-        let mut list = vec![0; start[n] as usize];
-        for (i, p) in parent.iter().enumerate() {
-            if let Some(p) = p {
-                let at = &mut next[*p as usize];
-                list[*at as usize] = i as SpanIx;
-                *at += 1;
-            }
-            if pace::due(i) {
-                pace.pause().await;
-            }
-        }
-        for i in 0..n {
-            list[start[i] as usize..start[i + 1] as usize].sort_by(&order);
-            if pace::due(i) {
-                pace.pause().await;
-            }
-        }
-        Children {
-            start,
-            list,
-            holes: false,
-        }
-    }
-
-    fn of(&self, ix: SpanIx) -> &[SpanIx] {
-        let i = ix as usize;
-        &self.list[self.start[i] as usize..self.start[i + 1] as usize]
-    }
-
-    /// Takes `child` out of the children of `parent`.
-    fn cut(&mut self, parent: SpanIx, child: SpanIx) {
-        let i = parent as usize;
-        let range = self.start[i] as usize..self.start[i + 1] as usize;
-        for c in &mut self.list[range] {
-            if *c == child {
-                *c = CUT;
-                self.holes = true;
-            }
-        }
-    }
-
-    /// The ranges' starts (one more than spans) and the list, without holes.
-    fn into_parts(self) -> (Vec<u32>, Vec<SpanIx>) {
-        if !self.holes {
-            return (self.start, self.list);
-        }
-        let mut start = Vec::with_capacity(self.start.len());
-        let mut list = Vec::with_capacity(self.list.len());
-        for w in self.start.windows(2) {
-            start.push(list.len() as u32);
-            list.extend(
-                self.list[w[0] as usize..w[1] as usize]
-                    .iter()
-                    .filter(|&&c| c != CUT),
-            );
-        }
-        start.push(list.len() as u32);
-        (start, list)
-    }
-}
-
-/// The spans of a builder as they were pushed, in chunks of at most
-/// [`CHUNK`]: a million spans never move as more arrive. A growing `Vec`
-/// copies all of them at each doubling (128 MB at once at 1M spans, a
-/// frozen frame) and holds both copies meanwhile.
-#[derive(Debug, Default)]
-struct Chunks<T> {
-    chunks: Vec<Vec<T>>,
-    len: usize,
-}
-
-/// Spans in a chunk; the first chunk grows to it, as a `Vec` does, so that
-/// the many small traces of a search do not each take a whole chunk.
-const CHUNK: usize = 1 << 14;
-
-impl<T> Chunks<T> {
-    fn push(&mut self, item: T) {
-        match self.chunks.last_mut() {
-            Some(c) if c.len() < CHUNK => c.push(item),
-            _ => {
-                let mut c = if self.chunks.is_empty() {
-                    Vec::new()
-                } else {
-                    Vec::with_capacity(CHUNK)
-                };
-                c.push(item);
-                self.chunks.push(c);
-            }
-        }
-        self.len += 1;
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &T> {
-        self.chunks.iter().flatten()
-    }
-}
-
-impl<T> std::ops::Index<usize> for Chunks<T> {
-    type Output = T;
-
-    fn index(&self, i: usize) -> &T {
-        &self.chunks[i / CHUNK][i % CHUNK]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,22 +536,5 @@ mod tests {
             .collect();
         assert_eq!(cut.len(), 1);
         assert_eq!(cut[0].span, Some(ix("a")));
-    }
-
-    /// Across chunk boundaries, spans keep their index and their order.
-    #[test]
-    fn chunks_keep_index_and_order() {
-        let mut c = Chunks::default();
-        let n = 2 * CHUNK + 5;
-        for i in 0..n {
-            c.push(i);
-        }
-        assert_eq!(c.len, n);
-        assert_eq!(c.chunks.len(), 3);
-        assert!(c.iter().copied().eq(0..n));
-        for i in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, n - 1] {
-            assert_eq!(c[i], i);
-        }
-        assert!(c.chunks.into_iter().flatten().eq(0..n));
     }
 }

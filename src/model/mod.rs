@@ -14,9 +14,11 @@
 //! microseconds and are scaled at import, OTLP gives nanoseconds.
 
 mod builder;
+mod chunks;
 pub mod ids;
 pub mod pace;
 mod span_set;
+mod tree;
 mod value;
 
 pub use builder::{SpanInput, TraceBuilder};

@@ -1,0 +1,143 @@
+//! The tree as the builder makes it: the children of every span as ranges
+//! of one list, sorted into tree order, and the depth-first walk over them
+//! that gives each span its depth and the tree order, and leaves the spans
+//! on a reference cycle unreached. Iterative, so that a deep trace cannot
+//! overflow the stack.
+
+use super::pace::{self, Pace};
+use super::SpanIx;
+
+/// The depth-first walk of [`super::TraceBuilder::build_paced`]: from a root,
+/// children in order, marking what it reaches, with each span's depth and
+/// the order it was reached in.
+pub(super) struct Walk {
+    stack: Vec<SpanIx>,
+    steps: usize,
+    pub(super) visited: Vec<bool>,
+    pub(super) depth: Vec<u32>,
+    pub(super) order: Vec<SpanIx>,
+}
+
+impl Walk {
+    pub(super) fn new(n: usize) -> Walk {
+        Walk {
+            stack: Vec::new(),
+            steps: 0,
+            visited: vec![false; n],
+            depth: vec![0; n],
+            order: Vec::with_capacity(n),
+        }
+    }
+
+    pub(super) async fn run(&mut self, root: SpanIx, children: &Children, pace: &mut impl Pace) {
+        self.stack.push(root);
+        self.depth[root as usize] = 0;
+        while let Some(ix) = self.stack.pop() {
+            self.steps += 1;
+            if pace::due(self.steps) {
+                pace.pause().await;
+            }
+            if self.visited[ix as usize] {
+                continue;
+            }
+            self.visited[ix as usize] = true;
+            self.order.push(ix);
+            let d = self.depth[ix as usize];
+            for &c in children.of(ix).iter().rev() {
+                if c != CUT && !self.visited[c as usize] {
+                    self.depth[c as usize] = d + 1;
+                    self.stack.push(c);
+                }
+            }
+        }
+    }
+}
+
+/// The children of every span, as ranges of one list (by span index), each
+/// range in tree order: one allocation, not one list per parent.
+pub(super) struct Children {
+    start: Vec<u32>,
+    list: Vec<SpanIx>,
+    /// Whether [`Children::cut`] left holes in `list`.
+    holes: bool,
+}
+
+/// A child taken out of its parent's range by a cycle cut.
+const CUT: SpanIx = SpanIx::MAX;
+
+impl Children {
+    pub(super) async fn new(
+        parent: &[Option<SpanIx>],
+        order: impl Fn(&SpanIx, &SpanIx) -> std::cmp::Ordering,
+        pace: &mut impl Pace,
+    ) -> Children {
+        let n = parent.len();
+        let mut start = vec![0u32; n + 1];
+        for p in parent.iter().flatten() {
+            start[*p as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        // Each parent's children in index order, then sorted.
+        let mut next = start.clone();
+        let mut list = vec![0; start[n] as usize];
+        for (i, p) in parent.iter().enumerate() {
+            if let Some(p) = p {
+                let at = &mut next[*p as usize];
+                list[*at as usize] = i as SpanIx;
+                *at += 1;
+            }
+            if pace::due(i) {
+                pace.pause().await;
+            }
+        }
+        for i in 0..n {
+            list[start[i] as usize..start[i + 1] as usize].sort_by(&order);
+            if pace::due(i) {
+                pace.pause().await;
+            }
+        }
+        Children {
+            start,
+            list,
+            holes: false,
+        }
+    }
+
+    fn of(&self, ix: SpanIx) -> &[SpanIx] {
+        let i = ix as usize;
+        &self.list[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+
+    /// Takes `child` out of the children of `parent`.
+    pub(super) fn cut(&mut self, parent: SpanIx, child: SpanIx) {
+        let i = parent as usize;
+        let range = self.start[i] as usize..self.start[i + 1] as usize;
+        for c in &mut self.list[range] {
+            if *c == child {
+                *c = CUT;
+                self.holes = true;
+            }
+        }
+    }
+
+    /// The ranges' starts (one more than spans) and the list, without holes.
+    pub(super) fn into_parts(self) -> (Vec<u32>, Vec<SpanIx>) {
+        if !self.holes {
+            return (self.start, self.list);
+        }
+        let mut start = Vec::with_capacity(self.start.len());
+        let mut list = Vec::with_capacity(self.list.len());
+        for w in self.start.windows(2) {
+            start.push(list.len() as u32);
+            list.extend(
+                self.list[w[0] as usize..w[1] as usize]
+                    .iter()
+                    .filter(|&&c| c != CUT),
+            );
+        }
+        start.push(list.len() as u32);
+        (start, list)
+    }
+}
