@@ -9,7 +9,7 @@ use super::describe::{
     describe_span_with, format_duration, format_share, peer_name, shorten, statement, work_kind,
     WorkKind,
 };
-use super::{is_blocking, operation_times, CriticalPath};
+use super::{is_blocking, CriticalPath, OperationTime};
 use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
@@ -68,19 +68,25 @@ pub struct Finding {
     pub evidence: Vec<SpanIx>,
 }
 
-/// All findings of a trace, by time at stake, largest first.
-pub fn findings(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
-    pace::now(findings_paced(trace, cp, &mut NoPause))
+/// All findings of a trace, by time at stake, largest first, from its
+/// critical path and the [`super::operation_times`] of that path.
+pub fn findings(
+    trace: &Trace,
+    cp: &CriticalPath,
+    operation_times: &[OperationTime],
+) -> Vec<Finding> {
+    pace::now(findings_paced(trace, cp, operation_times, &mut NoPause))
 }
 
 /// [`findings`], pausing through `pace` as it goes.
 pub async fn findings_paced(
     trace: &Trace,
     cp: &CriticalPath,
+    operation_times: &[OperationTime],
     pace: &mut impl Pace,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    out.extend(dominant_operation(trace, cp));
+    out.extend(dominant_operation(trace, cp, operation_times));
     pace.pause().await;
     out.extend(sequential_repetitions(trace, cp, pace).await);
     pace.pause().await;
@@ -93,8 +99,12 @@ pub async fn findings_paced(
     out
 }
 
-fn dominant_operation(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
-    let top = operation_times(trace, cp).into_iter().next()?;
+fn dominant_operation(
+    trace: &Trace,
+    cp: &CriticalPath,
+    operation_times: &[OperationTime],
+) -> Option<Finding> {
+    let top = operation_times.first()?;
     let span = trace.span(top.top_span)?;
     let total = trace.duration_ns();
     let what = describe_span_with(trace, span, &format_duration(top.time_ns));

@@ -7,8 +7,8 @@ use super::describe::{
 };
 use super::findings::{capitalize, Finding, FindingKind};
 use super::CriticalPath;
+use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{SpanIx, Trace};
-use std::collections::HashMap;
 
 /// Critical-path time of one operation (service, span name) on one root's path.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,13 +21,29 @@ pub struct OperationTime {
 
 /// Exclusive critical-path time per operation, largest first.
 pub fn operation_times(trace: &Trace, cp: &CriticalPath) -> Vec<OperationTime> {
-    let mut by_op: HashMap<u32, OperationTime> = HashMap::new();
+    pace::now(operation_times_paced(trace, cp, &mut NoPause))
+}
+
+/// [`operation_times`], pausing through `pace` as it goes.
+pub async fn operation_times_paced(
+    trace: &Trace,
+    cp: &CriticalPath,
+    pace: &mut impl Pace,
+) -> Vec<OperationTime> {
+    // Operations are dense indices into `trace.operations`: a slot each.
+    let mut by_op: Vec<Option<OperationTime>> = vec![None; trace.operations.len()];
     for (i, span) in trace.spans.iter().enumerate() {
+        if pace::due(i) {
+            pace.pause().await;
+        }
         let t = cp.time_of(i as SpanIx);
         if t <= 0 {
             continue;
         }
-        let e = by_op.entry(span.operation).or_insert(OperationTime {
+        let Some(slot) = by_op.get_mut(span.operation as usize) else {
+            continue;
+        };
+        let e = slot.get_or_insert(OperationTime {
             operation: span.operation,
             time_ns: 0,
             top_span: i as SpanIx,
@@ -37,7 +53,7 @@ pub fn operation_times(trace: &Trace, cp: &CriticalPath) -> Vec<OperationTime> {
         }
         e.time_ns += t;
     }
-    let mut v: Vec<OperationTime> = by_op.into_values().collect();
+    let mut v: Vec<OperationTime> = by_op.into_iter().flatten().collect();
     v.sort_by(|a, b| {
         b.time_ns
             .cmp(&a.time_ns)
@@ -46,8 +62,9 @@ pub fn operation_times(trace: &Trace, cp: &CriticalPath) -> Vec<OperationTime> {
     v
 }
 
-/// The headline sentence for a trace, composed from its findings.
-pub fn headline(trace: &Trace, cp: &CriticalPath, findings: &[Finding]) -> String {
+/// The headline sentence for a trace, composed from its findings and its
+/// [`operation_times`].
+pub fn headline(trace: &Trace, operation_times: &[OperationTime], findings: &[Finding]) -> String {
     let Some(root) = trace.main_root().and_then(|r| trace.span(r)) else {
         return "The trace has no spans.".to_string();
     };
@@ -86,10 +103,9 @@ pub fn headline(trace: &Trace, cp: &CriticalPath, findings: &[Finding]) -> Strin
     }
     match lead.kind {
         FindingKind::DominantOperation => {
-            let ops = operation_times(trace, cp);
             let (Some(top), Some(top_span)) = (
-                ops.first(),
-                ops.first().and_then(|t| trace.span(t.top_span)),
+                operation_times.first(),
+                operation_times.first().and_then(|t| trace.span(t.top_span)),
             ) else {
                 return s + ".";
             };

@@ -5,7 +5,7 @@
 //! the findings counted across traces.
 
 use super::describe::{format_duration, format_share, shorten, statement};
-use super::{operation_times, FindingKind, TraceAnalysis};
+use super::{FindingKind, TraceAnalysis};
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
 
@@ -165,8 +165,9 @@ fn summarize_group<'t>(
         let Some(&(t, a)) = traces.get(i) else {
             continue;
         };
-        let mut ops: Vec<(u32, i64, SpanIx)> = operation_times(t, &a.critical_path)
-            .into_iter()
+        let mut ops: Vec<(u32, i64, SpanIx)> = a
+            .operation_times
+            .iter()
             .filter_map(|o| {
                 let key = t.operation_names(o.operation)?;
                 let id = *op_ids.entry(key).or_insert_with(|| {
