@@ -145,3 +145,26 @@ fn tree_order_holds_every_span_once_with_subtrees_contiguous() {
         }
     }
 }
+
+#[test]
+fn service_span_counts_add_up_to_the_spans() {
+    let mut traces = 0;
+    for path in common::fixture_files("") {
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(imp) = import_bytes("f", &bytes) else {
+            continue;
+        };
+        for t in &imp.traces {
+            let mut counted = vec![0u32; t.services.len()];
+            for s in &t.spans {
+                counted[s.service as usize] += 1;
+            }
+            let stored: Vec<u32> = t.services.iter().map(|s| s.span_count).collect();
+            assert_eq!(stored, counted, "{}", path.display());
+            let sum: u64 = stored.iter().map(|&n| u64::from(n)).sum();
+            assert_eq!(sum, t.spans.len() as u64, "{}", path.display());
+            traces += 1;
+        }
+    }
+    assert!(traces > 50, "only {traces} fixture traces");
+}

@@ -96,6 +96,7 @@ impl TraceBuilder {
         self.services.push(Service {
             name: sym,
             resource,
+            span_count: 0,
         });
         self.service_index.insert(sym, ix);
         ix
@@ -345,6 +346,7 @@ impl TraceBuilder {
             services.push(Service {
                 name,
                 resource: Vec::new(),
+                span_count: 0,
             });
         }
         // Services renamed after the fact may share a name: keep the first.
@@ -387,6 +389,9 @@ impl TraceBuilder {
                 .copied()
                 .filter(|&c| c < service_count)
                 .unwrap_or(0);
+            if let Some(svc) = services.get_mut(service as usize) {
+                svc.span_count += 1;
+            }
             let name = s.name;
             let operation = *op_index.entry((service, name)).or_insert_with(|| {
                 operations.push(Operation { service, name });
@@ -536,5 +541,32 @@ mod tests {
             .collect();
         assert_eq!(cut.len(), 1);
         assert_eq!(cut[0].span, Some(ix("a")));
+    }
+
+    /// Each service counts its spans, also when two services became one (a
+    /// stand-in renamed to a name that exists already).
+    #[test]
+    fn services_count_their_spans() {
+        let mut b = TraceBuilder::new("t");
+        let api = b.service("api", Vec::new());
+        let stand_in = b.service("p2", Vec::new());
+        let db = b.service("db", Vec::new());
+        for (id, service) in [("a", api), ("b", stand_in), ("c", stand_in), ("d", db)] {
+            b.push(SpanInput {
+                span_id: id.to_string(),
+                service,
+                start_ns: Some(0),
+                duration_ns: Some(1),
+                ..SpanInput::default()
+            });
+        }
+        b.rename_service("p2", "api", Vec::new());
+        let t = b.build();
+        let counts: Vec<(&str, u32)> = t
+            .services
+            .iter()
+            .map(|s| (t.str(s.name), s.span_count))
+            .collect();
+        assert_eq!(counts, [("api", 3), ("db", 1)]);
     }
 }

@@ -229,6 +229,9 @@ pub struct Link {
 pub struct Service {
     pub name: Sym,
     pub resource: Vec<Attribute>,
+    /// Spans of the trace in this service, counted once by the builder
+    /// (a list of traces shows it without going through every span).
+    pub span_count: u32,
 }
 
 /// A distinct (service, span name) pair.
