@@ -3,7 +3,8 @@
 //! Data flows one way: sources give bytes, [`import`] turns them into the one
 //! [`model::Trace`], [`analysis`] computes critical path, self time, statistics
 //! and findings from it, and `ui` only displays model and analysis.
-//! `model`, `import`, `analysis`, `jaeger`, `export` and `warm` have no browser dependency.
+//! `model`, `import`, `analysis`, `jaeger`, `export` and `warm` have no browser dependency;
+//! of `ui`, only its plain parts (geometry, outline, URL parameters…) build natively.
 
 pub mod analysis;
 pub mod export;
@@ -12,6 +13,5 @@ pub mod jaeger;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod sources;
-#[cfg(target_arch = "wasm32")]
 pub mod ui;
 pub mod warm;

@@ -3,10 +3,8 @@
 //! (unreachable, CORS refused, HTTP errors with Jaeger's own message,
 //! timeout, an answer that is not Jaeger's).
 
+use super::http;
 use crate::jaeger::{error_message, parse_services, services_url, ApiVersion};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, RequestMode, Response};
 
 /// Where Jaeger is, and how to ask it.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +22,15 @@ pub struct Connection {
 impl Connection {
     /// Timeouts outside this range are clamped into it.
     pub const TIMEOUT_RANGE_MS: (i32, i32) = (100, 600_000);
+
+    /// How requests to Jaeger are sent.
+    fn options(&self) -> http::Options {
+        http::Options {
+            credentials: Some(self.credentials.clone()),
+            bearer: Some(self.token.clone()),
+            timeout_ms: Some(self.timeout_ms),
+        }
+    }
 
     /// Sets the timeout, clamped to [`Connection::TIMEOUT_RANGE_MS`].
     pub fn set_timeout_ms(&mut self, ms: i64) {
@@ -49,6 +56,8 @@ pub enum Failure {
     Unreachable,
     Cors,
     Timeout,
+    /// A newer request took its place.
+    Aborted,
     Http {
         status: u16,
         message: Option<String>,
@@ -60,7 +69,7 @@ impl Failure {
     /// True when Jaeger did not answer usefully: a 4xx is an answer (the
     /// request was wrong), everything else means the connection is failing.
     pub fn is_failing(&self) -> bool {
-        !matches!(self, Failure::Http { status, .. } if *status < 500)
+        !matches!(self, Failure::Http { status, .. } if *status < 500) && *self != Failure::Aborted
     }
 
     /// A few words for the health indicator.
@@ -69,6 +78,7 @@ impl Failure {
             Failure::Unreachable => "unreachable".into(),
             Failure::Cors => "CORS refused".into(),
             Failure::Timeout => "timeout".into(),
+            Failure::Aborted => "superseded".into(),
             Failure::Http { status, .. } => format!("HTTP {status}"),
             Failure::NotJaeger(_) => "not a Jaeger answer".into(),
         }
@@ -87,6 +97,7 @@ impl Failure {
                  reverse proxy as Jaeger (see the README)."
             ),
             Failure::Timeout => format!("Jaeger at {url} did not answer in time (timeout). Retry, or narrow the search."),
+            Failure::Aborted => format!("The request to {url} gave way to a newer one."),
             Failure::Http { status, message } => match message {
                 Some(m) => format!("Jaeger answered HTTP {status} for {url}: {m}"),
                 None => format!("Jaeger answered HTTP {status} for {url}."),
@@ -98,122 +109,66 @@ impl Failure {
     }
 }
 
-fn js_err(v: &wasm_bindgen::JsValue) -> String {
-    v.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| v.as_string())
-        .unwrap_or_default()
-}
-
-/// GETs a URL; `Ok` holds the body of a 2xx answer.
-pub async fn get(conn: &Connection, url: &str) -> Result<String, Failure> {
-    let window = web_sys::window().ok_or(Failure::Unreachable)?;
-    let init = RequestInit::new();
-    init.set_method("GET");
-    init.set_credentials(match conn.credentials.as_str() {
-        "omit" => RequestCredentials::Omit,
-        "include" => RequestCredentials::Include,
-        _ => RequestCredentials::SameOrigin,
-    });
-    if !conn.token.trim().is_empty() {
-        if let Ok(h) = Headers::new() {
-            let _ = h.set("Authorization", &format!("Bearer {}", conn.token.trim()));
-            init.set_headers(&h);
+impl From<http::Failure> for Failure {
+    fn from(f: http::Failure) -> Failure {
+        match f {
+            http::Failure::Unreachable => Failure::Unreachable,
+            http::Failure::Cors => Failure::Cors,
+            http::Failure::Timeout => Failure::Timeout,
+            http::Failure::Aborted => Failure::Aborted,
+            http::Failure::Http { status, body, .. } => Failure::Http {
+                status,
+                message: error_message(&body),
+            },
+            http::Failure::BrokeOff(why) => {
+                Failure::NotJaeger(format!("the answer broke off: {why}"))
+            }
         }
-    }
-    let controller = AbortController::new().ok();
-    let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
-    let mut timer = None;
-    if let Some(c) = &controller {
-        init.set_signal(Some(&c.signal()));
-        let c2 = c.clone();
-        let flag = timed_out.clone();
-        let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
-            flag.set(true);
-            c2.abort();
-        });
-        timer = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                cb.unchecked_ref(),
-                conn.timeout_ms,
-            )
-            .ok();
-    }
-    let result = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
-    let clear = |w: &web_sys::Window| {
-        if let Some(t) = timer {
-            w.clear_timeout_with_handle(t);
-        }
-    };
-    let response: Response = match result {
-        Ok(r) => r
-            .dyn_into()
-            .map_err(|_| Failure::NotJaeger("no response object".into()))?,
-        Err(_) if timed_out.get() => return Err(Failure::Timeout),
-        Err(_) => {
-            clear(&window);
-            return Err(diagnose(url).await);
-        }
-    };
-    let text = match response.text() {
-        Ok(p) => JsFuture::from(p).await,
-        Err(e) => Err(e),
-    };
-    clear(&window);
-    let body = match text {
-        Ok(t) => t.as_string().unwrap_or_default(),
-        Err(_) if timed_out.get() => return Err(Failure::Timeout),
-        Err(e) => {
-            return Err(Failure::NotJaeger(format!(
-                "the answer broke off: {}",
-                js_err(&e)
-            )))
-        }
-    };
-    let status = response.status();
-    if (200..300).contains(&status) {
-        Ok(body)
-    } else {
-        Err(Failure::Http {
-            status,
-            message: error_message(&body),
-        })
     }
 }
 
-/// Like [`get`], and tells `observe` how long the request took and how it ended.
-pub async fn get_observed(
+/// How a request went, for the health indicator: its round trip, and how
+/// it failed (an aborted request tells nothing, and is not heard of).
+pub type Observe<'a> = &'a dyn Fn(f64, Option<&Failure>);
+
+/// GETs a URL from Jaeger; `Ok` holds the body of a 2xx answer, and
+/// `observe` hears how it went.
+pub async fn get_bytes(
     conn: &Connection,
     url: &str,
-    observe: &dyn Fn(f64, Option<&Failure>),
-) -> Result<String, Failure> {
+    abort: &http::Abort,
+    observe: Observe<'_>,
+) -> Result<Vec<u8>, Failure> {
     let start = super::now_ms();
-    let r = get(conn, url).await;
-    observe(super::now_ms() - start, r.as_ref().err());
-    r
+    let result = http::get(url, &conn.options(), abort)
+        .await
+        .map_err(Failure::from);
+    if !matches!(result, Err(Failure::Aborted)) {
+        observe(super::now_ms() - start, result.as_ref().err());
+    }
+    result
 }
 
-/// A failed fetch is a TypeError either way; an opaque `no-cors` request
-/// tells whether the server answered at all.
-async fn diagnose(url: &str) -> Failure {
-    let Some(w) = web_sys::window() else {
-        return Failure::Unreachable;
-    };
-    let init = RequestInit::new();
-    init.set_mode(RequestMode::NoCors);
-    match JsFuture::from(w.fetch_with_str_and_init(url, &init)).await {
-        Ok(_) => Failure::Cors,
-        Err(_) => Failure::Unreachable,
-    }
+/// [`get_bytes`], for an answer read as text (JSON other than traces).
+pub async fn get(
+    conn: &Connection,
+    url: &str,
+    abort: &http::Abort,
+    observe: Observe<'_>,
+) -> Result<String, Failure> {
+    get_bytes(conn, url, abort, observe)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 /// Finds which API the server speaks: `/api/v3/services` first, then `/api/services`.
 /// Returns the version and its services; `observe` hears of every request.
 pub async fn detect(
     conn: &Connection,
-    observe: &dyn Fn(f64, Option<&Failure>),
+    abort: &http::Abort,
+    observe: Observe<'_>,
 ) -> Result<(ApiVersion, Vec<String>), (String, Failure)> {
-    let get = |url: String| async move { get_observed(conn, &url, observe).await };
+    let get = |url: String| async move { get(conn, &url, abort, observe).await };
     let v3 = services_url(&conn.base, ApiVersion::V3);
     match get(v3.clone()).await {
         Ok(body) => match parse_services(ApiVersion::V3, &body) {

@@ -3,9 +3,10 @@
 //! stacked bar of operations, coloured by service.
 
 use super::format::{format_duration, service_color};
-use super::state::{AppState, Loaded};
+use super::state::Loaded;
+use super::trace_view::ViewState;
 use crate::analysis::describe::format_share;
-use crate::analysis::{operation_times, Finding, TraceAnalysis};
+use crate::analysis::{Finding, TraceAnalysis};
 use crate::model::Trace;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -39,10 +40,10 @@ pub fn BottleneckPanel(loaded: Loaded) -> impl IntoView {
 
 #[component]
 fn Panel(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<ViewState>();
     let (t, a) = (trace, analysis);
     let total = t.duration_ns().max(1);
-    let ops = operation_times(&t, &a.critical_path);
+    let ops = &a.operation_times;
     let shown: i64 = ops.iter().take(BAR_OPERATIONS).map(|o| o.time_ns).sum();
     let all: i64 = ops.iter().map(|o| o.time_ns).sum();
     let segments = ops
@@ -102,7 +103,7 @@ fn Panel(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
     let rest_shown = RwSignal::new(false);
     if a.findings.len() > FIRST_FINDINGS {
         leptos::task::spawn_local(async move {
-            crate::sources::after_paint().await;
+            super::frames::after_paint().await;
             rest_shown.try_set(true);
         });
     }

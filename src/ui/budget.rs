@@ -19,8 +19,8 @@
 //! this frame's paced work is done, the next slice waits for the next
 //! frame, rather than each job spending a budget in the same one.
 
+use super::frames as sources;
 use crate::model::pace::{FrameClock, Pace, FRAME_BUDGET_MS};
-use crate::sources;
 use std::cell::Cell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;

@@ -3,31 +3,17 @@
 //! choice is the user's and is kept in this browser's localStorage.
 
 use super::format::{absolute_time, format_duration, is_web_url};
-use super::state::{AppState, Loaded, View};
+use super::state::{AppState, Loaded};
+use super::trace_view::{Tab, ViewState, Views};
 use crate::model::{
     normalize_span_id, normalize_trace_id, AttrValue, Attribute, Span, SpanIx, StatusCode, Trace,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
-use wasm_bindgen::JsCast;
 
-const MODE_KEY: &str = "traceglass.detail";
 /// How long "Copied" stays next to a copy button.
 const COPIED_FOR: Duration = Duration::from_secs(4);
-
-/// Whether the detail is shown inline, as last chosen in this browser.
-pub fn stored_inline() -> bool {
-    super::storage()
-        .and_then(|s| s.get_item(MODE_KEY).ok().flatten())
-        .is_some_and(|v| v == "inline")
-}
-
-fn store_inline(inline: bool) {
-    if let Some(s) = super::storage() {
-        let _ = s.set_item(MODE_KEY, if inline { "inline" } else { "side" });
-    }
-}
 
 /// True when a field's key or value contains `needle` (lower-case already);
 /// an empty needle keeps everything.
@@ -148,8 +134,8 @@ fn fields_view(t: &Trace, span: &Span, needle: &str) -> AnyView {
 enum Target {
     /// A span of the trace on screen.
     Here(SpanIx, String),
-    /// A span of another loaded trace: its key, and the span's label.
-    Loaded(u64, String, String),
+    /// A span of another loaded trace, and the span's label.
+    Loaded(Loaded, SpanIx, String),
     /// The trace is loaded but has no span with that id.
     NoSuchSpan,
     NotLoaded,
@@ -159,7 +145,7 @@ fn label(t: &Trace, span: &Span) -> String {
     format!("{}: {}", t.service_name(span), t.span_name(span))
 }
 
-fn resolve(state: AppState, t: &Trace, trace_id: &str, span_id: &str) -> Target {
+fn resolve(app: AppState, t: &Trace, trace_id: &str, span_id: &str) -> Target {
     let tid = normalize_trace_id(trace_id);
     let sid = normalize_span_id(span_id);
     if tid.is_empty() || tid == t.trace_id {
@@ -168,10 +154,17 @@ fn resolve(state: AppState, t: &Trace, trace_id: &str, span_id: &str) -> Target 
             None => Target::NoSuchSpan,
         };
     }
-    match state.loaded_by_id(&tid) {
+    match app.loaded_by_id(&tid) {
         None => Target::NotLoaded,
-        Some(l) => match l.trace.find_span(&sid).and_then(|ix| l.trace.span(ix)) {
-            Some(s) => Target::Loaded(l.key, sid, label(&l.trace, s)),
+        Some(l) => match l
+            .trace
+            .find_span(&sid)
+            .and_then(|ix| Some((ix, l.trace.span(ix)?)))
+        {
+            Some((ix, s)) => {
+                let label = label(&l.trace, s);
+                Target::Loaded(l, ix, label)
+            }
             None => Target::NoSuchSpan,
         },
     }
@@ -180,7 +173,8 @@ fn resolve(state: AppState, t: &Trace, trace_id: &str, span_id: &str) -> Target 
 /// One reference or link: a button that opens its span when that span is
 /// loaded, else its ids as text and why it cannot be opened.
 fn link_item(
-    state: AppState,
+    app: AppState,
+    state: ViewState,
     t: &Trace,
     what: String,
     trace_id: &str,
@@ -192,25 +186,22 @@ fn link_item(
     } else {
         format!("span {span_id} in trace {trace_id}")
     };
-    let target = match resolve(state, t, trace_id, span_id) {
+    let target = match resolve(app, t, trace_id, span_id) {
         Target::Here(ix, label) => view! {
             <button class="link open-link" data-testid="open-link" title="Select this span"
                 on:click=move |_| {
-                    state.view.set(View::Timeline);
+                    state.tab.set(Tab::Timeline);
                     state.detail_open.set(true);
-                    state.selected_span.set(Some(ix));
-                    state.scroll_to.set(Some(ix));
+                    state.select(ix);
                 }>{label}</button>
         }
         .into_any(),
-        Target::Loaded(key, sid, label) => view! {
-            <button class="link open-link" data-testid="open-link" title="Open this span's trace and select the span"
-                on:click=move |_| {
-                    state.pending.set(super::url::Pending { span: Some(sid.clone()), ..Default::default() });
-                    state.select(key);
-                    state.view.set(View::Timeline);
-                    state.detail_open.set(true);
-                }>{label}</button>
+        Target::Loaded(other, ix, label) => {
+            let views = expect_context::<Views>();
+            view! {
+                <button class="link open-link" data-testid="open-link" title="Open this span's trace and select the span"
+                    on:click=move |_| views.open_span(&other, ix)>{label}</button>
+            }
         }
         .into_any(),
         Target::NoSuchSpan => {
@@ -243,7 +234,8 @@ struct CopyState {
 /// Writes `text` to the clipboard and reports the outcome in `copied`.
 fn copy_text(text: String, which: &'static str, copied: RwSignal<Option<CopyState>>) {
     let seq = copied.with_untracked(|c| c.as_ref().map_or(0, |c| c.seq.wrapping_add(1)));
-    let report = move |result: Result<(), String>| {
+    spawn_local(async move {
+        let result = super::dom::copy_to_clipboard(&text).await;
         copied.try_set(Some(CopyState { which, result, seq }));
         set_timeout(
             move || {
@@ -256,29 +248,6 @@ fn copy_text(text: String, which: &'static str, copied: RwSignal<Option<CopyStat
             },
             COPIED_FOR,
         );
-    };
-    let clipboard = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"clipboard".into()).ok())
-        .filter(|c| !c.is_undefined() && !c.is_null());
-    let Some(clipboard) = clipboard else {
-        report(Err(
-            "the clipboard is not available on this page".to_string()
-        ));
-        return;
-    };
-    let promise = clipboard
-        .unchecked_into::<web_sys::Clipboard>()
-        .write_text(&text);
-    spawn_local(async move {
-        let result = wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                e.dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_else(|| "the browser refused".to_string())
-            });
-        report(result);
     });
 }
 
@@ -315,7 +284,8 @@ fn copy_button(
 /// stands in for the inline one when the timeline is not shown).
 #[component]
 pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let app = expect_context::<AppState>();
+    let state = expect_context::<ViewState>();
     let trace = loaded.trace.clone();
     let analysis = loaded.analysis.clone();
     let filter = RwSignal::new(String::new());
@@ -323,11 +293,11 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
     let copied = RwSignal::new(None::<CopyState>);
     let shown = Memo::new(move |_| {
         let here = if inline {
-            state.detail_inline.get()
+            app.detail_inline.get()
         } else {
-            !state.detail_inline.get() || state.view.get() != View::Timeline
+            !app.detail_inline.get() || state.tab.get() != Tab::Timeline
         };
-        here && state.detail_open.get() && state.selected_span.with(Option::is_some)
+        here && state.detail_open.get() && state.selected.with(Option::is_some)
     });
 
     move || {
@@ -338,7 +308,7 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
             (trace.clone(), trace.clone(), trace.clone(), trace.clone());
         let analysis = analysis.clone();
         let head = move || {
-            let ix = state.selected_span.get()?;
+            let ix = state.selected.get()?;
             let t = &t_head;
             let span = t.span(ix)?;
             let parent = span.parent.and_then(|p| t.span(p));
@@ -363,7 +333,7 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
             let (link_span, link_trace) = (span_id.clone(), trace_id.clone());
             // The page's URL as it is when the button is pressed, with this span.
             let link = move || {
-                let multi = state.traces.with_untracked(|v| v.len() > 1);
+                let multi = app.traces.with_untracked(|v| v.len() > 1);
                 super::url::span_link(multi.then_some(link_trace.as_str()), &link_span)
                     .unwrap_or_default()
             };
@@ -374,15 +344,15 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
                         <button
                             class="small"
                             data-testid="detail-mode"
-                            aria-pressed=move || if state.detail_inline.get() { "true" } else { "false" }
+                            aria-pressed=move || if app.detail_inline.get() { "true" } else { "false" }
                             title="Show the detail under the span's row in the timeline, or beside the timeline"
                             on:click=move |_| {
-                                let inline = !state.detail_inline.get_untracked();
-                                store_inline(inline);
-                                state.detail_inline.set(inline);
+                                let inline = !app.detail_inline.get_untracked();
+                                super::prefs::set_detail_inline(inline);
+                                app.detail_inline.set(inline);
                                 if inline {
-                                    state.view.set(View::Timeline);
-                                    state.scroll_to.set(state.selected_span.get_untracked());
+                                    state.tab.set(Tab::Timeline);
+                                    state.scroll_to.set(state.selected.get_untracked());
                                 }
                             }
                         >"Inline"</button>
@@ -414,7 +384,7 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
             })
         };
         let count = move || {
-            let ix = state.selected_span.get()?;
+            let ix = state.selected.get()?;
             let span = t_count.span(ix)?;
             needle.with(|n| {
                 let total = all_fields(&t_count, span).count();
@@ -429,16 +399,16 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
             })
         };
         let fields = move || {
-            let ix = state.selected_span.get()?;
+            let ix = state.selected.get()?;
             let span = t_fields.span(ix)?;
             Some(needle.with(|n| fields_view(&t_fields, span, n)))
         };
         let links = move || {
-            let ix = state.selected_span.get()?;
+            let ix = state.selected.get()?;
             let t = &t_links;
             let span = t.span(ix)?;
             // A trace loaded later turns its "trace not loaded" into a button.
-            state.traces.track();
+            app.traces.track();
             let n = needle.get();
             if span.references.is_empty() && span.links.is_empty() && span.warnings.is_empty() {
                 return None;
@@ -448,6 +418,7 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
                 .iter()
                 .map(|r| {
                     link_item(
+                        app,
                         state,
                         t,
                         r.ref_type.as_str().to_string(),
@@ -462,7 +433,15 @@ pub fn SpanDetail(loaded: Loaded, #[prop(optional)] inline: bool) -> impl IntoVi
                 .iter()
                 .map(|l| {
                     let attrs = attr_table(matching(t, &l.attributes, &n));
-                    link_item(state, t, "link".to_string(), &l.trace_id, &l.span_id, attrs)
+                    link_item(
+                        app,
+                        state,
+                        t,
+                        "link".to_string(),
+                        &l.trace_id,
+                        &l.span_id,
+                        attrs,
+                    )
                 })
                 .collect_view();
             Some(view! {

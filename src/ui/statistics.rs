@@ -3,13 +3,13 @@
 //! timeline, and a CSV download.
 
 use super::format::format_duration;
-use super::state::{AppState, Loaded};
+use super::state::{AppState, Level, Loaded};
+use super::trace_view::ViewState;
 use crate::analysis::stats::{attribute_keys, statistics, to_csv, GroupBy, StatsRow};
 use crate::analysis::TraceAnalysis;
 use crate::model::Trace;
 use leptos::prelude::*;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Col {
@@ -77,22 +77,6 @@ fn group_value(g: &GroupBy) -> String {
     }
 }
 
-fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("text/csv;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)
-}
-
 #[component]
 pub fn StatisticsView(loaded: Loaded) -> impl IntoView {
     view! {
@@ -109,7 +93,8 @@ pub fn StatisticsView(loaded: Loaded) -> impl IntoView {
 /// The table, for an analysed trace.
 #[component]
 fn Table(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let app = expect_context::<AppState>();
+    let state = expect_context::<ViewState>();
     let keys = attribute_keys(&trace);
     let by = RwSignal::new(GroupBy::Service);
     let sub = RwSignal::new(None::<GroupBy>);
@@ -178,8 +163,8 @@ fn Table(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
             <button class="button" data-testid="download-csv" on:click=move |_| {
                 let csv = rows.with(|r| to_csv(&t_csv, &by.get_untracked(), sub.get_untracked().as_ref(), r));
                 let name = format!("traceglass-statistics-{}.csv", t_csv.trace_id);
-                if let Err(e) = download(&name, &csv) {
-                    state.message(super::state::Level::Error, format!("The CSV could not be saved: {e:?}"));
+                if let Err(e) = super::dom::download(&name, "text/csv;charset=utf-8", &csv) {
+                    app.message(Level::Error, format!("The CSV could not be saved: {e}"));
                 }
             }>"Download CSV"</button>
         </div>

@@ -7,7 +7,8 @@
 
 use super::format::format_duration;
 use super::jaeger::{JaegerUi, SearchSummaryBar};
-use super::state::{AppState, Loaded, Pane};
+use super::state::{AppState, Loaded};
+use super::trace_view::Views;
 use crate::analysis::summary::{summarize, GroupSummary};
 use crate::analysis::TraceAnalysis;
 use crate::model::Trace;
@@ -41,9 +42,9 @@ pub fn SummaryView() -> impl IntoView {
                 .map(|(l, a)| (l.trace.as_ref(), a.as_ref()))
                 .collect();
             // Measured for bench/browser.mjs as `traceglass:summary`.
-            crate::sources::perf_mark("traceglass:summary-start", None);
+            super::frames::perf_mark("traceglass:summary-start", None);
             let summary = Arc::new(summarize(&pairs));
-            crate::sources::perf_mark("traceglass:summary", Some("traceglass:summary-start"));
+            super::frames::perf_mark("traceglass:summary", Some("traceglass:summary-start"));
             Some(summary)
         })
     });
@@ -86,6 +87,7 @@ pub fn SummaryView() -> impl IntoView {
 #[component]
 fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let views = expect_context::<Views>();
     let d = group.duration;
     let heat = group.heatmap.clone();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
@@ -134,11 +136,9 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
         let Some(l) = click_traces.get(trace_index) else {
             return;
         };
-        state.select(l.key);
-        state.pane.set(Pane::Trace);
-        if let Some(s) = span {
-            state.selected_span.set(Some(s));
-            state.scroll_to.set(Some(s));
+        match span {
+            Some(s) => views.open_span(l, s),
+            None => state.show(l.key),
         }
     };
     let labels = heat.operations.clone();

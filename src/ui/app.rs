@@ -1,0 +1,306 @@
+//! The app shell: the header (open files, the loads under way, help, the
+//! theme), the messages, the sidebar (Jaeger, the trace list), the pane
+//! (a trace, the summary, or a search's results), and the drop zone. It
+//! makes the app-wide state, reads the URL once at start, and opens the
+//! first trace (`?url=` or the demo) as the URL describes it.
+
+use super::jaeger::{self, JaegerUi};
+use super::loader::{self, Load, Open, Source};
+use super::state::{AppState, Level, Pane};
+use super::summary::SummaryView;
+use super::timeline::keys::SHORTCUTS;
+use super::trace_list::TraceList;
+use super::trace_view::{TraceView, Views};
+use super::url::params::{AppParams, SearchParams, Theme, ViewParams};
+use super::{prefs, url, widgets};
+use crate::analysis::describe::parse_duration;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The bundled demo, relative to the page so that any sub-path works.
+const DEMO_URL: &str = "demo/flask-slow-view.otlp.json";
+
+fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let params = url::read();
+    let app_params = AppParams::read(&params);
+    let view_params = ViewParams::read(&params);
+    let app = AppState::new();
+    provide_context(app);
+    let navigation = url::listen();
+    provide_context(navigation);
+    let views = Views::new(app);
+    provide_context(views);
+    provide_context(JaegerUi::new(&app_params, SearchParams::read(&params)));
+
+    if let Some(Err(e)) = view_params.collapse_below.as_deref().map(parse_duration) {
+        app.message(Level::Error, format!("collapseBelow: {e}"));
+    }
+    // Back and forward through trace views.
+    Effect::new(move |first: Option<()>| {
+        navigation.track();
+        if first.is_some() {
+            views.navigate(&ViewParams::read(&url::read()));
+        }
+    });
+    open_first(app, views, &app_params, view_params);
+
+    // A theme the URL forces, else the one chosen here, else the system's.
+    let theme = RwSignal::new(app_params.theme.or_else(prefs::theme));
+    Effect::new(move |_| {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            root.set_class_name(match theme.get() {
+                Some(Theme::Dark) => "theme-dark",
+                Some(Theme::Light) => "theme-light",
+                None => "",
+            });
+        }
+    });
+    let theme_forced = app_params.theme.is_some();
+    let toggle_theme = move |_| {
+        let dark_now = match theme.get_untracked() {
+            Some(t) => t == Theme::Dark,
+            None => prefers_dark(),
+        };
+        let next = if dark_now { Theme::Light } else { Theme::Dark };
+        theme.set(Some(next));
+        prefs::set_theme(next);
+    };
+
+    let dragging = RwSignal::new(false);
+    let load_files = move |files: web_sys::FileList| {
+        for i in 0..files.length() {
+            if let Some(file) = files.get(i) {
+                Load::new(file.name(), Source::File(file)).spawn(app);
+            }
+        }
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
+            load_files(files);
+        }
+    };
+    let on_pick = move |ev: web_sys::Event| {
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(input) = input {
+            if let Some(files) = input.files() {
+                load_files(files);
+            }
+            input.set_value("");
+        }
+    };
+    let jaeger_ui = expect_context::<JaegerUi>();
+
+    view! {
+        <main
+            data-testid="app"
+            class="app"
+            class:dragging=move || dragging.get()
+            on:dragenter=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragover=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |ev: web_sys::DragEvent| {
+                if ev.related_target().is_none() {
+                    dragging.set(false);
+                }
+            }
+            on:drop=on_drop
+        >
+            <header class="topbar">
+                <span class="logo">"Traceglass"</span>
+                <label class="button">
+                    "Open files…"
+                    <input
+                        type="file"
+                        data-testid="file-input"
+                        multiple
+                        accept=".json,.jsonl,.ndjson,.gz"
+                        on:change=on_pick
+                    />
+                </label>
+                <span class="hint">
+                    "or drop Jaeger, OTLP or Zipkin files anywhere: they are read in this browser and never uploaded."
+                </span>
+                <button class="button" data-testid="help-button" title="Keyboard shortcuts (?)" on:click=move |_| app.show_help.update(|h| *h = !*h)>"?"</button>
+                {(!theme_forced).then(|| view! {
+                    <button class="button theme-toggle" data-testid="theme-toggle" title="Switch between light and dark" on:click=toggle_theme>
+                        "Light / dark"
+                    </button>
+                })}
+                <Loads/>
+            </header>
+            <Messages/>
+            <div class="body">
+                <div class="sidebar">
+                    <jaeger::JaegerPanel/>
+                    <TraceList/>
+                </div>
+                <section class="trace-pane">
+                    <Show when=move || app.traces.with(|t| t.len() > 1) || jaeger_ui.searched.with(Option::is_some)>
+                        <div class="tabs pane-tabs" role="tablist">
+                            <widgets::Tab current=app.pane value=Pane::Trace testid="pane-trace">"Trace"</widgets::Tab>
+                            <widgets::Tab current=app.pane value=Pane::Summary testid="pane-summary">
+                                {move || format!("Summary across traces ({})", app.traces.with(Vec::len))}
+                            </widgets::Tab>
+                            <Show when=move || jaeger_ui.searched.with(Option::is_some)>
+                                <widgets::Tab current=app.pane value=Pane::Results testid="pane-results">"Search results"</widgets::Tab>
+                            </Show>
+                        </div>
+                    </Show>
+                    {move || match app.pane.get() {
+                        Pane::Summary => view! { <SummaryView/> }.into_any(),
+                        Pane::Results => view! { <jaeger::ResultsView/> }.into_any(),
+                        Pane::Trace => view! { <TracePane/> }.into_any(),
+                    }}
+                </section>
+            </div>
+            <div class="drop-overlay" aria-hidden="true">"Drop trace files to open them"</div>
+            <Show when=move || app.show_help.get()>
+                <KeyboardHelp/>
+            </Show>
+        </main>
+    }
+}
+
+/// Loads `?url=` (or the demo) and shows the trace the URL names (or the
+/// first) as the URL describes it.
+fn open_first(app: AppState, views: Views, params: &AppParams, view: ViewParams) {
+    let (name, source) = match &params.url {
+        Some(u) => (crate::sources::url_file_name(u), Source::Url(u.clone())),
+        None => (
+            crate::sources::url_file_name(DEMO_URL),
+            Source::Url(DEMO_URL.to_string()),
+        ),
+    };
+    leptos::task::spawn_local(async move {
+        let Ok(traces) = Load::new(name, source).open(Open::Nothing).run(app).await else {
+            return;
+        };
+        let wanted = view.trace.as_deref().map(crate::model::normalize_trace_id);
+        let shown = traces
+            .iter()
+            .find(|l| wanted.as_deref() == Some(l.trace.trace_id.as_str()))
+            .or(traces.first());
+        if let Some(l) = shown {
+            views.open_at(l, &view);
+        }
+    });
+}
+
+/// The trace pane: the trace shown, drawn again only when another trace is
+/// shown (not when traces are added or removed).
+#[component]
+fn TracePane() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    move || match app.current.get() {
+        Some(loaded) => view! { <TraceView loaded=loaded/> }.into_any(),
+        None => view! {
+            <p class="empty">
+                {move || if app.loading() {
+                    "Loading…"
+                } else {
+                    "No trace is open. Drop trace files here or use Open files."
+                }}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+/// The loads under way, each with how far it came, and a Cancel button
+/// for those that can still be cancelled.
+#[component]
+fn Loads() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    view! {
+        <Show when=move || app.loading()>
+            <span class="loads">
+                <span class="loading" data-testid="loading" role="status">
+                    {move || {
+                        let parts: Vec<String> = app.loads.with(|l| {
+                            l.iter()
+                                .map(|j| match &j.progress {
+                                    Some(how) => format!("{} ({how})", j.name),
+                                    None => j.name.clone(),
+                                })
+                                .collect()
+                        });
+                        format!("Loading {}…", parts.join(", "))
+                    }}
+                </span>
+                <For
+                    each=move || app.loads.with(|l| l.iter().filter(|j| j.cancellable).map(|j| (j.id, j.name.clone())).collect::<Vec<_>>())
+                    key=|(id, _)| *id
+                    children=move |(id, name)| view! {
+                        <button class="small" data-testid="cancel-load" title=format!("Stop loading {name}")
+                            aria-label=format!("Cancel loading {name}") on:click=move |_| loader::cancel(id)>"Cancel"</button>
+                    }
+                />
+            </span>
+        </Show>
+    }
+}
+
+#[component]
+fn KeyboardHelp() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    view! {
+        <div class="help-backdrop" on:click=move |_| app.show_help.set(false)>
+            <div class="help" role="dialog" aria-label="Keyboard shortcuts" data-testid="help" on:click=|ev| ev.stop_propagation()>
+                <h2>"Keyboard shortcuts"</h2>
+                <table class="kv">
+                    <tbody>
+                        {SHORTCUTS.iter().map(|(k, what)| view! { <tr><th><kbd>{*k}</kbd></th><td>{*what}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+                <button class="button" on:click=move |_| app.show_help.set(false)>"Close"</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Messages() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    view! {
+        <div class="messages" data-testid="messages" role="log" aria-live="polite">
+            <For
+                each=move || app.messages.get()
+                key=|m| m.id
+                children=move |m| {
+                    let id = m.id;
+                    let class = match m.level {
+                        Level::Error => "message error",
+                        Level::Warning => "message warning",
+                    };
+                    view! {
+                        <div class=class data-testid="message">
+                            <span class="text">{m.text}</span>
+                            <button class="dismiss" title="Dismiss" aria-label="Dismiss" on:click=move |_| app.dismiss(id)>
+                                "×"
+                            </button>
+                        </div>
+                    }
+                }
+            />
+        </div>
+    }
+}

@@ -1,0 +1,220 @@
+//! Which spans the timeline shows as rows, and what each collapse control
+//! collapses: the span tree in tree order, minus the descendants of
+//! collapsed spans and the subtrees a filter rejects. Plain functions of
+//! the trace and span sets, compiled and tested natively.
+
+use crate::model::{SpanIx, SpanSet, Trace};
+
+/// The spans shown as rows: tree order without descendants of collapsed
+/// spans, and, when `keep` is given, without spans it rejects (with their
+/// subtrees). Also returns how many spans `keep` hid.
+pub fn visible_rows(
+    trace: &Trace,
+    collapsed: &SpanSet,
+    keep: Option<&[bool]>,
+) -> (Vec<SpanIx>, usize) {
+    if collapsed.is_empty() && keep.is_none() {
+        return (trace.tree_order.clone(), 0);
+    }
+    let mut out = Vec::with_capacity(trace.tree_order.len());
+    let mut hidden = 0;
+    let mut i = 0;
+    while let Some(&ix) = trace.tree_order.get(i) {
+        i += 1;
+        if keep.is_some_and(|k| !k.get(ix as usize).copied().unwrap_or(false)) {
+            let skip = trace.descendant_count(ix);
+            hidden += skip + 1;
+            i += skip;
+            continue;
+        }
+        out.push(ix);
+        if collapsed.contains(ix) {
+            i += trace.descendant_count(ix);
+        }
+    }
+    (out, hidden)
+}
+
+/// What the filters keep: both when both are on, either one, or `None`
+/// (everything) when neither is.
+pub fn keep_both(a: Option<Vec<bool>>, b: Option<Vec<bool>>) -> Option<Vec<bool>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.into_iter().zip(b).map(|(x, y)| x && y).collect()),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The spans that have children: what "collapse all" collapses.
+pub fn parents(trace: &Trace) -> Vec<SpanIx> {
+    (0..trace.spans.len() as SpanIx)
+        .filter(|&i| !trace.children(i).is_empty())
+        .collect()
+}
+
+/// "−1 level": the deepest of the open parents among the rows shown.
+pub fn deepest_open_level(
+    trace: &Trace,
+    parents: &[SpanIx],
+    rows: &[SpanIx],
+    collapsed: &SpanSet,
+) -> Vec<SpanIx> {
+    let shown: SpanSet = rows.iter().copied().collect();
+    let open: Vec<SpanIx> = parents
+        .iter()
+        .copied()
+        .filter(|&i| shown.contains(i) && !collapsed.contains(i))
+        .collect();
+    let depth = |i: SpanIx| trace.span(i).map(|s| s.depth);
+    let Some(deepest) = open.iter().filter_map(|&i| depth(i)).max() else {
+        return Vec::new();
+    };
+    open.into_iter()
+        .filter(|&i| depth(i) == Some(deepest))
+        .collect()
+}
+
+/// "+1 level": the shallowest of the collapsed spans among the rows shown.
+pub fn shallowest_collapsed_level(
+    trace: &Trace,
+    rows: &[SpanIx],
+    collapsed: &SpanSet,
+) -> Vec<SpanIx> {
+    let shut: Vec<SpanIx> = rows
+        .iter()
+        .copied()
+        .filter(|&i| collapsed.contains(i))
+        .collect();
+    let depth = |i: SpanIx| trace.span(i).map(|s| s.depth);
+    let Some(shallowest) = shut.iter().filter_map(|&i| depth(i)).min() else {
+        return Vec::new();
+    };
+    shut.into_iter()
+        .filter(|&i| depth(i) == Some(shallowest))
+        .collect()
+}
+
+/// `collapseBelow`: the parents shorter than `limit_ns`.
+pub fn shorter_than(trace: &Trace, parents: &[SpanIx], limit_ns: i64) -> SpanSet {
+    parents
+        .iter()
+        .copied()
+        .filter(|&i| trace.span(i).is_some_and(|s| s.duration_ns < limit_ns))
+        .collect()
+}
+
+/// The ancestors of `ix`, nearest first: what must be open for it to show.
+pub fn ancestors(trace: &Trace, ix: SpanIx) -> Vec<SpanIx> {
+    let mut out = Vec::new();
+    let mut cur = trace.span(ix).and_then(|s| s.parent);
+    while let Some(p) = cur {
+        out.push(p);
+        cur = trace.span(p).and_then(|s| s.parent);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SpanInput, TraceBuilder};
+
+    /// root(0..100) > a(0..40) > a1, a2; root > b(50..60) > b1 > b11.
+    fn tree() -> Trace {
+        let mut b = TraceBuilder::new("t");
+        let svc = b.service("svc", Vec::new());
+        for (id, parent, start, dur) in [
+            ("root", None, 0, 100),
+            ("a", Some("root"), 0, 40),
+            ("a1", Some("a"), 0, 10),
+            ("a2", Some("a"), 10, 10),
+            ("b", Some("root"), 50, 10),
+            ("b1", Some("b"), 50, 5),
+            ("b11", Some("b1"), 50, 1),
+        ] {
+            let name = b.intern(id);
+            b.push(SpanInput {
+                span_id: id.to_string(),
+                parent_span_id: parent.map(String::from),
+                service: svc,
+                name,
+                start_ns: Some(start),
+                duration_ns: Some(dur),
+                ..SpanInput::default()
+            });
+        }
+        b.build()
+    }
+
+    fn ix(t: &Trace, id: &str) -> SpanIx {
+        t.find_span(id).unwrap_or(SpanIx::MAX)
+    }
+
+    fn names(t: &Trace, rows: &[SpanIx]) -> Vec<String> {
+        rows.iter()
+            .filter_map(|&i| t.span(i).map(|s| t.span_name(s).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn collapsed_spans_hide_their_descendants_and_filters_their_subtrees() {
+        let t = tree();
+        let (all, hidden) = visible_rows(&t, &SpanSet::new(), None);
+        assert_eq!(names(&t, &all), ["root", "a", "a1", "a2", "b", "b1", "b11"]);
+        assert_eq!(hidden, 0);
+        let shut: SpanSet = [ix(&t, "a")].into_iter().collect();
+        let (rows, _) = visible_rows(&t, &shut, None);
+        assert_eq!(names(&t, &rows), ["root", "a", "b", "b1", "b11"]);
+        let mut keep = vec![true; t.spans.len()];
+        keep[ix(&t, "b") as usize] = false;
+        let (rows, hidden) = visible_rows(&t, &shut, Some(&keep));
+        assert_eq!(names(&t, &rows), ["root", "a"]);
+        assert_eq!(hidden, 3);
+    }
+
+    #[test]
+    fn levels_collapse_deepest_first_and_open_shallowest_first() {
+        let t = tree();
+        let parents = parents(&t);
+        assert_eq!(parents.len(), 4);
+        let mut shut = SpanSet::new();
+        let rows = visible_rows(&t, &shut, None).0;
+        let level = deepest_open_level(&t, &parents, &rows, &shut);
+        assert_eq!(names(&t, &level), ["b1"]);
+        shut.extend(level);
+        let rows = visible_rows(&t, &shut, None).0;
+        let level = deepest_open_level(&t, &parents, &rows, &shut);
+        assert_eq!(names(&t, &level), ["a", "b"]);
+        shut.extend(level);
+        let rows = visible_rows(&t, &shut, None).0;
+        assert_eq!(
+            names(&t, &shallowest_collapsed_level(&t, &rows, &shut)),
+            ["a", "b"]
+        );
+    }
+
+    #[test]
+    fn collapse_below_picks_the_short_parents() {
+        let t = tree();
+        let short = shorter_than(&t, &parents(&t), 20);
+        let mut got = names(&t, &short.iter().collect::<Vec<_>>());
+        got.sort();
+        assert_eq!(got, ["b", "b1"]);
+        assert_eq!(
+            names(&t, &ancestors(&t, ix(&t, "b11"))),
+            ["b1", "b", "root"]
+        );
+    }
+
+    #[test]
+    fn filters_combine() {
+        assert_eq!(keep_both(None, None), None);
+        assert_eq!(
+            keep_both(Some(vec![true, false]), None),
+            Some(vec![true, false])
+        );
+        assert_eq!(
+            keep_both(Some(vec![true, false, true]), Some(vec![true, true, false])),
+            Some(vec![true, false, false])
+        );
+    }
+}

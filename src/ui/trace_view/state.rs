@@ -1,0 +1,481 @@
+//! What one trace's view shows: the selected span, the collapsed and
+//! highlighted spans, find and its matches, the filters, the view window,
+//! the tab, the detail, the name column's width and the scroll position.
+//!
+//! Each loaded trace that has been shown has one [`ViewState`], kept by
+//! [`Views`] until the trace is removed: the view is drawn from it, so
+//! another trace arriving or leaving never resets it, and coming back to a
+//! trace finds it as it was left. A trace shown for the first time starts
+//! with the settings of the view shown before it (find, filters, collapse
+//! below, tab, column width), or with what a link's URL says.
+
+use crate::analysis::describe::parse_duration;
+use crate::analysis::search::Query;
+use crate::model::pace::{Pace, STRIDE};
+use crate::model::{SpanIx, SpanSet, Trace};
+use crate::ui::loader::LARGE_TRACE;
+use crate::ui::state::{AppState, Loaded};
+use crate::ui::timeline::geometry::{Window, WHOLE};
+use crate::ui::timeline::outline;
+use crate::ui::url::params::{ViewParams, MAX_COLLAPSED};
+use leptos::prelude::*;
+use std::sync::{Arc, OnceLock};
+
+/// Which view of the trace is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Timeline,
+    Statistics,
+}
+
+/// The name column's width when nothing else was chosen, in CSS pixels.
+pub const NAME_WIDTH: f64 = 340.0;
+
+/// One trace view's state, shared with its parts through context.
+#[derive(Clone, Copy)]
+pub struct ViewState {
+    loaded: StoredValue<Loaded>,
+    /// Spans with children, found the first time a control needs them.
+    parents: StoredValue<Arc<OnceLock<Vec<SpanIx>>>>,
+    pub selected: RwSignal<Option<SpanIx>>,
+    pub collapsed: RwSignal<SpanSet>,
+    /// Spans marked by a finding or a statistics row.
+    pub highlight: RwSignal<SpanSet>,
+    /// A span the timeline should scroll to (taken and cleared by it).
+    pub scroll_to: RwSignal<Option<SpanIx>>,
+    pub tab: RwSignal<Tab>,
+    /// The find query (`uiFind`).
+    pub find: RwSignal<String>,
+    /// The matches of `find`, in tree order.
+    pub matches: RwSignal<Vec<SpanIx>>,
+    /// While a large trace is searched: how far, in %.
+    pub searching: RwSignal<Option<usize>>,
+    /// The match prev/next is on; `None` until one is visited.
+    pub match_cursor: RwSignal<Option<usize>>,
+    pub matches_only: RwSignal<bool>,
+    /// "Critical path only": hide spans that have no critical-path time.
+    pub cp_only: RwSignal<bool>,
+    /// `collapseBelow`, as typed (a Go duration).
+    pub collapse_below: RwSignal<Option<String>>,
+    /// The part of the trace the bar column shows.
+    pub window: RwSignal<Window>,
+    pub detail_open: RwSignal<bool>,
+    pub name_width: RwSignal<f64>,
+    /// Where the timeline was scrolled to when it was last shown.
+    pub scroll_top: StoredValue<f64>,
+}
+
+/// The settings a trace shown for the first time takes from the view shown
+/// before it.
+#[derive(Clone, Debug, PartialEq)]
+struct Carry {
+    find: String,
+    matches_only: bool,
+    cp_only: bool,
+    collapse_below: Option<String>,
+    tab: Tab,
+    detail_open: bool,
+    name_width: f64,
+}
+
+impl Default for Carry {
+    fn default() -> Carry {
+        Carry {
+            find: String::new(),
+            matches_only: false,
+            cp_only: false,
+            collapse_below: None,
+            tab: Tab::Timeline,
+            detail_open: true,
+            name_width: NAME_WIDTH,
+        }
+    }
+}
+
+impl ViewState {
+    /// A new state under the current owner, with `carry`'s settings.
+    fn new(loaded: Loaded, carry: Carry) -> ViewState {
+        let state = ViewState {
+            loaded: StoredValue::new(loaded),
+            parents: StoredValue::new(Arc::new(OnceLock::new())),
+            selected: RwSignal::new(None),
+            collapsed: RwSignal::new(SpanSet::new()),
+            highlight: RwSignal::new(SpanSet::new()),
+            scroll_to: RwSignal::new(None),
+            tab: RwSignal::new(carry.tab),
+            find: RwSignal::new(carry.find),
+            matches: RwSignal::new(Vec::new()),
+            searching: RwSignal::new(None),
+            match_cursor: RwSignal::new(None),
+            matches_only: RwSignal::new(carry.matches_only),
+            cp_only: RwSignal::new(carry.cp_only),
+            collapse_below: RwSignal::new(None),
+            window: RwSignal::new(WHOLE),
+            detail_open: RwSignal::new(carry.detail_open),
+            name_width: RwSignal::new(carry.name_width),
+            scroll_top: StoredValue::new(0.0),
+        };
+        if let Some(c) = carry.collapse_below {
+            let _ = state.set_collapse_below(&c);
+        }
+        state.search_as_find_changes();
+        state
+    }
+
+    pub fn trace(&self) -> Arc<Trace> {
+        self.loaded.with_value(|l| l.trace.clone())
+    }
+
+    fn carry(&self) -> Carry {
+        Carry {
+            find: self.find.get_untracked(),
+            matches_only: self.matches_only.get_untracked(),
+            cp_only: self.cp_only.get_untracked(),
+            collapse_below: self.collapse_below.get_untracked(),
+            tab: self.tab.get_untracked(),
+            detail_open: self.detail_open.get_untracked(),
+            name_width: self.name_width.get_untracked(),
+        }
+    }
+
+    /// The spans with children.
+    pub fn parents(&self) -> Arc<OnceLock<Vec<SpanIx>>> {
+        self.parents.get_value()
+    }
+
+    fn with_parents<T>(&self, f: impl FnOnce(&[SpanIx]) -> T) -> T {
+        let cell = self.parents();
+        let trace = self.trace();
+        f(cell.get_or_init(|| outline::parents(&trace)))
+    }
+
+    /// Selects a span and brings it into view.
+    pub fn select(&self, ix: SpanIx) {
+        self.selected.set(Some(ix));
+        self.scroll_to.set(Some(ix));
+    }
+
+    /// Selects spans as evidence: highlights them, selects the first and
+    /// brings it into view in the timeline.
+    pub fn show_spans(&self, spans: &[SpanIx]) {
+        self.highlight.set(spans.iter().copied().collect());
+        if let Some(&first) = spans.first() {
+            self.tab.set(Tab::Timeline);
+            self.select(first);
+        }
+    }
+
+    pub fn collapse_all(&self) {
+        let all: SpanSet = self.with_parents(|p| p.iter().copied().collect());
+        self.collapsed.set(all);
+    }
+
+    pub fn expand_all(&self) {
+        self.collapsed.set(SpanSet::new());
+    }
+
+    /// Collapses the deepest level of the open spans among `rows`.
+    pub fn collapse_level(&self, rows: &[SpanIx]) {
+        let trace = self.trace();
+        let level = self.with_parents(|p| {
+            self.collapsed
+                .with_untracked(|c| outline::deepest_open_level(&trace, p, rows, c))
+        });
+        if !level.is_empty() {
+            self.collapsed.update(|c| c.extend(level));
+        }
+    }
+
+    /// Opens the shallowest level of the collapsed spans among `rows`.
+    pub fn expand_level(&self, rows: &[SpanIx]) {
+        let trace = self.trace();
+        let level = self
+            .collapsed
+            .with_untracked(|c| outline::shallowest_collapsed_level(&trace, rows, c));
+        if !level.is_empty() {
+            self.collapsed.update(|c| {
+                for ix in level {
+                    c.remove(ix);
+                }
+            });
+        }
+    }
+
+    /// Collapses or opens one span.
+    pub fn toggle(&self, ix: SpanIx) {
+        self.collapsed.update(|c| {
+            if !c.remove(ix) {
+                c.insert(ix);
+            }
+        });
+    }
+
+    /// "Collapse shorter than": collapses the parents shorter than `text`
+    /// (a Go duration), or, for an empty text, opens everything. The error
+    /// says what is wrong with the text; nothing changes then.
+    pub fn set_collapse_below(&self, text: &str) -> Result<(), String> {
+        let text = text.trim();
+        if text.is_empty() {
+            self.collapse_below.set(None);
+            self.expand_all();
+            return Ok(());
+        }
+        let limit = parse_duration(text)?;
+        let trace = self.trace();
+        let short = self.with_parents(|p| outline::shorter_than(&trace, p, limit));
+        self.collapse_below.set(Some(text.to_string()));
+        self.collapsed.set(short);
+        Ok(())
+    }
+
+    /// Opens the ancestors of `ix` that are collapsed.
+    pub fn reveal(&self, ix: SpanIx) {
+        let ancestors = outline::ancestors(&self.trace(), ix);
+        if self
+            .collapsed
+            .with_untracked(|c| ancestors.iter().any(|&a| c.contains(a)))
+        {
+            self.collapsed.update(|c| {
+                for a in ancestors {
+                    c.remove(a);
+                }
+            });
+        }
+    }
+
+    /// Shows what a URL says of the view: everything it does not say goes
+    /// back to its default (back and forward restore an entry as it was).
+    pub fn apply(&self, p: &ViewParams) {
+        let trace = self.trace();
+        if self.find.with_untracked(|f| *f != p.find) {
+            self.find.set(p.find.clone());
+            self.match_cursor.set(None);
+        }
+        let below = p
+            .collapse_below
+            .as_deref()
+            .filter(|c| parse_duration(c).is_ok());
+        match below {
+            Some(c) => {
+                let _ = self.set_collapse_below(c);
+            }
+            None => {
+                self.collapse_below.set(None);
+                self.collapsed.set(
+                    p.collapsed
+                        .as_deref()
+                        .map_or_else(SpanSet::new, |ids| spans_by_id(&trace, ids)),
+                );
+            }
+        }
+        let window = p.window.unwrap_or(WHOLE);
+        if self.window.get_untracked() != window {
+            self.window.set(window);
+        }
+        match p.span.as_deref().and_then(|id| trace.find_span(id)) {
+            Some(ix) => self.select(ix),
+            None => self.selected.set(None),
+        }
+    }
+
+    /// The view as the URL keeps it; `trace` is written when more than one
+    /// trace is loaded.
+    pub fn params(&self, with_trace: bool) -> ViewParams {
+        let trace = self.trace();
+        let collapse_below = self.collapse_below.get();
+        // Collapsing by duration is already in the URL as collapseBelow.
+        let collapsed = if collapse_below.is_none() {
+            Some(self.collapsed.with(|c| top_collapsed(&trace, c)))
+        } else {
+            None
+        };
+        ViewParams {
+            trace: with_trace.then(|| trace.trace_id.clone()),
+            span: self
+                .selected
+                .get()
+                .and_then(|ix| trace.span(ix))
+                .map(|s| s.span_id.to_string()),
+            collapsed,
+            window: Some(self.window.get()),
+            find: self.find.get(),
+            collapse_below,
+        }
+    }
+
+    /// Finds the matches of `find` whenever it changes. A large trace is
+    /// searched a frame's worth at a time, `searching` saying how far it
+    /// got; a newer query stops an older search.
+    fn search_as_find_changes(&self) {
+        let state = *self;
+        let generation = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let query = state.find.with(|q| Query::parse(q));
+            let trace = state.trace();
+            let gen = generation.get_value().wrapping_add(1);
+            generation.set_value(gen);
+            if trace.spans.len() < LARGE_TRACE || query.is_empty() {
+                state.matches.set(query.find(&trace));
+                state.searching.set(None);
+                return;
+            }
+            state.searching.set(Some(0));
+            leptos::task::spawn_local(async move {
+                let mut budget = crate::ui::budget::Budget::new();
+                let mut finder = query.finder(&trace);
+                let mut found = Vec::new();
+                let total = trace.tree_order.len().max(1);
+                let mut done = 0;
+                for chunk in trace.tree_order.chunks(STRIDE) {
+                    if generation.try_get_value() != Some(gen) {
+                        return;
+                    }
+                    found.extend(chunk.iter().copied().filter(|&ix| finder.matches(ix)));
+                    done += chunk.len();
+                    let pct = done * 100 / total;
+                    if state.searching.try_get_untracked() != Some(Some(pct)) {
+                        state.searching.try_set(Some(pct));
+                    }
+                    budget.pause().await;
+                }
+                if generation.try_get_value() == Some(gen) {
+                    state.matches.try_set(found);
+                    state.searching.try_set(None);
+                }
+            });
+        });
+    }
+}
+
+/// The spans of `ids`, by one pass over the spans (the first span of an
+/// id, as `Trace::find_span` gives).
+fn spans_by_id(trace: &Trace, ids: &[String]) -> SpanSet {
+    let mut first: std::collections::HashMap<&str, SpanIx> =
+        ids.iter().map(|id| (id.as_str(), SpanIx::MAX)).collect();
+    for (i, sp) in trace.spans.iter().enumerate() {
+        if let Some(ix) = first.get_mut(&*sp.span_id) {
+            if *ix == SpanIx::MAX {
+                *ix = i as SpanIx;
+            }
+        }
+    }
+    first
+        .into_values()
+        .filter(|&ix| ix != SpanIx::MAX)
+        .collect()
+}
+
+/// The ids of the collapsed spans highest in the tree, in tree order, at
+/// most [`MAX_COLLAPSED`]: found without sorting them all ("collapse all"
+/// collapses a third of a million spans at 1M), and by position, not by
+/// comparing ids.
+fn top_collapsed(trace: &Trace, collapsed: &SpanSet) -> Vec<String> {
+    let mut by_row: Vec<(u32, SpanIx)> = collapsed
+        .iter()
+        .filter_map(|ix| trace.tree_position(ix).map(|p| (p, ix)))
+        .collect();
+    if by_row.len() > MAX_COLLAPSED {
+        by_row.select_nth_unstable(MAX_COLLAPSED);
+        by_row.truncate(MAX_COLLAPSED);
+    }
+    by_row.sort_unstable();
+    by_row
+        .iter()
+        .filter_map(|&(_, ix)| trace.span(ix).map(|s| s.span_id.to_string()))
+        .collect()
+}
+
+/// Every view state, by trace key: the views the trace pane draws.
+#[derive(Clone, Copy)]
+pub struct Views {
+    app: AppState,
+    /// The owner the states live under: the app's, not a view's.
+    owner: StoredValue<Owner>,
+    entries: StoredValue<Vec<(u64, Owner, ViewState)>>,
+    /// The trace shown last, whose settings a new view takes.
+    shown: StoredValue<Option<u64>>,
+}
+
+impl Views {
+    /// Made by the app, under its owner.
+    pub fn new(app: AppState) -> Views {
+        let views = Views {
+            app,
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
+            entries: StoredValue::new(Vec::new()),
+            shown: StoredValue::new(None),
+        };
+        // A removed trace's state goes with it.
+        Effect::new(move |_| {
+            let keys: Vec<u64> = app.traces.with(|t| t.iter().map(|l| l.key).collect());
+            views.entries.update_value(|e| {
+                e.retain(|(k, owner, _)| {
+                    let keep = keys.contains(k);
+                    if !keep {
+                        owner.cleanup();
+                    }
+                    keep
+                })
+            });
+        });
+        views
+    }
+
+    /// The state of `loaded`'s view, made now if it has none: it then takes
+    /// the settings of the view shown last.
+    pub fn state(&self, loaded: &Loaded) -> ViewState {
+        let key = loaded.key;
+        if let Some(s) = self.get(key) {
+            return s;
+        }
+        let carry = self
+            .shown
+            .get_value()
+            .and_then(|k| self.get(k))
+            .map(|s| s.carry())
+            .unwrap_or_default();
+        let owner = self.owner.with_value(Owner::child);
+        let state = owner.with(|| ViewState::new(loaded.clone(), carry));
+        self.entries.update_value(|e| e.push((key, owner, state)));
+        state
+    }
+
+    fn get(&self, key: u64) -> Option<ViewState> {
+        self.entries
+            .with_value(|e| e.iter().find(|(k, _, _)| *k == key).map(|(_, _, s)| *s))
+    }
+
+    /// Notes the trace the pane shows now.
+    pub fn shown(&self, key: u64) {
+        self.shown.set_value(Some(key));
+    }
+
+    /// Makes `loaded` the trace shown, as a URL describes it.
+    pub fn open_at(&self, loaded: &Loaded, p: &ViewParams) {
+        self.state(loaded).apply(p);
+        self.app.select(loaded.key);
+    }
+
+    /// Shows `loaded` with `span` selected and in view.
+    pub fn open_span(&self, loaded: &Loaded, span: SpanIx) {
+        let s = self.state(loaded);
+        s.tab.set(Tab::Timeline);
+        s.detail_open.set(true);
+        s.reveal(span);
+        s.select(span);
+        self.app.show(loaded.key);
+    }
+
+    /// Back or forward to a URL: shows the trace it names (the one shown,
+    /// when it names none that is loaded) as it describes it.
+    pub fn navigate(&self, p: &ViewParams) {
+        let target = p
+            .trace
+            .as_deref()
+            .and_then(|id| self.app.loaded_by_id(id))
+            .or_else(|| self.app.current.get_untracked());
+        if let Some(l) = target {
+            self.open_at(&l, p);
+        }
+    }
+}
