@@ -4,7 +4,7 @@
 
 use super::format::{format_duration, service_color};
 use super::state::Loaded;
-use super::trace_view::ViewState;
+use super::view_state::ViewState;
 use crate::analysis::describe::format_share;
 use crate::analysis::{Finding, TraceAnalysis};
 use crate::model::Trace;

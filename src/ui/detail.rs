@@ -4,7 +4,7 @@
 
 use super::format::{absolute_time, format_duration, is_web_url};
 use super::state::{AppState, Loaded};
-use super::trace_view::{Tab, ViewState, Views};
+use super::view_state::{Tab, ViewState, Views};
 use crate::model::{
     normalize_span_id, normalize_trace_id, AttrValue, Attribute, Span, SpanIx, StatusCode, Trace,
 };

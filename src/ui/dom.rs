@@ -78,6 +78,15 @@ pub fn active_element() -> Option<web_sys::Element> {
     web_sys::window()?.document()?.active_element()
 }
 
+/// Where `client_x` falls across `el`, from 0 to 1.
+pub fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
+    let r = el.get_bounding_client_rect();
+    if r.width() <= 0.0 {
+        return 0.0;
+    }
+    ((client_x as f64 - r.left()) / r.width()).clamp(0.0, 1.0)
+}
+
 /// The window's width in CSS pixels.
 pub fn viewport_width() -> f64 {
     web_sys::window()

@@ -42,6 +42,8 @@ mod trace_list;
 #[cfg(target_arch = "wasm32")]
 mod trace_view;
 #[cfg(target_arch = "wasm32")]
+mod view_state;
+#[cfg(target_arch = "wasm32")]
 mod warm_up;
 #[cfg(target_arch = "wasm32")]
 mod widgets;

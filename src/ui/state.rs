@@ -2,7 +2,7 @@
 //! is shown, the messages, the loads under way, the pane and the traces
 //! ticked for the summary. What one trace view shows (selection, collapsed
 //! spans, find, window…) is not here: it is the view's own
-//! (`trace_view::ViewState`).
+//! (`view_state::ViewState`).
 
 use crate::analysis::TraceAnalysis;
 use crate::model::Trace;

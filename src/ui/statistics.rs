@@ -4,7 +4,7 @@
 
 use super::format::format_duration;
 use super::state::{AppState, Level, Loaded};
-use super::trace_view::ViewState;
+use super::view_state::ViewState;
 use crate::analysis::stats::{attribute_keys, statistics, to_csv, GroupBy, StatsRow};
 use crate::analysis::TraceAnalysis;
 use crate::model::Trace;

@@ -8,7 +8,7 @@
 use super::format::format_duration;
 use super::jaeger::{JaegerUi, SearchSummaryBar};
 use super::state::{AppState, Loaded};
-use super::trace_view::Views;
+use super::view_state::Views;
 use crate::analysis::summary::{summarize, GroupSummary};
 use crate::analysis::TraceAnalysis;
 use crate::model::Trace;

@@ -2,7 +2,7 @@
 //! time, through the one load path), then summarising them or downloading
 //! them as Jaeger JSON or OTLP JSON.
 
-use super::JaegerUi;
+use super::state::{After, ExportFormat, Fetching, JaegerUi};
 use crate::export::{to_jaeger_json, to_otlp_json};
 use crate::jaeger::{trace_url, ApiVersion};
 use crate::sources::jaeger::{get_bytes, Connection};
@@ -17,31 +17,6 @@ use std::rc::Rc;
 
 /// Traces fetched at once when every result is fetched.
 const FETCH_CONCURRENCY: usize = 4;
-
-/// What to do once every search result is loaded.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum After {
-    Summarise,
-    Download(ExportFormat),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ExportFormat {
-    Jaeger,
-    Otlp,
-}
-
-/// Fetching every search result: how far it got, and what failed.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Fetching {
-    pub running: bool,
-    /// Results of the search.
-    pub total: usize,
-    /// Results loaded (before or by this fetch).
-    pub fetched: usize,
-    /// Trace id and why it could not be fetched.
-    pub failed: Vec<(String, String)>,
-}
 
 impl JaegerUi {
     /// Ids of the search results, in their order.

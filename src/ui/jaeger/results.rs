@@ -3,8 +3,8 @@
 //! trace), the downloads of the results, the health line, and the progress
 //! of fetching every result.
 
-use super::fetch_all::{After, ExportFormat};
 use super::rows::{self, ResultRow};
+use super::state::{After, ExportFormat};
 use super::JaegerUi;
 use crate::ui::format::{absolute_time, format_duration, service_color};
 use crate::ui::state::AppState;

@@ -1,7 +1,6 @@
 //! The Jaeger side's state, shared through context, and what it does:
 //! connecting, a service's operations, a search, opening a trace by id.
 
-use super::fetch_all::Fetching;
 use super::rows::ResultRow;
 use crate::jaeger::{
     check_duration, is_empty_search, operations_url, parse_logfmt, parse_operations,
@@ -64,6 +63,31 @@ pub(super) enum Action {
     Operations,
     Search,
     Open(String),
+}
+
+/// What to do once every search result is loaded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum After {
+    Summarise,
+    Download(ExportFormat),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ExportFormat {
+    Jaeger,
+    Otlp,
+}
+
+/// Fetching every search result: how far it got, and what failed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fetching {
+    pub running: bool,
+    /// Results of the search.
+    pub total: usize,
+    /// Results loaded (before or by this fetch).
+    pub fetched: usize,
+    /// Trace id and why it could not be fetched.
+    pub failed: Vec<(String, String)>,
 }
 
 /// The newest request of each kind.

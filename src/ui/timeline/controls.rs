@@ -3,7 +3,7 @@
 //! counts of what the filters hide and what is highlighted.
 
 use crate::model::{SpanIx, SpanSet};
-use crate::ui::trace_view::ViewState;
+use crate::ui::view_state::ViewState;
 use crate::ui::widgets::Toggle;
 use leptos::prelude::*;
 

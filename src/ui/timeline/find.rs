@@ -2,7 +2,7 @@
 //! search of a large trace got), previous and next, and "Matches only".
 //! The matches themselves are the view state's (found as the query changes).
 
-use crate::ui::trace_view::ViewState;
+use crate::ui::view_state::ViewState;
 use crate::ui::widgets::Toggle;
 use leptos::prelude::*;
 

@@ -1,9 +1,9 @@
 //! The timeline's keys, while it is shown: `keys` says which key does
 //! what; this listens on the window and carries it out.
 
+use super::ctx::Ctx;
 use super::geometry::{self, ROW_HEIGHT};
 use super::keys::{action, KeyAction};
-use super::view::Ctx;
 use crate::ui::state::AppState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

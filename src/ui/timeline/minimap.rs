@@ -4,21 +4,12 @@
 
 use super::geometry::{window_of, MIN_WINDOW};
 use crate::ui::budget::Budget;
-use crate::ui::frames;
 use crate::ui::state::Loaded;
-use crate::ui::trace_view::ViewState;
+use crate::ui::view_state::ViewState;
+use crate::ui::{dom, frames};
 use leptos::prelude::*;
 
 const HEIGHT: u32 = 56;
-
-/// Where `client_x` falls across `el`, from 0 to 1.
-pub fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
-    let r = el.get_bounding_client_rect();
-    if r.width() <= 0.0 {
-        return 0.0;
-    }
-    ((client_x as f64 - r.left()) / r.width()).clamp(0.0, 1.0)
-}
 
 /// Draws every span of the trace on the canvas (see `raster`), giving the
 /// page back whenever a frame's worth of work is done.
@@ -81,7 +72,7 @@ pub fn Minimap(loaded: Loaded) -> impl IntoView {
         let Some(el) = area.get_untracked() else {
             return;
         };
-        let x = fraction_in(&el, ev.client_x());
+        let x = dom::fraction_in(&el, ev.client_x());
         drag.set_value(Some(kind.unwrap_or(Drag::New(x))));
     };
     let on_move = window_event_listener(leptos::ev::mousemove, move |ev| {
@@ -89,7 +80,7 @@ pub fn Minimap(loaded: Loaded) -> impl IntoView {
         let Some(el) = area.get_untracked() else {
             return;
         };
-        let x = fraction_in(&el, ev.client_x());
+        let x = dom::fraction_in(&el, ev.client_x());
         let (a, b) = state.window.get_untracked();
         state.window.set(match d {
             Drag::New(x0) => window_of(x0, x),

@@ -17,6 +17,8 @@ pub mod raster;
 #[cfg(target_arch = "wasm32")]
 mod controls;
 #[cfg(target_arch = "wasm32")]
+mod ctx;
+#[cfg(target_arch = "wasm32")]
 mod find;
 #[cfg(target_arch = "wasm32")]
 mod focus;

@@ -4,10 +4,10 @@
 //! and styles that differ (no elements or bindings are made, but for a
 //! toggle, an error mark or a critical-path mark that comes or goes).
 
+use super::ctx::Ctx;
 use super::focus::Focus;
 use super::geometry::{self, row_top, Label};
 use super::slots::{slot_id, Slots};
-use super::view::Ctx;
 use crate::analysis::join_sections;
 use crate::model::{SpanIx, Trace};
 use crate::ui::format::{format_duration, service_color};

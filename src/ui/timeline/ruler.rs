@@ -3,11 +3,10 @@
 //! zooms into.
 
 use super::geometry::{self, ticks};
-use super::minimap::fraction_in;
 use crate::model::Trace;
 use crate::ui::dom;
 use crate::ui::format::{format_duration, service_color};
-use crate::ui::trace_view::ViewState;
+use crate::ui::view_state::ViewState;
 use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
@@ -46,13 +45,13 @@ pub(super) fn Ruler(trace: Arc<Trace>) -> impl IntoView {
         else {
             return;
         };
-        let x = fraction_in(&el, ev.client_x());
+        let x = dom::fraction_in(&el, ev.client_x());
         axis.set_value(Some(el));
         selection.set(Some((x, x)));
     };
     let axis_move = window_event_listener(leptos::ev::mousemove, move |ev| {
         if let (Some((x0, _)), Some(el)) = (selection.get_untracked(), axis.get_value()) {
-            selection.set(Some((x0, fraction_in(&el, ev.client_x()))));
+            selection.set(Some((x0, dom::fraction_in(&el, ev.client_x()))));
         }
     });
     let axis_up = window_event_listener(leptos::ev::mouseup, move |_| {

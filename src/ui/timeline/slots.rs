@@ -4,9 +4,8 @@
 //! the order of their rows once the view settles, and tells assistive
 //! technology that order meanwhile.
 
-use super::focus::Focus;
+use super::ctx::Ctx;
 use super::geometry::{self, Slot, SlotInput, Slotter};
-use super::view::Ctx;
 use crate::model::SpanIx;
 use crate::ui::frames;
 use leptos::prelude::*;
@@ -31,7 +30,8 @@ pub(super) fn slot_id(k: usize) -> String {
 }
 
 impl Slots {
-    pub fn new(ctx: Ctx, focus: Focus) -> Slots {
+    /// `on_move` is called before the slots move in the DOM.
+    pub fn new(ctx: Ctx, on_move: impl Fn() + Send + Sync + 'static) -> Slots {
         let slot_count = Memo::new(move |_| geometry::window_slots(ctx.viewport.get()));
         // Bumped when the rows change: the positions of the rows drawn are
         // then those of another list. (Memos are read, not `track`ed, in
@@ -105,7 +105,7 @@ impl Slots {
             // Moving an element takes the focus from a toggle in it: say so
             // before the elements move, so that the focus is given back.
             if before.is_some_and(|b| *b != order) {
-                focus.slots_move();
+                on_move();
             }
             order
         });

@@ -3,16 +3,13 @@
 //! [`ViewState`], which it provides to its parts by context, and keeps the
 //! URL in step with it.
 
-mod state;
-
-pub use state::{Tab, ViewState, Views};
-
 use super::bottleneck::BottleneckPanel;
 use super::detail::SpanDetail;
 use super::format::{absolute_time, format_duration, plural};
 use super::state::{AppState, Loaded};
 use super::statistics::StatisticsView;
 use super::timeline::Timeline;
+use super::view_state::{Tab, Views};
 use super::widgets;
 use leptos::prelude::*;
 

@@ -9,15 +9,16 @@
 //! with the settings of the view shown before it (find, filters, collapse
 //! below, tab, column width), or with what a link's URL says.
 
+use super::budget::Budget;
+use super::loader::LARGE_TRACE;
+use super::state::{AppState, Loaded};
+use super::timeline::geometry::{Window, WHOLE};
+use super::timeline::outline;
+use super::url::params::{ViewParams, MAX_COLLAPSED};
 use crate::analysis::describe::parse_duration;
 use crate::analysis::search::Query;
 use crate::model::pace::{Pace, STRIDE};
 use crate::model::{SpanIx, SpanSet, Trace};
-use crate::ui::loader::LARGE_TRACE;
-use crate::ui::state::{AppState, Loaded};
-use crate::ui::timeline::geometry::{Window, WHOLE};
-use crate::ui::timeline::outline;
-use crate::ui::url::params::{ViewParams, MAX_COLLAPSED};
 use leptos::prelude::*;
 use std::sync::{Arc, OnceLock};
 
@@ -321,7 +322,7 @@ impl ViewState {
             }
             state.searching.set(Some(0));
             leptos::task::spawn_local(async move {
-                let mut budget = crate::ui::budget::Budget::new();
+                let mut budget = Budget::new();
                 let mut finder = query.finder(&trace);
                 let mut found = Vec::new();
                 let total = trace.tree_order.len().max(1);
