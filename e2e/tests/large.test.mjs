@@ -203,3 +203,20 @@ test(`a ${SPANS.toLocaleString('en')}-span file loads with progress, stays respo
     assert.ok(progress.length >= 2, `frames showed the search moving: ${JSON.stringify(texts)}`);
   }),
 );
+
+test('a load can be cancelled while it reads: nothing of it is listed, and what was loaded stays', { timeout: 300_000 }, () =>
+  runInPage(browser, 'large', 'cancel', async ({ page }) => {
+    await page.goto(server.url);
+    await page.waitForSelector(HEADLINE, { timeout: 60_000 });
+    const demo = await textOf(page, HEADLINE);
+    await page.setInputFiles('[data-testid=file-input]', file);
+    // Cancel once the progress line counts spans: the file is being read.
+    await waitUntil('the progress line to count spans', () => textOf(page, LOADING), (t) => /MB, [\d,]+ spans/.test(t ?? ''), { timeout: LOAD_MS });
+    await page.click('[data-testid=cancel-load]');
+    await waitUntil('the loading line to go', () => countOf(page, LOADING), (n) => n === 0, { timeout: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await countOf(page, '[data-testid=trace-list-item]'), 1, 'only the demo is listed');
+    assert.equal(await textOf(page, HEADLINE), demo, 'the demo is still shown');
+    assert.equal(await countOf(page, '[data-testid=message]'), 0, 'a cancel is no failure');
+  }),
+);

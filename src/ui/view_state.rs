@@ -406,18 +406,26 @@ impl Views {
             entries: StoredValue::new(Vec::new()),
             shown: StoredValue::new(None),
         };
-        // A removed trace's state goes with it.
+        // A removed trace's state goes with it, once its view (when it was
+        // shown) has been taken down.
         Effect::new(move |_| {
             let keys: Vec<u64> = app.traces.with(|t| t.iter().map(|l| l.key).collect());
+            let mut gone = Vec::new();
             views.entries.update_value(|e| {
                 e.retain(|(k, owner, _)| {
                     let keep = keys.contains(k);
                     if !keep {
-                        owner.cleanup();
+                        gone.push(owner.clone());
                     }
                     keep
                 })
             });
+            if !gone.is_empty() {
+                set_timeout(
+                    move || gone.iter().for_each(Owner::cleanup),
+                    std::time::Duration::ZERO,
+                );
+            }
         });
         views
     }

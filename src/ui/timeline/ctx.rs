@@ -42,7 +42,7 @@ impl Ctx {
 
     /// Scrolls the rows to `y` pixels, and notes where they are.
     pub fn scroll_to_y(&self, y: f64) {
-        if let Some(el) = self.container.get_untracked() {
+        if let Some(el) = self.container.try_get_untracked().flatten() {
             el.set_scroll_top(y.max(0.0) as i32);
             self.measure_scroll(&el);
         }
@@ -50,7 +50,7 @@ impl Ctx {
 
     /// Scrolls the rows by `dy` pixels.
     pub fn scroll_by(&self, dy: f64) {
-        if let Some(el) = self.container.get_untracked() {
+        if let Some(el) = self.container.try_get_untracked().flatten() {
             el.set_scroll_top((el.scroll_top() as f64 + dy).max(0.0) as i32);
             self.measure_scroll(&el);
         }
