@@ -17,6 +17,8 @@ mod builder;
 mod chunks;
 pub mod ids;
 pub mod pace;
+#[cfg(test)]
+pub mod sample;
 mod span_set;
 mod tree;
 mod value;

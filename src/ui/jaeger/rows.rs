@@ -93,7 +93,7 @@ pub fn sort_rows(rows: &mut [ResultRow], order: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SpanInput, TraceBuilder};
+    use crate::model::sample;
 
     fn row(id: &str, start: i64, dur: i64, spans: u64, name: &str) -> ResultRow {
         ResultRow {
@@ -133,25 +133,12 @@ mod tests {
 
     #[test]
     fn a_traces_row_counts_spans_per_service_from_the_model() {
-        let mut b = TraceBuilder::new("abc");
-        let (front, db) = (b.service("front", Vec::new()), b.service("db", Vec::new()));
-        for (id, parent, svc) in [
-            ("1", None, front),
-            ("2", Some("1"), db),
-            ("3", Some("1"), db),
-        ] {
-            let name = b.intern("op");
-            b.push(SpanInput {
-                span_id: id.to_string(),
-                parent_span_id: parent.map(String::from),
-                service: svc,
-                name,
-                start_ns: Some(0),
-                duration_ns: Some(10),
-                ..SpanInput::default()
-            });
-        }
-        let r = ResultRow::of_trace(&b.build());
+        let t = sample::trace(&[
+            ("1", None, "front", 0, 10),
+            ("2", Some("1"), "db", 0, 10),
+            ("3", Some("1"), "db", 0, 10),
+        ]);
+        let r = ResultRow::of_trace(&t);
         assert_eq!(
             r.services,
             vec![("db".to_string(), 2), ("front".to_string(), 1)]

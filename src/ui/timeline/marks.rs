@@ -56,30 +56,16 @@ impl Marks {
 mod tests {
     use super::*;
     use crate::analysis::critical_path;
-    use crate::model::{SpanInput, TraceBuilder};
+    use crate::model::sample;
 
     /// root(0..100) > a(10..40) > a1(20..30); root > b(50..90).
     fn trace() -> Trace {
-        let mut b = TraceBuilder::new("t");
-        let svc = b.service("svc", Vec::new());
-        for (id, parent, start, dur) in [
-            ("root", None, 0, 100),
-            ("a", Some("root"), 10, 30),
-            ("a1", Some("a"), 20, 10),
-            ("b", Some("root"), 50, 40),
-        ] {
-            let name = b.intern(id);
-            b.push(SpanInput {
-                span_id: id.to_string(),
-                parent_span_id: parent.map(String::from),
-                service: svc,
-                name,
-                start_ns: Some(start),
-                duration_ns: Some(dur),
-                ..SpanInput::default()
-            });
-        }
-        b.build()
+        sample::trace(&[
+            ("root", None, "svc", 0, 100),
+            ("a", Some("root"), "svc", 10, 30),
+            ("a1", Some("a"), "svc", 20, 10),
+            ("b", Some("root"), "svc", 50, 40),
+        ])
     }
 
     #[test]

@@ -116,33 +116,19 @@ pub fn ancestors(trace: &Trace, ix: SpanIx) -> Vec<SpanIx> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SpanInput, TraceBuilder};
+    use crate::model::sample;
 
     /// root(0..100) > a(0..40) > a1, a2; root > b(50..60) > b1 > b11.
     fn tree() -> Trace {
-        let mut b = TraceBuilder::new("t");
-        let svc = b.service("svc", Vec::new());
-        for (id, parent, start, dur) in [
-            ("root", None, 0, 100),
-            ("a", Some("root"), 0, 40),
-            ("a1", Some("a"), 0, 10),
-            ("a2", Some("a"), 10, 10),
-            ("b", Some("root"), 50, 10),
-            ("b1", Some("b"), 50, 5),
-            ("b11", Some("b1"), 50, 1),
-        ] {
-            let name = b.intern(id);
-            b.push(SpanInput {
-                span_id: id.to_string(),
-                parent_span_id: parent.map(String::from),
-                service: svc,
-                name,
-                start_ns: Some(start),
-                duration_ns: Some(dur),
-                ..SpanInput::default()
-            });
-        }
-        b.build()
+        sample::trace(&[
+            ("root", None, "svc", 0, 100),
+            ("a", Some("root"), "svc", 0, 40),
+            ("a1", Some("a"), "svc", 0, 10),
+            ("a2", Some("a"), "svc", 10, 10),
+            ("b", Some("root"), "svc", 50, 10),
+            ("b1", Some("b"), "svc", 50, 5),
+            ("b11", Some("b1"), "svc", 50, 1),
+        ])
     }
 
     fn ix(t: &Trace, id: &str) -> SpanIx {

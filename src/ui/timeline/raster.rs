@@ -82,27 +82,11 @@ fn rgba(hex: &str) -> [u8; 4] {
 mod tests {
     use super::*;
     use crate::model::pace::NoPause;
-    use crate::model::{SpanInput, TraceBuilder};
+    use crate::model::sample;
 
     #[test]
     fn each_span_paints_its_row_in_its_services_colour() {
-        let mut b = TraceBuilder::new("t");
-        let (one, two) = (b.service("one", Vec::new()), b.service("two", Vec::new()));
-        for (id, parent, svc, start, dur) in
-            [("r", None, one, 0, 100), ("c", Some("r"), two, 50, 50)]
-        {
-            let name = b.intern(id);
-            b.push(SpanInput {
-                span_id: id.to_string(),
-                parent_span_id: parent.map(String::from),
-                service: svc,
-                name,
-                start_ns: Some(start),
-                duration_ns: Some(dur),
-                ..SpanInput::default()
-            });
-        }
-        let t = b.build();
+        let t = sample::trace(&[("r", None, "one", 0, 100), ("c", Some("r"), "two", 50, 50)]);
         let px = pace::now(raster(&t, 10, 2, &mut NoPause));
         assert_eq!(px.len(), 10 * 2 * 4);
         let at = |x: usize, y: usize| {
