@@ -10,6 +10,9 @@
 //   --runs N          runs per size (median reported), default 3; each run is a fresh page
 //   --summary-runs N  runs of the 1,000 × 100-span summary file (issue #5), default --runs;
 //   --no-summary      skips it
+//   --jaeger-runs N   runs of the 100k-span file opened by id from the Jaeger replay server
+//                     (e2e/jaeger-replay), default --runs;
+//   --no-jaeger       skips them
 //   --cold-runs N     extra runs per size that drop the file as soon as the page is ready,
 //                     before the app's warm-up is done; default 1, 0 skips them
 //   --scroll-frames N at most N scroll steps over the whole timeline, default 600
@@ -17,7 +20,8 @@
 //   --json PATH       also writes every raw figure to PATH
 //
 // Each run is a fresh page: it waits for the bundled demo and for the app's warm-up after it
-// (the `traceglass:warm-up` measure, about a second), removes the demo and drops the file.
+// (the `traceglass:warm-up` measure, about a second), removes the demo and drops the file (or,
+// for the Jaeger runs, types the trace id in the Jaeger panel and clicks "Open trace").
 //
 // Environment: TRACEGLASS_DIST (the build to serve, default dist/), CHROMIUM_PATH (default
 // /usr/bin/chromium). See bench/README.md for what each figure measures.
@@ -29,6 +33,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 import { startServer } from '../e2e/lib/server.mjs';
+import { startJaegerReplay } from '../e2e/jaeger-replay/server.mjs';
+import { goJsonEscape } from '../e2e/jaeger-replay/goparse.mjs';
 import { CHROMIUM_ARGS, chromiumPath, distDir, repoRoot, VIEWPORT } from '../e2e/lib/harness.mjs';
 
 // playwright-core lives in e2e/node_modules: resolve it from there, whatever the working directory.
@@ -64,7 +70,7 @@ function label(spans) {
 }
 
 function parseArgs(argv) {
-  const o = { sizes: '10k,100k', runs: 3, summaryRuns: null, summary: true, coldRuns: 1, scrollFrames: 600, timeout: 900, json: null };
+  const o = { sizes: '10k,100k', runs: 3, summaryRuns: null, summary: true, jaegerRuns: null, jaeger: true, coldRuns: 1, scrollFrames: 600, timeout: 900, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -80,6 +86,8 @@ function parseArgs(argv) {
     else if (a === '--runs') o.runs = int(value());
     else if (a === '--summary-runs') o.summaryRuns = int(value());
     else if (a === '--no-summary') o.summary = false;
+    else if (a === '--jaeger-runs') o.jaegerRuns = int(value());
+    else if (a === '--no-jaeger') o.jaeger = false;
     else if (a === '--cold-runs') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 0) fail(`--cold-runs needs a whole number, got ${argv[i]}`);
@@ -89,7 +97,8 @@ function parseArgs(argv) {
     else if (a === '--timeout') o.timeout = int(value());
     else if (a === '--json') o.json = path.resolve(value());
     else if (a === '-h' || a === '--help') {
-      console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 24).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      const lines = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1);
+      console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else fail(`unknown option ${a} (see --help)`);
   }
@@ -101,6 +110,7 @@ function parseArgs(argv) {
       return { spans: parseCount(count), runs: runs ? Number(runs) : o.runs };
     });
   o.summaryRuns ??= o.runs;
+  o.jaegerRuns ??= o.runs;
   return o;
 }
 
@@ -140,6 +150,47 @@ function generated({ spans, traces = 1 }) {
   return file;
 }
 
+/**
+ * The generated file as the Jaeger replay server serves it for `GET /api/traces/{id}`, written
+ * once to `bench/out/jaeger-replay/jaeger/` (the replay's v1 corpus, by folder name). The
+ * generator already writes Jaeger's `{"data":[trace],"total":0,…}` answer, which the replay sends
+ * byte for byte, but the replay refuses a file holding a number that JavaScript would write
+ * otherwise (`assertNumbersRoundTrip` in e2e/jaeger-replay/corpus.mjs), and the generator's file
+ * has two kinds:
+ * - floats as Rust writes them (`"value":1.0` in every span). A Jaeger writes its answer with
+ *   Go's encoder (`1`, compact, `<`, `>` and `&` escaped), so the copy is the same JSON written
+ *   that way: the same values, in the bytes a Jaeger would send;
+ * - numbers inside strings, which the replay's check also reads (it scans the text, strings
+ *   included): `… VALUES (7506873, 19491, 509.50, …)` in about 700 `db.statement` values. In
+ *   those, the character after such a number is written as a `\u` escape (`509.50\u002c`):
+ *   the string's value is unchanged, and the check no longer sees a number there.
+ * Returns `{ dir, rel }`: the replay's `fixturesDir` and the file's path in it.
+ */
+function jaegerServed(file) {
+  const dir = path.join(outDir, 'jaeger-replay');
+  const rel = `jaeger/${path.basename(file, '.jaeger.json')}.json`;
+  const served = path.join(dir, rel);
+  if (fs.existsSync(served) && fs.statSync(served).mtimeMs >= fs.statSync(file).mtimeMs) return { dir, rel };
+  console.error(`writing ${path.relative(repoRoot, served)}: ${path.basename(file)} as Jaeger's answer`);
+  fs.mkdirSync(path.dirname(served), { recursive: true });
+  let text;
+  try {
+    text = goJsonEscape(JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))));
+  } catch (err) {
+    fail(`${file} is not JSON (${err.message}): delete it so that it is generated again`);
+  }
+  // The replay's number check, on the text inside each string literal.
+  const numberThenEnd = /(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(\s*)([,}\]])/g;
+  text = text.replace(/"(?:[^"\\]|\\.)*"/g, (literal) =>
+    /\d\s*[,}\]]/.test(literal)
+      ? literal.replace(numberThenEnd, (all, n, space, end) => (String(Number(n)) === n ? all : `${n}${space}\\u00${end.charCodeAt(0).toString(16)}`))
+      : literal,
+  );
+  fs.writeFileSync(`${served}.partial`, text);
+  fs.renameSync(`${served}.partial`, served);
+  return { dir, rel };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The browser
 
@@ -163,12 +214,16 @@ const SEL = {
   removeTrace: '[data-testid=remove-trace]',
   paneSummary: '[data-testid=pane-summary]',
   summaryGroup: '[data-testid=summary-group]',
+  jaegerStatus: '[data-testid=jaeger-status]',
+  jaegerTraceId: '[data-testid=jaeger-trace-id]',
+  jaegerOpen: '[data-testid=jaeger-open]',
 };
 
 /**
  * Runs in the page before the app: keeps the wasm exports (for `memory`) that trunk's loader
- * passes with `TrunkApplicationStarted`, and stamps the moment a file input's change event or a
- * drop is dispatched (capture phase on window: before any handler of the app).
+ * passes with `TrunkApplicationStarted`, and stamps the moment a file input's change event, a
+ * drop, or a click on the Jaeger panel's "Open trace" is dispatched (capture phase on window:
+ * before any handler of the app).
  */
 function pageInit() {
   window.__bench = { t0: null };
@@ -180,6 +235,13 @@ function pageInit() {
   };
   addEventListener('change', stamp, true);
   addEventListener('drop', stamp, true);
+  addEventListener(
+    'click',
+    (e) => {
+      if (e.target?.closest?.('[data-testid=jaeger-open]')) window.__bench.t0 = performance.now();
+    },
+    true,
+  );
 }
 
 /**
@@ -374,8 +436,9 @@ const WARM_UP_WAIT_MS = 30_000;
 /**
  * A fresh page with the demo shown, then removed. Unless `cold`, it first waits for the app's
  * warm-up (the `traceglass:warm-up` measure) and records how long it took (`warmUpMs`).
+ * `query` is added to the app's URL (e.g. `?jaeger=…`).
  */
-async function freshPage(browser, server, { cold = false } = {}) {
+async function freshPage(browser, server, { cold = false, query = '' } = {}) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   const errors = [];
@@ -386,7 +449,7 @@ async function freshPage(browser, server, { cold = false } = {}) {
   });
   page.setDefaultTimeout(60_000);
   await page.addInitScript(pageInit);
-  await page.goto(server.url);
+  await page.goto(server.url + query);
   await page.waitForSelector(SEL.headline, { timeout: 60_000 });
   let warmUpMs = null;
   if (!cold) {
@@ -402,10 +465,13 @@ async function freshPage(browser, server, { cold = false } = {}) {
   return { context, page, cdp, errors, isCrashed: () => crashed, warmUpMs };
 }
 
-/** Chooses the file through the file input by its path (no copy through the protocol). */
-async function loadFile(p, file, traces) {
+/**
+ * Chooses the file through the file input by its path (no copy through the protocol), or does
+ * `start()` instead when given, and waits until the load is shown (see `watchLoad`).
+ */
+async function loadFile(p, file, traces, start = () => p.page.setInputFiles(SEL.fileInput, file)) {
   await p.page.evaluate(watchLoad, { sel: SEL, traces });
-  await p.page.setInputFiles(SEL.fileInput, file);
+  await start();
   const deadline = Date.now() + opts.timeout * 1000;
   for (;;) {
     if (p.isCrashed()) throw new Error('the page crashed (renderer process gone) while loading');
@@ -526,6 +592,44 @@ async function runSummary(browser, server, file, run) {
   return r;
 }
 
+/**
+ * One open by id from the Jaeger replay server (`jaeger`, an old Jaeger serving `trace`) in a
+ * fresh page opened with `?jaeger=`: once the panel says "Connected" (and the demo is removed),
+ * types the trace id and clicks "Open trace"; times start at the click. `answerMs` is when the
+ * page had all of Jaeger's answer (the request's `responseEnd` in resource timing).
+ */
+async function runJaeger(browser, server, jaeger, trace, fileBytes, run) {
+  const p = await freshPage(browser, server, { query: `?${new URLSearchParams({ jaeger: jaeger.url })}` });
+  const r = { spans: trace.spanCount, traceId: trace.traceId, run, fileBytes, warmUpMs: p.warmUpMs };
+  const isTrace = (q) => q.path.endsWith(`/api/traces/${trace.traceId}`);
+  try {
+    await p.page.waitForFunction((s) => /Connected/.test(document.querySelector(s)?.textContent ?? ''), SEL.jaegerStatus, { timeout: 60_000 });
+    const before = jaeger.requests.filter(isTrace).length;
+    await p.page.fill(SEL.jaegerTraceId, trace.traceId);
+    const load = await loadFile(p, null, 1, () => p.page.click(SEL.jaegerOpen));
+    r.timelineMs = load.seen.timeline;
+    r.headlineMs = load.seen.headline;
+    r.longestFrameMs = load.longestFrame;
+    r.loadGaps = load.gaps;
+    r.answerMs = await p.page.evaluate(
+      ({ id, t0 }) => {
+        const e = performance.getEntriesByType('resource').filter((x) => x.name.includes(`/api/traces/${id}`)).at(-1);
+        return e ? e.responseEnd - t0 : null;
+      },
+      { id: trace.traceId, t0: load.t0 },
+    );
+    r.measures = await p.page.evaluate(appMeasures, load.t0);
+    r.traceRequests = jaeger.requests.filter(isTrace).length - before;
+    if (p.errors.length) r.pageErrors = p.errors;
+  } catch (err) {
+    r.error = String(err.message ?? err).split('\n')[0];
+    if (p.errors.length) r.pageErrors = p.errors;
+  } finally {
+    await p.context.close().catch(() => {});
+  }
+  return r;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -605,7 +709,7 @@ function cells(runs, pick, fmt, extra) {
   return c;
 }
 
-function report(all, summaryRuns) {
+function report(all, summaryRuns, jaegerRuns) {
   const lines = [];
   const results = all.filter((r) => !r.cold);
   const coldBySize = (s) => all.filter((r) => r.cold && r.spans === s);
@@ -670,6 +774,24 @@ function report(all, summaryRuns) {
     targets.push(['#5: summary of 1,000 × 100 spans ≤ 150 ms (`traceglass:summary`)', cell(m, fmtMs), judge(m ? m.median <= 150 : null)]);
     targets.push(['#5: the same, click → summary visible', cell(c, fmtMs), judge(c ? c.median <= 150 : null)]);
   }
+  if (jaegerRuns.length) {
+    lines.push('');
+    lines.push(`| ${label(jaegerRuns[0].spans)} from Jaeger: open by id → timeline | median (min–max) |`);
+    lines.push('|---|---|');
+    lines.push(`| Jaeger's answer (\`GET /api/traces/{id}\`) | ${fmtMB(jaegerRuns[0].fileBytes)} |`);
+    lines.push(`| runs (ok / tried) | ${jaegerRuns.filter((r) => !r.error).length} / ${jaegerRuns.length} |`);
+    const rows = [
+      ['click Open trace → Jaeger\'s answer received', (r) => r.answerMs, fmtMs],
+      ['click Open trace → timeline rows visible', (r) => r.timelineMs, fmtMs],
+      ['click Open trace → bottleneck headline visible', (r) => r.headlineMs, fmtMs],
+      ['longest frame while loading (page frozen)', (r) => r.longestFrameMs, fmtMs],
+      ['frames while loading longer than one (> 17.5 ms) / two (> 34 ms)', framesOver(17.5), fmtN, framesOver(34)],
+      ...measureRows(jaegerRuns),
+      ['requests for the trace, a run', (r) => r.traceRequests, fmtN],
+    ];
+    for (const [name, pick, fmt, extra] of rows) lines.push(`| ${name} | ${cells(jaegerRuns, pick, fmt, extra)} |`);
+    for (const r of jaegerRuns.filter((x) => x.error)) lines.push(`\nJaeger run ${r.run} failed: ${r.error}${r.pageErrors ? ` (page errors: ${r.pageErrors.join(' | ')})` : ''}`);
+  }
   if (targets.length) {
     lines.push('');
     lines.push('| target | measured (median) | |');
@@ -690,6 +812,7 @@ if (!fs.existsSync(chromiumPath)) fail(`Chromium is missing at ${chromiumPath}: 
 
 const inputs = opts.sizeList.map((s) => ({ ...s, file: generated({ spans: s.spans }) }));
 const summaryFile = opts.summary ? generated({ spans: 100, traces: 1000 }) : null;
+const jaegerInput = opts.jaeger ? jaegerServed(generated({ spans: 100_000 })) : null;
 
 const busy = () => {
   try {
@@ -700,6 +823,12 @@ const busy = () => {
 };
 
 const server = await startServer({ root: distDir });
+// An old Jaeger (API v1: the generated file is Jaeger UI JSON) serving the 100k-span trace alone.
+const jaeger = jaegerInput ? await startJaegerReplay({ api: 'v1', cors: true, fixturesDir: jaegerInput.dir, traces: [jaegerInput.rel] }) : null;
+const jaegerTrace = jaeger?.traces[0] ?? null;
+if (jaeger && (jaeger.traces.length !== 1 || jaegerTrace.generation !== 'v1')) {
+  fail(`the Jaeger replay should serve one v1 trace from ${jaegerInput.rel}, it serves ${JSON.stringify(jaeger.traces.map((t) => [t.generation, t.traceId]))}`);
+}
 const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: BROWSER_ARGS });
 const env = {
   date: new Date().toISOString(),
@@ -714,6 +843,7 @@ console.error(`Chromium ${env.chromium}, ${env.cpus} cores, load ${env.loadavgSt
 
 const results = [];
 const summaryRuns = [];
+const jaegerRuns = [];
 try {
   for (const { spans, runs, file } of inputs) {
     for (let run = 1; run <= runs; run++) {
@@ -741,18 +871,30 @@ try {
       console.error(`1000×100 run ${run}: ${r.error ? `FAILED: ${r.error}` : `list ${fmtMs(r.listMs)}, summary measure ${r.summaryMeasure != null ? fmtMs(r.summaryMeasure) : 'n/a'}, click → summary ${fmtMs(r.summaryClickMs)}`}`);
     }
   }
+  if (jaeger) {
+    const fileBytes = fs.statSync(path.join(jaegerInput.dir, jaegerInput.rel)).size;
+    for (let run = 1; run <= opts.jaegerRuns; run++) {
+      const r = await runJaeger(browser, server, jaeger, jaegerTrace, fileBytes, run);
+      r.buildProcesses = busy();
+      jaegerRuns.push(r);
+      console.error(
+        `${label(r.spans)} from Jaeger run ${run}: ${r.error ? `FAILED: ${r.error}` : `answer ${r.answerMs != null ? fmtMs(r.answerMs) : 'n/a'}, timeline ${fmtMs(r.timelineMs)}, headline ${fmtMs(r.headlineMs)}, longest frame ${fmtMs(r.longestFrameMs)}, ${r.traceRequests} request(s)`}`,
+      );
+    }
+  }
 } finally {
   await browser.close().catch(() => {});
   await server.close();
+  await jaeger?.close();
 }
 env.loadavgEnd = os.loadavg();
 
-console.log(report(results, summaryRuns));
-const measured = [...results, ...summaryRuns];
+console.log(report(results, summaryRuns, jaegerRuns));
+const measured = [...results, ...summaryRuns, ...jaegerRuns];
 if (measured.length && measured.every((r) => !r.measures || Object.keys(r.measures).length === 0)) {
   console.log('\nThe build records no `traceglass:*` performance measures: those rows are n/a.');
 }
 if (opts.json) {
-  fs.writeFileSync(opts.json, JSON.stringify({ env, options: { ...opts, sizeList: undefined }, results, summary: summaryRuns }, null, 2));
+  fs.writeFileSync(opts.json, JSON.stringify({ env, options: { ...opts, sizeList: undefined }, results, summary: summaryRuns, jaeger: jaegerRuns }, null, 2));
   console.error(`raw results written to ${opts.json}`);
 }
