@@ -10,10 +10,11 @@
 //! answer broke off, the request timed out or was aborted. Each caller
 //! words them for its own context.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCredentials, RequestMode};
 
 /// Why a request failed.
@@ -127,17 +128,216 @@ impl Latest {
     }
 }
 
-/// GETs `url`; `Ok` holds the body of a 2xx answer.
-pub async fn get(url: &str, options: &Options, abort: &Abort) -> Result<Vec<u8>, Failure> {
+/// The body of a 2xx answer, read as it arrives: a large answer is handed
+/// to its reader a network chunk at a time, never held whole in one piece
+/// that would be copied in one long task. The timeout runs until the body
+/// is read to its end.
+///
+/// A task of its own takes each chunk from the stream as soon as it comes
+/// (keeping it as a JS array, not copied yet), and `next` copies them into
+/// the wasm memory one at a time, as its reader asks. Chromium reports a
+/// streamed request as aborted when the page waits between its reads, even
+/// though every byte was read; reading without pause avoids that.
+pub struct Body {
+    shared: Rc<RefCell<Stream>>,
+    /// Bytes read ahead (by [`Body::whole_if_within`]), handed out first.
+    ahead: Vec<u8>,
+    /// What the `Content-Length` header says, if anything.
+    size: Option<f64>,
+}
+
+/// What the reading task and [`Body`] share.
+struct Stream {
+    chunks: std::collections::VecDeque<js_sys::Uint8Array>,
+    /// How the stream ended, once it has.
+    end: Option<Result<(), Failure>>,
+    /// Resolves the promise `next` waits on.
+    wake: Option<js_sys::Function>,
+    reader: Option<web_sys::ReadableStreamDefaultReader>,
+    timer: Option<i32>,
+}
+
+impl Stream {
+    fn finish(&mut self, how: Result<(), Failure>) {
+        self.end.get_or_insert(how);
+        self.reader = None;
+        if let (Some(t), Some(w)) = (self.timer.take(), web_sys::window()) {
+            w.clear_timeout_with_handle(t);
+        }
+        self.wake_reader();
+    }
+
+    fn wake_reader(&mut self) {
+        if let Some(w) = self.wake.take() {
+            let _ = w.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    }
+}
+
+impl Body {
+    fn new(
+        reader: Option<web_sys::ReadableStreamDefaultReader>,
+        size: Option<f64>,
+        abort: &Abort,
+        timer: Option<i32>,
+    ) -> Body {
+        let shared = Rc::new(RefCell::new(Stream {
+            chunks: Default::default(),
+            end: None,
+            wake: None,
+            reader: reader.clone(),
+            timer,
+        }));
+        match reader {
+            Some(reader) => {
+                let (stream, abort) = (shared.clone(), abort.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    loop {
+                        let read = JsFuture::from(reader.read()).await;
+                        let mut s = stream.borrow_mut();
+                        if s.end.is_some() {
+                            return;
+                        }
+                        match read {
+                            Err(e) => {
+                                let why = abort
+                                    .reason()
+                                    .unwrap_or_else(|| Failure::BrokeOff(js_text(&e)));
+                                s.finish(Err(why));
+                                return;
+                            }
+                            Ok(result) => {
+                                let done = js_sys::Reflect::get(&result, &"done".into())
+                                    .ok()
+                                    .and_then(|d| d.as_bool())
+                                    .unwrap_or(true);
+                                let value = js_sys::Reflect::get(&result, &"value".into())
+                                    .ok()
+                                    .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok());
+                                match value {
+                                    Some(chunk) if !done => {
+                                        s.chunks.push_back(chunk);
+                                        s.wake_reader();
+                                    }
+                                    _ => {
+                                        s.finish(Ok(()));
+                                        return;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+            None => shared.borrow_mut().finish(Ok(())),
+        }
+        Body {
+            shared,
+            ahead: Vec::new(),
+            size,
+        }
+    }
+
+    /// The body's size in bytes, when the server said.
+    pub fn size(&self) -> Option<f64> {
+        self.size
+    }
+
+    /// The next bytes, or `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Vec<u8>, Failure>> {
+        if !self.ahead.is_empty() {
+            return Some(Ok(std::mem::take(&mut self.ahead)));
+        }
+        loop {
+            let waiting = {
+                let mut s = self.shared.borrow_mut();
+                if let Some(chunk) = s.chunks.pop_front() {
+                    return Some(Ok(chunk.to_vec()));
+                }
+                match &s.end {
+                    Some(Ok(())) => return None,
+                    Some(Err(f)) => return Some(Err(f.clone())),
+                    None => js_sys::Promise::new(&mut |resolve, _| s.wake = Some(resolve)),
+                }
+            };
+            let _ = JsFuture::from(waiting).await;
+        }
+    }
+
+    /// The whole body when it ends within `limit` bytes; `None` when it is
+    /// longer, and then what was read is still handed out by `next`.
+    pub async fn whole_if_within(&mut self, limit: usize) -> Result<Option<Vec<u8>>, Failure> {
+        let mut read = std::mem::take(&mut self.ahead);
+        while read.len() <= limit {
+            match self.next().await {
+                Some(chunk) => read.extend(chunk?),
+                None => return Ok(Some(read)),
+            }
+        }
+        self.ahead = read;
+        Ok(None)
+    }
+
+    /// The whole body.
+    pub async fn all(mut self) -> Result<Vec<u8>, Failure> {
+        let mut out = std::mem::take(&mut self.ahead);
+        while let Some(chunk) = self.next().await {
+            out.extend(chunk?);
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for Body {
+    /// A body left unread (a cancelled load) stops the download.
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.shared.try_borrow_mut() {
+            if let Some(reader) = &s.reader {
+                let _ = reader.cancel();
+            }
+            s.finish(Ok(()));
+        }
+    }
+}
+
+/// GETs `url`; `Ok` holds the body of a 2xx answer, to be read as it comes.
+pub async fn get(url: &str, options: &Options, abort: &Abort) -> Result<Body, Failure> {
     if let Some(why) = abort.reason() {
         return Err(why);
     }
     let timer = options.timeout_ms.and_then(|ms| start_timer(abort, ms));
-    let result = send(url, options, abort).await;
-    if let (Some(t), Some(w)) = (timer, web_sys::window()) {
-        w.clear_timeout_with_handle(t);
+    let clear = |timer: Option<i32>| {
+        if let (Some(t), Some(w)) = (timer, web_sys::window()) {
+            w.clear_timeout_with_handle(t);
+        }
+    };
+    let response = match send(url, options, abort).await {
+        Ok(r) => r,
+        Err(f) => {
+            clear(timer);
+            return Err(f);
+        }
+    };
+    let size = response
+        .headers()
+        .get("content-length")
+        .and_then(|l| l.trim().parse::<f64>().ok());
+    let reader = response.body().and_then(|b| {
+        b.get_reader()
+            .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+            .ok()
+    });
+    let body = Body::new(reader, size, abort, timer);
+    if response.ok() {
+        Ok(body)
+    } else {
+        let text = body.all().await?;
+        Err(Failure::Http {
+            status: response.status(),
+            status_text: response.status_text(),
+            body: String::from_utf8_lossy(&text).into_owned(),
+        })
     }
-    result
 }
 
 /// Aborts the request as a timeout after `ms`.
@@ -151,7 +351,7 @@ fn start_timer(abort: &Abort, ms: i32) -> Option<i32> {
         .ok()
 }
 
-async fn send(url: &str, options: &Options, abort: &Abort) -> Result<Vec<u8>, Failure> {
+async fn send(url: &str, options: &Options, abort: &Abort) -> Result<Response, Failure> {
     let mut request = Request::get(url).credentials(match options.credentials.as_deref() {
         Some("omit") => RequestCredentials::Omit,
         Some("include") => RequestCredentials::Include,
@@ -166,28 +366,12 @@ async fn send(url: &str, options: &Options, abort: &Abort) -> Result<Vec<u8>, Fa
         request = request.header("Authorization", &format!("Bearer {token}"));
     }
     let signal = abort.signal();
-    let response = match request.abort_signal(signal.as_ref()).send().await {
-        Ok(r) => r,
-        Err(_) => {
-            if let Some(why) = abort.reason() {
-                return Err(why);
-            }
-            return Err(diagnose(url).await);
-        }
-    };
-    let body = response.binary().await.map_err(|e| {
-        abort
-            .reason()
-            .unwrap_or_else(|| Failure::BrokeOff(error_text(&e)))
-    })?;
-    if response.ok() {
-        Ok(body)
-    } else {
-        Err(Failure::Http {
-            status: response.status(),
-            status_text: response.status_text(),
-            body: String::from_utf8_lossy(&body).into_owned(),
-        })
+    match request.abort_signal(signal.as_ref()).send().await {
+        Ok(r) => Ok(r),
+        Err(_) => match abort.reason() {
+            Some(why) => Err(why),
+            None => Err(diagnose(url).await),
+        },
     }
 }
 
@@ -200,9 +384,9 @@ async fn diagnose(url: &str) -> Failure {
     }
 }
 
-fn error_text(e: &gloo_net::Error) -> String {
-    match e {
-        gloo_net::Error::JsError(js) => js.message.clone(),
-        other => other.to_string(),
-    }
+fn js_text(v: &wasm_bindgen::JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| "unknown error".to_string())
 }

@@ -131,14 +131,15 @@ impl From<http::Failure> for Failure {
 /// it failed (an aborted request tells nothing, and is not heard of).
 pub type Observe<'a> = &'a dyn Fn(f64, Option<&Failure>);
 
-/// GETs a URL from Jaeger; `Ok` holds the body of a 2xx answer, and
-/// `observe` hears how it went.
-pub async fn get_bytes(
+/// GETs a URL from Jaeger; `Ok` holds the body of a 2xx answer, to be read
+/// as it comes, and `observe` hears the round trip (to the answer's
+/// headers) and how it ended.
+pub async fn get_body(
     conn: &Connection,
     url: &str,
     abort: &http::Abort,
     observe: Observe<'_>,
-) -> Result<Vec<u8>, Failure> {
+) -> Result<super::Download, Failure> {
     let start = super::now_ms();
     let result = http::get(url, &conn.options(), abort)
         .await
@@ -146,19 +147,25 @@ pub async fn get_bytes(
     if !matches!(result, Err(Failure::Aborted)) {
         observe(super::now_ms() - start, result.as_ref().err());
     }
-    result
+    let url = url.to_string();
+    result.map(|body| super::Download {
+        body,
+        explain: Box::new(move |f| Failure::from(f.clone()).explain(&url)),
+    })
 }
 
-/// [`get_bytes`], for an answer read as text (JSON other than traces).
+/// [`get_body`], read whole as text (JSON other than traces).
 pub async fn get(
     conn: &Connection,
     url: &str,
     abort: &http::Abort,
     observe: Observe<'_>,
 ) -> Result<String, Failure> {
-    get_bytes(conn, url, abort, observe)
+    let body = get_body(conn, url, abort, observe).await?.body;
+    body.all()
         .await
         .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(Failure::from)
 }
 
 /// Finds which API the server speaks: `/api/v3/services` first, then `/api/services`.

@@ -85,26 +85,34 @@ impl FileSlices {
     }
 }
 
-/// Bytes that arrive in slices: a local file read slice by slice, or a
-/// download already in memory, handed out a slice at a time all the same.
+/// An answer's body, read as it arrives, with the words for its failures
+/// in the context of the request (a trace file, a Jaeger trace).
+pub struct Download {
+    pub body: http::Body,
+    pub explain: Box<dyn Fn(&http::Failure) -> String>,
+}
+
+impl Download {
+    /// The whole body.
+    pub async fn bytes(self) -> Result<Vec<u8>, String> {
+        let Download { body, explain } = self;
+        body.all().await.map_err(|f| explain(&f))
+    }
+}
+
+/// Bytes that arrive in slices: a local file read slice by slice, or an
+/// answer read as it comes over the network.
 pub enum Slices {
     File(FileSlices),
-    Memory { bytes: Vec<u8>, taken: bool },
+    Download(Download),
 }
 
 impl Slices {
-    /// Bytes already in memory (a download, a host page's message).
-    pub fn memory(bytes: Vec<u8>) -> Slices {
-        Slices::Memory {
-            bytes,
-            taken: false,
-        }
-    }
-
-    pub fn size(&self) -> f64 {
+    /// The size in bytes, when known.
+    pub fn size(&self) -> Option<f64> {
         match self {
-            Slices::File(f) => f.size(),
-            Slices::Memory { bytes, .. } => bytes.len() as f64,
+            Slices::File(f) => Some(f.size()),
+            Slices::Download(d) => d.body.size(),
         }
     }
 
@@ -112,14 +120,7 @@ impl Slices {
     pub async fn next(&mut self) -> Option<Result<Vec<u8>, String>> {
         match self {
             Slices::File(f) => f.next().await,
-            Slices::Memory { bytes, taken } => {
-                if *taken {
-                    None
-                } else {
-                    *taken = true;
-                    Some(Ok(std::mem::take(bytes)))
-                }
-            }
+            Slices::Download(d) => Some(d.body.next().await?.map_err(|f| (d.explain)(&f))),
         }
     }
 }
@@ -142,10 +143,15 @@ pub fn url_file_name(url: &str) -> String {
 
 /// Fetches a trace file, in words for people when it fails: an HTTP
 /// error (with what it likely means), a CORS refusal, or no answer.
-pub async fn fetch_file(url: &str, abort: &http::Abort) -> Result<Vec<u8>, String> {
-    http::get(url, &http::Options::default(), abort)
+pub async fn fetch_file(url: &str, abort: &http::Abort) -> Result<Download, String> {
+    let body = http::get(url, &http::Options::default(), abort)
         .await
-        .map_err(|f| explain_file_failure(url, &f))
+        .map_err(|f| explain_file_failure(url, &f))?;
+    let url = url.to_string();
+    Ok(Download {
+        body,
+        explain: Box::new(move |f| explain_file_failure(&url, f)),
+    })
 }
 
 fn explain_file_failure(url: &str, failure: &http::Failure) -> String {

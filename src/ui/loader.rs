@@ -22,7 +22,7 @@ use super::state::{AppState, Level, LoadJob, Loaded};
 use crate::analysis::TraceAnalysis;
 use crate::import::{Loader, Unbuilt};
 use crate::model::Trace;
-use crate::sources::{self, http::Abort, Slices};
+use crate::sources::{self, http::Abort, Download, Slices};
 use leptos::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
@@ -33,8 +33,8 @@ use std::sync::Arc;
 /// search that found none).
 pub type Fetch = Box<dyn FnOnce(Abort) -> Pin<Box<dyn Future<Output = Fetched>>>>;
 
-/// What a [`Fetch`] gives.
-pub type Fetched = Result<Option<Vec<u8>>, String>;
+/// What a [`Fetch`] gives: the answer, read by the load as it comes.
+pub type Fetched = Result<Option<Download>, String>;
 
 /// Where a load's bytes come from.
 pub enum Source {
@@ -265,9 +265,9 @@ impl Job {
 async fn slices(source: Source, abort: &Abort) -> Result<Option<Slices>, String> {
     Ok(Some(match source {
         Source::File(file) => Slices::File(sources::FileSlices::new(file)),
-        Source::Url(url) => Slices::memory(sources::fetch_file(&url, abort).await?),
+        Source::Url(url) => Slices::Download(sources::fetch_file(&url, abort).await?),
         Source::Fetch(fetch) => match fetch(abort.clone()).await? {
-            Some(bytes) => Slices::memory(bytes),
+            Some(download) => Slices::Download(download),
             None => return Ok(None),
         },
     }))
@@ -282,7 +282,11 @@ async fn read(job: &Job, mut slices: Slices) -> Result<Unbuilt, LoadError> {
     let mut loader = Loader::new(name);
     let mut budget = Budget::new();
     let mut shown_at = frames::now_ms();
-    job.progress(format!("0 of {}", mb(size)));
+    let of_size = |read: f64| match size {
+        Some(size) => format!("{} of {}", mb(read), mb(size)),
+        None => mb(read),
+    };
+    job.progress(of_size(0.0));
     while let Some(slice) = slices.next().await {
         job.check()?;
         let slice = slice.map_err(failed)?;
@@ -294,9 +298,8 @@ async fn read(job: &Job, mut slices: Slices) -> Result<Unbuilt, LoadError> {
                 if frames::now_ms() - shown_at >= PROGRESS_EVERY_MS {
                     shown_at = frames::now_ms();
                     job.progress(format!(
-                        "{} of {}, {} spans",
-                        mb(loader.bytes_read() as f64),
-                        mb(size),
+                        "{}, {} spans",
+                        of_size(loader.bytes_read() as f64),
                         thousands(loader.spans_read())
                     ));
                 }

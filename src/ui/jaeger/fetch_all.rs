@@ -5,7 +5,7 @@
 use super::state::{After, ExportFormat, Fetching, JaegerUi};
 use crate::export::{to_jaeger_json, to_otlp_json};
 use crate::jaeger::{trace_url, ApiVersion};
-use crate::sources::jaeger::{get_bytes, Connection};
+use crate::sources::jaeger::{get_body, Connection};
 use crate::ui::dom;
 use crate::ui::loader::{Load, LoadError, Open, Source};
 use crate::ui::state::{AppState, Level, Loaded, Pane};
@@ -91,7 +91,7 @@ impl JaegerUi {
         let url = trace_url(&conn.base, v, id);
         let (conn, fetch_url) = (conn.clone(), url.clone());
         let source = Source::fetch(move |abort| async move {
-            get_bytes(&conn, &fetch_url, &abort, &|ms, f| self.record(ms, f))
+            get_body(&conn, &fetch_url, &abort, &|ms, f| self.record(ms, f))
                 .await
                 .map(Some)
                 .map_err(|f| f.explain(&fetch_url))

@@ -55,7 +55,11 @@ pub fn JaegerPanel() -> impl IntoView {
     } else {
         // An operator may preconfigure a static deployment with config.json.
         spawn_local(async move {
-            let Ok(bytes) = crate::sources::fetch_file("config.json", &Abort::new()).await else {
+            let fetched = crate::sources::fetch_file("config.json", &Abort::new()).await;
+            let Ok(bytes) = (match fetched {
+                Ok(download) => download.bytes().await,
+                Err(e) => Err(e),
+            }) else {
                 return;
             };
             #[derive(serde::Deserialize)]

@@ -7,7 +7,7 @@ use crate::jaeger::{
     parse_summaries, search_url, trace_url, ApiVersion, Operation, Search, LOOKBACKS,
 };
 use crate::sources::http::{Abort, Latest};
-use crate::sources::jaeger::{detect, get, get_bytes, Connection, Failure};
+use crate::sources::jaeger::{detect, get, get_body, Connection, Failure};
 use crate::ui::loader::{Load, LoadError, Open, Source};
 use crate::ui::state::{AppState, Level, Pane};
 use crate::ui::url::params::{AppParams, SearchParams};
@@ -89,6 +89,9 @@ pub struct Fetching {
     /// Trace id and why it could not be fetched.
     pub failed: Vec<(String, String)>,
 }
+
+/// An answer to a search longer than this is never an empty one.
+const EMPTY_SEARCH_MAX: usize = 1024;
 
 /// The newest request of each kind.
 #[derive(Default)]
@@ -480,14 +483,17 @@ impl JaegerUi {
         let request_failed = Rc::new(RefCell::new(None::<Failure>));
         let (conn, fetch_url, failed) = (conn.clone(), url.clone(), request_failed.clone());
         let source = Source::fetch(move |abort| async move {
-            match get_bytes(&conn, &fetch_url, &abort, &|ms, f| self.record(ms, f)).await {
-                // v1 answers "no results" with an empty list, which is no file to import.
-                Ok(body)
-                    if body.len() < 1024 && is_empty_search(&String::from_utf8_lossy(&body)) =>
-                {
-                    Ok(None)
+            match get_body(&conn, &fetch_url, &abort, &|ms, f| self.record(ms, f)).await {
+                Ok(mut download) => {
+                    // v1 answers "no results" with an empty list, which is no file to import.
+                    match download.body.whole_if_within(EMPTY_SEARCH_MAX).await {
+                        Ok(Some(small)) if is_empty_search(&String::from_utf8_lossy(&small)) => {
+                            Ok(None)
+                        }
+                        Ok(_) => Ok(Some(download)),
+                        Err(f) => Err((download.explain)(&f)),
+                    }
                 }
-                Ok(body) => Ok(Some(body)),
                 // v3 answers "no results" with a 404.
                 Err(Failure::Http {
                     status: 404,
@@ -542,8 +548,8 @@ impl JaegerUi {
         let abort = self.start(|r| &r.open);
         let name = format!("Jaeger trace {trace_id}");
         let source = Source::fetch(move |abort| async move {
-            match get_bytes(&conn, &url, &abort, &|ms, f| self.record(ms, f)).await {
-                Ok(body) => Ok(Some(body)),
+            match get_body(&conn, &url, &abort, &|ms, f| self.record(ms, f)).await {
+                Ok(download) => Ok(Some(download)),
                 Err(Failure::Http {
                     status: 404,
                     message,
