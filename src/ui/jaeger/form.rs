@@ -49,7 +49,7 @@ fn set_operation_value(j: JaegerUi, value: &str) {
 pub fn JaegerPanel() -> impl IntoView {
     let app = expect_context::<AppState>();
     let j = expect_context::<JaegerUi>();
-    let asked = crate::ui::url::read().get("jaeger").is_some() || j.has_pending_search();
+    let asked = j.asked_at_start();
     if asked {
         j.connect(app);
     } else {

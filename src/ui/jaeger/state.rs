@@ -127,6 +127,9 @@ pub struct JaegerUi {
     pub sort: RwSignal<usize>,
     /// A search read from the URL, run once connected.
     pending_search: RwSignal<bool>,
+    /// Whether the URL named a Jaeger or a search: the panel opens and
+    /// connects at once.
+    asked: bool,
     pub health: RwSignal<Health>,
     pub fetching: RwSignal<Fetching>,
     pub(super) retry: RwSignal<Option<Action>>,
@@ -182,6 +185,7 @@ impl JaegerUi {
             searched: RwSignal::new(None),
             sort: RwSignal::new(0),
             pending_search: RwSignal::new(search.is_some()),
+            asked: params.jaeger.is_some() || search.is_some(),
             health: RwSignal::new(Health::default()),
             fetching: RwSignal::new(Fetching::default()),
             retry: RwSignal::new(None),
@@ -194,9 +198,9 @@ impl JaegerUi {
         j
     }
 
-    /// Whether a search from the URL waits for the connection.
-    pub fn has_pending_search(&self) -> bool {
-        self.pending_search.get_untracked()
+    /// Whether the URL named a Jaeger or a search.
+    pub fn asked_at_start(&self) -> bool {
+        self.asked
     }
 
     /// Shows a search in the form.
