@@ -63,33 +63,19 @@ impl TraceAnalysis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SpanInput, TraceBuilder};
+    use crate::model::sample;
 
     /// A request that calls a database three times, one after the other,
     /// then a cache: three operations of three services, with time of the
     /// root's own between the calls.
     fn request() -> Trace {
-        let mut b = TraceBuilder::new("t");
-        for (id, parent, service, name, start, duration) in [
+        sample::named(&[
             ("r", None, "web", "GET /", 0, 100),
             ("d1", Some("r"), "db", "SELECT", 10, 10),
             ("d2", Some("r"), "db", "SELECT", 20, 15),
             ("d3", Some("r"), "db", "SELECT", 35, 5),
             ("c", Some("r"), "cache", "GET", 50, 30),
-        ] {
-            let service = b.service(service, Vec::new());
-            let name = b.intern(name);
-            b.push(SpanInput {
-                span_id: id.to_string(),
-                parent_span_id: parent.map(str::to_string),
-                service,
-                name,
-                start_ns: Some(start),
-                duration_ns: Some(duration),
-                ..SpanInput::default()
-            });
-        }
-        b.build()
+        ])
     }
 
     /// The analysis holds the per-operation times of its critical path,
