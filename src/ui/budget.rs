@@ -19,7 +19,7 @@
 //! this frame's paced work is done, the next slice waits for the next
 //! frame, rather than each job spending a budget in the same one.
 
-use super::frames as sources;
+use super::frames;
 use crate::model::pace::{FrameClock, Pace, FRAME_BUDGET_MS};
 use std::cell::Cell;
 use wasm_bindgen::closure::Closure;
@@ -85,7 +85,7 @@ fn ask_frame() {
 /// frame tells when that is, or the page is hidden and draws none.
 fn frame_due(now: f64) -> Option<f64> {
     let f = frame();
-    if sources::page_hidden() {
+    if frames::page_hidden() {
         return None;
     }
     f.clock.due(now, f.asked)
@@ -122,7 +122,7 @@ impl Budget {
     /// Whether the slice should end now: the next step, taking as long as
     /// the last one did, would run past the slice's end.
     pub fn spent(&mut self) -> bool {
-        let now = sources::now_ms();
+        let now = frames::now_ms();
         let step = now - self.asked_at;
         self.asked_at = now;
         now + step >= self.until
@@ -132,7 +132,7 @@ impl Budget {
     /// for a frame at most: one that waited (for a file's next bytes)
     /// counts that wait as work.
     fn end_slice(&mut self) {
-        let ms = (sources::now_ms() - self.since).min(FRAME_BUDGET_MS);
+        let ms = (frames::now_ms() - self.since).min(FRAME_BUDGET_MS);
         let mut f = frame();
         f.work += ms;
         if self.mine.0 != f.number {
@@ -153,7 +153,7 @@ impl Budget {
         } else {
             0.0
         };
-        let now = sources::now_ms();
+        let now = frames::now_ms();
         let others = (f.work - mine).max(0.0);
         let share = now + FRAME_BUDGET_MS - others;
         self.since = now;
@@ -173,28 +173,28 @@ impl Budget {
     /// drawn. (A hidden page draws no frames: there is none to wait for.)
     pub async fn give_back(&mut self) {
         self.end_slice();
-        sources::yield_now().await;
-        let now = sources::now_ms();
+        frames::yield_now().await;
+        let now = frames::now_ms();
         if frame_due(now).is_some_and(|due| due - now < MIN_SLICE_MS) {
             // Once: a frame whose own work leaves little of it still lets
             // the job go on.
-            sources::after_paint().await;
+            frames::after_paint().await;
         }
         loop {
             let f = frame();
-            if f.jobs < 2 || f.work < FRAME_BUDGET_MS || sources::page_hidden() {
+            if f.jobs < 2 || f.work < FRAME_BUDGET_MS || frames::page_hidden() {
                 break;
             }
-            sources::after_paint().await;
+            frames::after_paint().await;
         }
         self.begin_slice();
     }
 
     /// Waits for the browser to begin its next frame (see
-    /// [`sources::frame_start`]): what the job does next is drawn in it.
+    /// [`frames::frame_start`]): what the job does next is drawn in it.
     pub async fn frame_start(&mut self) {
         self.end_slice();
-        sources::frame_start().await;
+        frames::frame_start().await;
         self.begin_slice();
     }
 }

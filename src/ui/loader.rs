@@ -484,7 +484,7 @@ fn mb(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_000_000.0)
 }
 
-pub fn thousands(n: usize) -> String {
+fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
