@@ -10,6 +10,7 @@
 //! answer broke off, the request timed out or was aborted. Each caller
 //! words them for its own context.
 
+use super::js_text;
 use gloo_net::http::{Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -382,11 +383,4 @@ async fn diagnose(url: &str) -> Failure {
         Ok(_) => Failure::Cors,
         Err(_) => Failure::Unreachable,
     }
-}
-
-fn js_text(v: &wasm_bindgen::JsValue) -> String {
-    v.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| v.as_string())
-        .unwrap_or_else(|| "unknown error".to_string())
 }

@@ -184,7 +184,8 @@ fn explain_file_failure(url: &str, failure: &http::Failure) -> String {
     }
 }
 
-fn js_text(v: &wasm_bindgen::JsValue) -> String {
+/// What a JS error or value says, for a message.
+pub fn js_text(v: &wasm_bindgen::JsValue) -> String {
     v.as_string()
         .or_else(|| {
             v.dyn_ref::<js_sys::Error>()

@@ -38,7 +38,8 @@ pub fn App() -> impl IntoView {
     provide_context(navigation);
     let views = Views::new(app);
     provide_context(views);
-    provide_context(JaegerUi::new(&app_params, SearchParams::read(&params)));
+    let jaeger_ui = JaegerUi::new(&app_params, SearchParams::read(&params));
+    provide_context(jaeger_ui);
 
     if let Some(Err(e)) = view_params.collapse_below.as_deref().map(parse_duration) {
         app.message(Level::Error, format!("collapseBelow: {e}"));
@@ -103,8 +104,6 @@ pub fn App() -> impl IntoView {
             input.set_value("");
         }
     };
-    let jaeger_ui = expect_context::<JaegerUi>();
-
     view! {
         <main
             data-testid="app"

@@ -12,7 +12,7 @@ const REVOKE_AFTER_MS: i32 = 60_000;
 
 /// Hands `text` to the browser as a file download named `name`.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let failed = |e: wasm_bindgen::JsValue| js_text(&e);
+    let failed = |e: wasm_bindgen::JsValue| crate::sources::js_text(&e);
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
@@ -93,12 +93,4 @@ pub fn viewport_width() -> f64 {
         .and_then(|w| w.inner_width().ok())
         .and_then(|v| v.as_f64())
         .unwrap_or(1280.0)
-}
-
-/// What a JS error or value says, for a message.
-pub fn js_text(v: &wasm_bindgen::JsValue) -> String {
-    v.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| v.as_string())
-        .unwrap_or_else(|| "unknown error".to_string())
 }

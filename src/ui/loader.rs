@@ -24,17 +24,15 @@ use crate::import::{Loader, Unbuilt};
 use crate::model::Trace;
 use crate::sources::{self, http::Abort, Download, Slices};
 use leptos::prelude::*;
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
 /// A fetch the load runs, given the load's [`Abort`] (cancelling the load
-/// aborts the request). `Ok(None)` is an answer that holds no trace (a
-/// search that found none).
-pub type Fetch = Box<dyn FnOnce(Abort) -> Pin<Box<dyn Future<Output = Fetched>>>>;
-
-/// What a [`Fetch`] gives: the answer, read by the load as it comes.
-pub type Fetched = Result<Option<Download>, String>;
+/// aborts the request): the answer, read by the load as it comes, or why
+/// there is none, in words.
+pub type Fetch = Box<dyn FnOnce(Abort) -> Pin<Box<dyn Future<Output = Result<Download, String>>>>>;
 
 /// Where a load's bytes come from.
 pub enum Source {
@@ -43,6 +41,8 @@ pub enum Source {
     Url(String),
     /// Bytes an HTTP request gives, with its failures already in words.
     Fetch(Fetch),
+    /// An answer already in hand, read as it comes.
+    Download(Download),
 }
 
 impl Source {
@@ -50,7 +50,7 @@ impl Source {
     pub fn fetch<F, R>(fetch: F) -> Source
     where
         F: FnOnce(Abort) -> R + 'static,
-        R: Future<Output = Fetched> + 'static,
+        R: Future<Output = Result<Download, String>> + 'static,
     {
         Source::Fetch(Box::new(move |abort| Box::pin(fetch(abort))))
     }
@@ -137,11 +137,7 @@ impl Load {
         let start = format!("traceglass:start:{name}");
         perf_mark(&start, None);
         let listed = match slices(source, &abort).await {
-            Ok(Some(slices)) => read(&job, slices).await,
-            Ok(None) => {
-                job.end();
-                return Ok(Vec::new());
-            }
+            Ok(slices) => read(&job, slices).await,
             Err(_) if abort.is_cancelled() => Err(LoadError::Cancelled),
             Err(e) => Err(LoadError::Failed(e)),
         };
@@ -261,16 +257,14 @@ impl Job {
     }
 }
 
-/// The bytes of a source, as slices; `None` when it holds no trace.
-async fn slices(source: Source, abort: &Abort) -> Result<Option<Slices>, String> {
-    Ok(Some(match source {
+/// The bytes of a source, as slices.
+async fn slices(source: Source, abort: &Abort) -> Result<Slices, String> {
+    Ok(match source {
         Source::File(file) => Slices::File(sources::FileSlices::new(file)),
         Source::Url(url) => Slices::Download(sources::fetch_file(&url, abort).await?),
-        Source::Fetch(fetch) => match fetch(abort.clone()).await? {
-            Some(download) => Slices::Download(download),
-            None => return Ok(None),
-        },
-    }))
+        Source::Fetch(fetch) => Slices::Download(fetch(abort.clone()).await?),
+        Source::Download(download) => Slices::Download(download),
+    })
 }
 
 /// Reads the slices into the loader a piece at a time, giving the page back
@@ -360,22 +354,23 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
     }
     job.listed();
     // A trace of the same id may have been listed by another load meanwhile.
-    let mut listed = Vec::with_capacity(new.len());
-    app.traces.update(|v| {
-        for l in new {
-            if v.iter().all(|x| x.trace.trace_id != l.trace.trace_id) {
-                v.push(l.clone());
-                listed.push(l);
-            }
-        }
-    });
+    let known: HashSet<String> = app
+        .traces
+        .with_untracked(|v| v.iter().map(|l| l.trace.trace_id.clone()).collect());
+    let (listed, taken): (Vec<Loaded>, Vec<Loaded>) = new
+        .into_iter()
+        .partition(|l| !known.contains(&l.trace.trace_id));
+    if !listed.is_empty() {
+        app.traces.update(|v| v.extend(listed.iter().cloned()));
+    }
+    let taken: HashSet<u64> = taken.iter().map(|l| l.key).collect();
     let all = all
         .into_iter()
         .filter_map(|l| {
-            if listed.iter().any(|x| x.key == l.key) {
-                Some(l)
-            } else {
+            if taken.contains(&l.key) {
                 app.loaded_by_id(&l.trace.trace_id)
+            } else {
+                Some(l)
             }
         })
         .collect();

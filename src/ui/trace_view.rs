@@ -20,11 +20,11 @@ pub fn TraceView(loaded: Loaded) -> impl IntoView {
     let state = views.state(&loaded);
     views.shown(loaded.key);
     provide_context(state);
-    // The URL follows the view: a link copied now opens it as it is.
-    Effect::new(move |_| {
-        let several = app.traces.with(|t| t.len() > 1);
-        super::url::write_view(&state.params(several));
-    });
+    // The URL follows the view: a link copied now opens it as it is. It
+    // names the trace when there are several (not again for every trace
+    // a fetch adds).
+    let several = Memo::new(move |_| app.traces.with(|t| t.len() > 1));
+    Effect::new(move |_| super::url::write_view(&state.params(several.get())));
     let t = loaded.trace.clone();
     let root = t.main_root().and_then(|r| t.span(r));
     let (svc, op) = root

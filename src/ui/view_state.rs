@@ -37,7 +37,7 @@ pub const NAME_WIDTH: f64 = 340.0;
 pub struct ViewState {
     loaded: StoredValue<Loaded>,
     /// Spans with children, found the first time a control needs them.
-    parents: StoredValue<Arc<OnceLock<Vec<SpanIx>>>>,
+    parents: StoredValue<OnceLock<Vec<SpanIx>>>,
     pub selected: RwSignal<Option<SpanIx>>,
     pub collapsed: RwSignal<SpanSet>,
     /// Spans marked by a finding or a statistics row.
@@ -98,7 +98,7 @@ impl ViewState {
     fn new(loaded: Loaded, carry: Carry) -> ViewState {
         let state = ViewState {
             loaded: StoredValue::new(loaded),
-            parents: StoredValue::new(Arc::new(OnceLock::new())),
+            parents: StoredValue::new(OnceLock::new()),
             selected: RwSignal::new(None),
             collapsed: RwSignal::new(SpanSet::new()),
             highlight: RwSignal::new(SpanSet::new()),
@@ -139,15 +139,11 @@ impl ViewState {
         }
     }
 
-    /// The spans with children.
-    pub fn parents(&self) -> Arc<OnceLock<Vec<SpanIx>>> {
-        self.parents.get_value()
-    }
-
+    /// `f` of the spans with children, found the first time.
     fn with_parents<T>(&self, f: impl FnOnce(&[SpanIx]) -> T) -> T {
-        let cell = self.parents();
         let trace = self.trace();
-        f(cell.get_or_init(|| outline::parents(&trace)))
+        self.parents
+            .with_value(|cell| f(cell.get_or_init(|| outline::parents(&trace))))
     }
 
     /// Selects a span and brings it into view.

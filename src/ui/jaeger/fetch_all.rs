@@ -93,7 +93,6 @@ impl JaegerUi {
         let source = Source::fetch(move |abort| async move {
             get_body(&conn, &fetch_url, &abort, &|ms, f| self.record(ms, f))
                 .await
-                .map(Some)
                 .map_err(|f| f.explain(&fetch_url))
         });
         match Load::new(format!("Jaeger trace {id}"), source)

@@ -13,9 +13,7 @@ use crate::ui::state::{AppState, Level, Pane};
 use crate::ui::url::params::{AppParams, SearchParams};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::RefCell;
 use std::collections::HashSet;
-use std::rc::Rc;
 
 /// A request slower than this makes the health indicator say "slow".
 pub const SLOW_MS: f64 = 1_000.0;
@@ -483,34 +481,25 @@ impl JaegerUi {
         url: String,
         abort: Abort,
     ) -> Result<Vec<ResultRow>, (String, Failure)> {
-        // What went wrong with the request, as opposed to with its traces.
-        let request_failed = Rc::new(RefCell::new(None::<Failure>));
-        let (conn, fetch_url, failed) = (conn.clone(), url.clone(), request_failed.clone());
-        let source = Source::fetch(move |abort| async move {
-            match get_body(&conn, &fetch_url, &abort, &|ms, f| self.record(ms, f)).await {
-                Ok(mut download) => {
-                    // v1 answers "no results" with an empty list, which is no file to import.
-                    match download.body.whole_if_within(EMPTY_SEARCH_MAX).await {
-                        Ok(Some(small)) if is_empty_search(&String::from_utf8_lossy(&small)) => {
-                            Ok(None)
-                        }
-                        Ok(_) => Ok(Some(download)),
-                        Err(f) => Err((download.explain)(&f)),
-                    }
-                }
-                // v3 answers "no results" with a 404.
-                Err(Failure::Http {
-                    status: 404,
-                    message: Some(m),
-                }) if m.contains("No traces found") => Ok(None),
-                Err(f) => {
-                    let text = f.explain(&fetch_url);
-                    failed.replace(Some(f));
-                    Err(text)
-                }
+        let answer = get_body(conn, &url, &abort, &|ms, f| self.record(ms, f)).await;
+        let mut download = match answer {
+            Ok(d) => d,
+            // v3 answers "no results" with a 404.
+            Err(Failure::Http {
+                status: 404,
+                message: Some(m),
+            }) if m.contains("No traces found") => return Ok(Vec::new()),
+            Err(f) => return Err((url, f)),
+        };
+        // v1 answers "no results" with an empty list, which is no file to import.
+        match download.body.whole_if_within(EMPTY_SEARCH_MAX).await {
+            Ok(Some(small)) if is_empty_search(&String::from_utf8_lossy(&small)) => {
+                return Ok(Vec::new())
             }
-        });
-        let loaded = Load::new("Jaeger search", source)
+            Ok(_) => {}
+            Err(f) => return Err((url, Failure::from(f))),
+        }
+        let loaded = Load::new("Jaeger search", Source::Download(download))
             .open(Open::Nothing)
             .abort(abort)
             .quiet()
@@ -522,10 +511,7 @@ impl JaegerUi {
                 .map(|l| ResultRow::of_trace(&l.trace))
                 .collect()),
             Err(LoadError::Cancelled) => Err((url, Failure::Aborted)),
-            Err(LoadError::Failed(text)) => {
-                let f = request_failed.take().unwrap_or(Failure::NotJaeger(text));
-                Err((url, f))
-            }
+            Err(LoadError::Failed(text)) => Err((url, Failure::NotJaeger(text))),
         }
     }
 
@@ -553,7 +539,7 @@ impl JaegerUi {
         let name = format!("Jaeger trace {trace_id}");
         let source = Source::fetch(move |abort| async move {
             match get_body(&conn, &url, &abort, &|ms, f| self.record(ms, f)).await {
-                Ok(download) => Ok(Some(download)),
+                Ok(download) => Ok(download),
                 Err(Failure::Http {
                     status: 404,
                     message,

@@ -13,7 +13,6 @@ use std::sync::Arc;
 #[derive(Clone, Copy)]
 pub(super) struct Ctx {
     pub state: ViewState,
-    pub trace: StoredValue<Arc<Trace>>,
     /// The spans shown as rows, in order.
     pub rows: Memo<Vec<SpanIx>>,
     /// The matches, as a set.
@@ -22,6 +21,8 @@ pub(super) struct Ctx {
     pub gap: Memo<Gap>,
     /// The critical path per span, once the analysis has landed.
     pub marks: Memo<Option<Arc<Marks>>>,
+    /// Where the rows' box is scrolled to now (the view state keeps where
+    /// it was left, for when the view is drawn again).
     pub scroll_top: RwSignal<f64>,
     /// The timeline's height, once measured.
     pub viewport: RwSignal<f64>,
@@ -30,7 +31,7 @@ pub(super) struct Ctx {
 
 impl Ctx {
     pub fn trace(&self) -> Arc<Trace> {
-        self.trace.get_value()
+        self.state.trace()
     }
 
     /// Sets the view window, if it changed.

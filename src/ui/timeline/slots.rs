@@ -56,12 +56,11 @@ impl Slots {
                 settled: settled.get(),
                 half_filled: half_filled.get(),
             };
-            let mut s = slotter.get_value();
-            let slots = ctx
-                .rows
-                .with(|r| s.place(drawn.map(Vec::as_slice), r, &input));
-            slotter.set_value(s);
-            slots
+            ctx.rows.with(|r| {
+                slotter
+                    .try_update_value(|s| s.place(drawn.map(Vec::as_slice), r, &input))
+                    .unwrap_or_default()
+            })
         });
         // While the rows scroll, the slots keep their place in the DOM, so
         // that no element moves; once the window has not changed for a
@@ -126,7 +125,7 @@ impl Slots {
     }
 
     /// What slot `k` draws now.
-    pub fn at(&self, k: usize) -> Slot {
+    fn at(&self, k: usize) -> Slot {
         self.window.with_untracked(|w| w.get(k).copied().flatten())
     }
 

@@ -66,7 +66,6 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     let gap = Memo::new(move |_| inline_pos.get().map(|p| (p, inline_h.get())));
     let ctx = Ctx {
         state,
-        trace: StoredValue::new(trace.clone()),
         rows,
         matched,
         gap,

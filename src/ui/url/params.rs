@@ -183,12 +183,6 @@ impl ViewParams {
         }
     }
 
-    /// Whether the URL says anything of where the view stands (beyond the
-    /// settings every view shares: find and collapse below).
-    pub fn places(&self) -> bool {
-        self.span.is_some() || self.collapsed.is_some() || self.window.is_some()
-    }
-
     /// Writes the view into `p`; another trace, span or collapse state is a
     /// new history entry, anything else replaces the current one.
     pub fn write(&self, p: &mut Params) -> Change {
