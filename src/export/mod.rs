@@ -14,6 +14,7 @@
 pub mod jaeger;
 pub mod otlp;
 pub mod redact;
+pub mod share;
 
 pub use jaeger::to_jaeger_json;
 pub use otlp::to_otlp_json;
