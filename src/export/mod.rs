@@ -10,11 +10,17 @@
 //! links become `FOLLOWS_FROM` references; and back the other way, references
 //! that are not the parent become links with `opentracing.ref_type`.
 //! Re-importing a written file gives the same spans (see `tests/export.rs`).
+//!
+//! Around the writers: [`redact`] replaces attribute values before a trace
+//! leaves the machine, [`share`] puts a trace in a link, and [`summary`]
+//! words a trace's headline and findings for a ticket (Markdown) or a tool
+//! (JSON).
 
 pub mod jaeger;
 pub mod otlp;
 pub mod redact;
 pub mod share;
+pub mod summary;
 
 pub use jaeger::to_jaeger_json;
 pub use otlp::to_otlp_json;
