@@ -2,9 +2,14 @@
 //! and forward. What each parameter means is `params` (plain Rust, tested
 //! natively); `page` applies it to the browser's location and history.
 
+pub mod embed;
 #[cfg(target_arch = "wasm32")]
 mod page;
 pub mod params;
+pub mod share;
 
 #[cfg(target_arch = "wasm32")]
-pub use page::{listen, read, span_link, write_search, write_view, Navigation};
+pub use page::{
+    fragment, listen, origin_and_path, read, span_link, standalone_href, write_search, write_view,
+    Navigation,
+};

@@ -1,6 +1,6 @@
 //! The page's URL parameters, read and written in one place: what the app
-//! opens (`url`, `jaeger`, `jaegerTimeout`, `uiTheme`), the trace view
-//! (`trace`, `span`, `collapsed`, `view`, `uiFind`, `collapseBelow`) and
+//! opens (`url`, `jaeger`, `jaegerTimeout`, `uiTheme`; embedding in `embed`), the trace view
+//! (`trace`, `span`, `collapsed`, `window`, `uiFind`, `collapseBelow`) and
 //! the Jaeger search (Jaeger UI's `/search` names). Plain Rust over the
 //! query string, compiled and tested natively; `ui::url` reads it from the
 //! page and writes it back.
@@ -32,6 +32,14 @@ impl Params {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of `name`, empty ones included, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Sets `name` to `value` in the place of its first occurrence (others
@@ -151,7 +159,7 @@ pub struct ViewParams {
     pub span: Option<String>,
     /// The collapsed spans, by id (at most [`MAX_COLLAPSED`]).
     pub collapsed: Option<Vec<String>>,
-    /// The view window (`view=a,b`).
+    /// The view window (`window=a,b`; before, `view=a,b`, still read).
     pub window: Option<(f64, f64)>,
     /// The find query (`uiFind`).
     pub find: String,
@@ -173,7 +181,10 @@ impl ViewParams {
                     .map(String::from)
                     .collect()
             }),
-            window: p.get("view").and_then(parse_window),
+            window: p
+                .get("window")
+                .or_else(|| p.get("view"))
+                .and_then(parse_window),
             find: p
                 .get("uiFind")
                 .map(str::trim)
@@ -201,8 +212,12 @@ impl ViewParams {
             p.set("span", self.span.as_deref()),
             p.set("collapsed", collapsed.as_deref()),
         ];
+        // `view` names what an embedded page shows; a window written
+        // there before is moved to `window`.
+        let old_window = p.get("view").and_then(parse_window).is_some();
         let replace = [
-            p.set("view", window.as_deref()),
+            old_window && p.set("view", None),
+            p.set("window", window.as_deref()),
             p.set("uiFind", find),
             p.set("collapseBelow", self.collapse_below.as_deref()),
         ];
@@ -395,15 +410,28 @@ mod tests {
             ..ViewParams::default()
         };
         whole.write(&mut p);
-        assert_eq!(p.get("view"), None);
+        assert_eq!(p.get("window"), None);
     }
 
     #[test]
     fn bad_windows_are_ignored() {
         for v in ["0.5", "0.6,0.2", "-1,0.5", "0,2", "a,b", "NaN,1"] {
-            let p = Params::parse(&format!("view={v}"));
+            let p = Params::parse(&format!("window={v}"));
             assert_eq!(ViewParams::read(&p).window, None, "{v}");
         }
+    }
+
+    #[test]
+    fn a_window_in_the_old_view_parameter_is_read_and_moved() {
+        let mut p = Params::parse("view=0.25,0.5&url=a.json");
+        let v = ViewParams::read(&p);
+        assert_eq!(v.window, Some((0.25, 0.5)));
+        assert_eq!(v.write(&mut p), Change::Replace);
+        assert_eq!(p.to_query(), "url=a.json&window=0.250000%2C0.500000");
+        // What an embedded page shows stays.
+        let mut card = Params::parse("view=card");
+        ViewParams::default().write(&mut card);
+        assert_eq!(card.get("view"), Some("card"));
     }
 
     #[test]
