@@ -193,3 +193,10 @@ pub fn js_text(v: &wasm_bindgen::JsValue) -> String {
         })
         .unwrap_or_else(|| "unknown error".to_string())
 }
+
+/// A file of bytes handed over in memory (a host page's `ArrayBuffer`,
+/// typed array or text; a shared link's trace), read as a dropped file is.
+pub fn file_of(data: &wasm_bindgen::JsValue, name: &str) -> Result<File, String> {
+    let parts = js_sys::Array::of1(data);
+    File::new_with_u8_array_sequence(&parts, name).map_err(|e| format!("{name}: {}", js_text(&e)))
+}

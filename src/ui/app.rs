@@ -1,20 +1,25 @@
 //! The app shell: the header (open files, the loads under way, help, the
 //! theme), the messages, the sidebar (Jaeger, the trace list), the pane
-//! (a trace, the summary, or a search's results), and the drop zone. It
-//! makes the app-wide state, reads the URL once at start, and opens the
-//! first trace (`?url=` or the demo) as the URL describes it.
+//! (a trace, the summary, or a search's results), and the drop zone; or,
+//! embedded (`uiEmbed=v0`), the part `view=` names filling the frame, with
+//! a link that opens it on its own. It makes the app-wide state, reads the
+//! URL once at start, and opens the first trace (a shared link's, `?url=`,
+//! Jaeger's by id, or the demo) as the URL describes it.
 
-use super::jaeger::{self, JaegerUi};
+use super::bottleneck::BottleneckPanel;
+use super::jaeger::{self, JaegerUi, Opening};
 use super::loader::{self, Load, Open, Source};
-use super::state::{AppState, Level, Pane};
+use super::state::{AppState, Level, Loaded, Pane};
 use super::summary::SummaryView;
 use super::timeline::keys::SHORTCUTS;
 use super::trace_list::TraceList;
 use super::trace_view::TraceView;
+use super::url::embed::{self, EmbedParams, Route, Show};
 use super::url::params::{AppParams, SearchParams, Theme, ViewParams};
 use super::view_state::Views;
-use super::{prefs, url, widgets};
+use super::{config, prefs, url, widgets};
 use crate::analysis::describe::parse_duration;
+use crate::export::share;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -32,14 +37,32 @@ pub fn App() -> impl IntoView {
     let params = url::read();
     let app_params = AppParams::read(&params);
     let view_params = ViewParams::read(&params);
+    let embed = EmbedParams::read(&params);
+    provide_context(embed);
     let app = AppState::new();
     provide_context(app);
     let navigation = url::listen();
     provide_context(navigation);
     let views = Views::new(app);
     provide_context(views);
-    let jaeger_ui = JaegerUi::new(&app_params, SearchParams::read(&params));
+    let config = config::Loaded::start(move |w| {
+        app.message(Level::Warning, w);
+    });
+    // Trace ids from Jaeger: `traceId`, or Jaeger UI's `/trace/{id}` path.
+    let mut trace_ids = embed::trace_ids(&params);
+    let route = url::origin_and_path().map_or(Route::App, |(_, p)| Route::of_path(&p));
+    if let Route::Trace(id) = route {
+        trace_ids.retain(|t| *t != id);
+        trace_ids.insert(0, id);
+    }
+    let opening = (!trace_ids.is_empty()).then(|| Opening {
+        ids: trace_ids.clone(),
+        view: view_params.clone(),
+        views,
+    });
+    let jaeger_ui = JaegerUi::new(&app_params, SearchParams::read(&params), opening);
     provide_context(jaeger_ui);
+    jaeger_ui.begin(app, config);
 
     if let Some(Err(e)) = view_params.collapse_below.as_deref().map(parse_duration) {
         app.message(Level::Error, format!("collapseBelow: {e}"));
@@ -51,7 +74,14 @@ pub fn App() -> impl IntoView {
             views.navigate(&ViewParams::read(&url::read()));
         }
     });
-    open_first(app, views, &app_params, view_params);
+    // A trace carried in the link's fragment comes first; the demo opens
+    // only where nothing else was asked for (an embedded page waits for
+    // its host).
+    let shared = share::from_fragment(&url::fragment()).map(String::from);
+    let demo = !embed.embedded && trace_ids.is_empty();
+    let waits_for_host =
+        embed.embedded && shared.is_none() && app_params.url.is_none() && trace_ids.is_empty();
+    open_first(app, views, &app_params, view_params, shared, demo);
 
     // A theme the URL forces, else the one chosen here, else the system's.
     let theme = RwSignal::new(app_params.theme.or_else(prefs::theme));
@@ -77,7 +107,9 @@ pub fn App() -> impl IntoView {
         theme.set(Some(next));
         prefs::set_theme(next);
     };
+    super::embed::start(app, views, config, theme);
 
+    let embedded = embed.embedded;
     let dragging = RwSignal::new(false);
     let load_files = move |files: web_sys::FileList| {
         for i in 0..files.length() {
@@ -104,26 +136,8 @@ pub fn App() -> impl IntoView {
             input.set_value("");
         }
     };
-    view! {
-        <main
-            data-testid="app"
-            class="app"
-            class:dragging=move || dragging.get()
-            on:dragenter=move |ev: web_sys::DragEvent| {
-                ev.prevent_default();
-                dragging.set(true);
-            }
-            on:dragover=move |ev: web_sys::DragEvent| {
-                ev.prevent_default();
-                dragging.set(true);
-            }
-            on:dragleave=move |ev: web_sys::DragEvent| {
-                if ev.related_target().is_none() {
-                    dragging.set(false);
-                }
-            }
-            on:drop=on_drop
-        >
+    let header = move || {
+        view! {
             <header class="topbar">
                 <span class="logo">"Traceglass"</span>
                 <label class="button">
@@ -147,31 +161,66 @@ pub fn App() -> impl IntoView {
                 })}
                 <Loads/>
             </header>
+        }
+    };
+    let pane_tabs = move || {
+        view! {
+            // Embedded, only a search's results need a way back to them.
+            <Show when=move || (!embedded && app.traces.with(|t| t.len() > 1)) || jaeger_ui.searched.with(Option::is_some)>
+                <div class="tabs pane-tabs" role="tablist">
+                    <widgets::Tab current=app.pane value=Pane::Trace testid="pane-trace">"Trace"</widgets::Tab>
+                    <widgets::Tab current=app.pane value=Pane::Summary testid="pane-summary">
+                        {move || format!("Summary across traces ({})", app.traces.with(Vec::len))}
+                    </widgets::Tab>
+                    <Show when=move || jaeger_ui.searched.with(Option::is_some)>
+                        <widgets::Tab current=app.pane value=Pane::Results testid="pane-results">"Search results"</widgets::Tab>
+                    </Show>
+                </div>
+            </Show>
+        }
+    };
+    let show = embed.show;
+    view! {
+        <main
+            data-testid="app"
+            class="app"
+            class:embed=embedded
+            class:dragging=move || dragging.get()
+            on:dragenter=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragover=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |ev: web_sys::DragEvent| {
+                if ev.related_target().is_none() {
+                    dragging.set(false);
+                }
+            }
+            on:drop=on_drop
+        >
+            {(!embedded).then(header)}
             <Messages/>
             <div class="body">
-                <div class="sidebar">
-                    <jaeger::JaegerPanel/>
-                    <TraceList/>
-                </div>
+                {(!embedded).then(|| view! {
+                    <div class="sidebar">
+                        <jaeger::JaegerPanel/>
+                        <TraceList/>
+                    </div>
+                })}
                 <section class="trace-pane">
-                    <Show when=move || app.traces.with(|t| t.len() > 1) || jaeger_ui.searched.with(Option::is_some)>
-                        <div class="tabs pane-tabs" role="tablist">
-                            <widgets::Tab current=app.pane value=Pane::Trace testid="pane-trace">"Trace"</widgets::Tab>
-                            <widgets::Tab current=app.pane value=Pane::Summary testid="pane-summary">
-                                {move || format!("Summary across traces ({})", app.traces.with(Vec::len))}
-                            </widgets::Tab>
-                            <Show when=move || jaeger_ui.searched.with(Option::is_some)>
-                                <widgets::Tab current=app.pane value=Pane::Results testid="pane-results">"Search results"</widgets::Tab>
-                            </Show>
-                        </div>
-                    </Show>
-                    {move || match app.pane.get() {
-                        Pane::Summary => view! { <SummaryView/> }.into_any(),
-                        Pane::Results => view! { <jaeger::ResultsView/> }.into_any(),
-                        Pane::Trace => view! { <TracePane/> }.into_any(),
+                    {(show != Show::Card).then(pane_tabs)}
+                    {move || match (show, app.pane.get()) {
+                        (Show::Card, _) => view! { <CardPane waits_for_host/> }.into_any(),
+                        (Show::Summary, _) | (_, Pane::Summary) => view! { <SummaryView/> }.into_any(),
+                        (_, Pane::Results) => view! { <jaeger::ResultsView/> }.into_any(),
+                        (_, Pane::Trace) => view! { <TracePane waits_for_host/> }.into_any(),
                     }}
                 </section>
             </div>
+            {embedded.then(|| view! { <EmbedBar/> })}
             <div class="drop-overlay" aria-hidden="true">"Drop trace files to open them"</div>
             <Show when=move || app.show_help.get()>
                 <KeyboardHelp/>
@@ -180,15 +229,39 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Loads `?url=` (or the demo) and shows the trace the URL names (or the
-/// first) as the URL describes it.
-fn open_first(app: AppState, views: Views, params: &AppParams, view: ViewParams) {
-    let (name, source) = match &params.url {
-        Some(u) => (crate::sources::url_file_name(u), Source::Url(u.clone())),
-        None => (
+/// Loads the trace of a shared link (`shared`, the fragment's payload),
+/// else `?url=`, else (when `demo`) the demo, and shows the trace the URL
+/// names (or the first) as the URL describes it.
+fn open_first(
+    app: AppState,
+    views: Views,
+    params: &AppParams,
+    view: ViewParams,
+    shared: Option<String>,
+    demo: bool,
+) {
+    let (name, source) = match (shared, &params.url) {
+        (Some(payload), _) => {
+            let name = "shared trace.json";
+            let file = share::decode(&payload)
+                .map_err(|e| format!("The trace in this link could not be read: {e}"))
+                .and_then(|bytes| {
+                    crate::sources::file_of(&js_sys::Uint8Array::from(bytes.as_slice()), name)
+                });
+            match file {
+                Ok(f) => (name.to_string(), Source::File(f)),
+                Err(e) => {
+                    app.message(Level::Error, e);
+                    return;
+                }
+            }
+        }
+        (None, Some(u)) => (crate::sources::url_file_name(u), Source::Url(u.clone())),
+        (None, None) if demo => (
             crate::sources::url_file_name(DEMO_URL),
             Source::Url(DEMO_URL.to_string()),
         ),
+        (None, None) => return,
     };
     leptos::task::spawn_local(async move {
         let Ok(traces) = Load::new(name, source).open(Open::Nothing).run(app).await else {
@@ -205,23 +278,93 @@ fn open_first(app: AppState, views: Views, params: &AppParams, view: ViewParams)
     });
 }
 
+/// What the pane says when no trace is open.
+fn empty(app: AppState, waits_for_host: bool) -> impl IntoView {
+    view! {
+        <p class="empty" data-testid="empty">
+            {move || if app.loading() {
+                "Loading…"
+            } else if waits_for_host && app.traces.with(Vec::is_empty) {
+                "Waiting for the page around this one to hand over a trace."
+            } else {
+                "No trace is open. Drop trace files here or use Open files."
+            }}
+        </p>
+    }
+}
+
+/// The bottleneck card of the trace shown: headline, critical-path bar
+/// and findings, nothing else.
+#[component]
+fn CardPane(waits_for_host: bool) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    move || match app.current.get() {
+        Some(loaded) => view! { <Card loaded=loaded/> }.into_any(),
+        None => empty(app, waits_for_host).into_any(),
+    }
+}
+
+#[component]
+fn Card(loaded: Loaded) -> impl IntoView {
+    let views = expect_context::<Views>();
+    let state = views.state(&loaded);
+    views.shown(loaded.key);
+    provide_context(state);
+    view! {
+        <div class="card" data-testid="bottleneck-card">
+            <BottleneckPanel loaded=loaded/>
+        </div>
+    }
+}
+
+/// Above this many spans, the link that opens an embedded trace on its own
+/// does not try to carry it (see `share`).
+const STANDALONE_SPANS_MAX: usize = 20_000;
+
+/// An embedded page's own small bar: the loads under way, and a link that
+/// opens the same view on its own in a new tab. A trace that no URL gives
+/// (handed over by the host, or dropped) travels in the link's fragment
+/// when it fits.
+#[component]
+fn EmbedBar() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let refresh = RwSignal::new(0u32);
+    let carried = StoredValue::new(None::<(u64, Option<String>)>);
+    let href = move || {
+        refresh.track();
+        let fragment = app.current.get().and_then(|l| {
+            if let Some((key, f)) = carried.get_value().filter(|(k, _)| *k == l.key) {
+                let _ = key;
+                return f;
+            }
+            let f = (l.trace.spans.len() <= STANDALONE_SPANS_MAX)
+                .then(|| share::encode(&l.trace).ok())
+                .flatten()
+                .map(|p| share::fragment(&p));
+            carried.set_value(Some((l.key, f.clone())));
+            f
+        });
+        url::standalone_href(fragment.as_deref()).unwrap_or_default()
+    };
+    let bump = move || refresh.update(|n| *n = n.wrapping_add(1));
+    view! {
+        <div class="embed-bar">
+            <Loads/>
+            <a class="open-standalone" data-testid="open-standalone" target="_blank" rel="noopener noreferrer"
+                title="Open this view in Traceglass, in a new tab"
+                href=href on:pointerenter=move |_| bump() on:focus=move |_| bump() on:mousedown=move |_| bump()>"Open in Traceglass ↗"</a>
+        </div>
+    }
+}
+
 /// The trace pane: the trace shown, drawn again only when another trace is
 /// shown (not when traces are added or removed).
 #[component]
-fn TracePane() -> impl IntoView {
+fn TracePane(waits_for_host: bool) -> impl IntoView {
     let app = expect_context::<AppState>();
     move || match app.current.get() {
         Some(loaded) => view! { <TraceView loaded=loaded/> }.into_any(),
-        None => view! {
-            <p class="empty">
-                {move || if app.loading() {
-                    "Loading…"
-                } else {
-                    "No trace is open. Drop trace files here or use Open files."
-                }}
-            </p>
-        }
-        .into_any(),
+        None => empty(app, waits_for_host).into_any(),
     }
 }
 

@@ -10,6 +10,8 @@
 //! URL parameters, result rows) is plain Rust, compiled and tested
 //! natively: those modules are the only ones outside wasm32.
 
+pub mod config;
+pub mod embed;
 pub mod format;
 pub mod timeline;
 pub mod url;
@@ -31,6 +33,8 @@ pub mod jaeger;
 mod loader;
 #[cfg(target_arch = "wasm32")]
 mod prefs;
+#[cfg(target_arch = "wasm32")]
+mod share;
 #[cfg(target_arch = "wasm32")]
 mod state;
 #[cfg(target_arch = "wasm32")]

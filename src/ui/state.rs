@@ -113,10 +113,12 @@ impl AppState {
         id
     }
 
-    pub fn message(&self, level: Level, text: String) {
+    /// Shows a message; returns its id.
+    pub fn message(&self, level: Level, text: String) -> u64 {
         let id = self.next_id();
         self.messages
             .update(|m| m.push(Message { id, level, text }));
+        id
     }
 
     pub fn dismiss(&self, id: u64) {

@@ -6,9 +6,11 @@
 use super::bottleneck::BottleneckPanel;
 use super::detail::SpanDetail;
 use super::format::{absolute_time, format_duration, plural};
+use super::share::ShareButton;
 use super::state::{AppState, Loaded};
 use super::statistics::StatisticsView;
 use super::timeline::Timeline;
+use super::url::embed::{EmbedParams, Show};
 use super::view_state::{Tab, Views};
 use super::widgets;
 use leptos::prelude::*;
@@ -39,22 +41,48 @@ pub fn TraceView(loaded: Loaded) -> impl IntoView {
         })
         .collect();
     let warning_count = warnings.len();
+    let embed = use_context::<EmbedParams>().unwrap_or_default();
+    if embed.show == Show::Timeline {
+        // The timeline alone (with the span detail it opens).
+        return view! {
+            <div class="trace-view timeline-only">
+                <div class="main-split">
+                    <Timeline loaded=loaded.clone()/>
+                    <SpanDetail loaded=loaded/>
+                </div>
+            </div>
+        }
+        .into_any();
+    }
+    let collapsed = state.title_collapsed;
+    let title = format!("{svc} {op}");
     view! {
         <div class="trace-view">
-            <div class="trace-header" data-testid="trace-header">
-                <h1>
-                    <span class="svc">{svc}</span>" "<span class="op">{op}</span>
-                </h1>
-                <div class="facts">
-                    <span>{format!("started {}", absolute_time(t.start_ns))}</span>
-                    <span>{format!("duration {}", format_duration(t.duration_ns()))}</span>
-                    <span>{plural(t.services.len(), "service")}</span>
-                    <span>{format!("{} spans", t.spans.len())}</span>
-                    <span>{format!("depth {}", t.max_depth + 1)}</span>
-                    {(t.error_count > 0).then(|| view! { <span class="errors">{format!("{} errors", t.error_count)}</span> })}
-                    <span class="trace-id">{format!("trace {}", t.trace_id)}</span>
+            <div class="trace-header" class:collapsed=move || collapsed.get() data-testid="trace-header">
+                <div class="title-row">
+                    <button class="small header-toggle" data-testid="header-toggle"
+                        aria-expanded=move || (!collapsed.get()).to_string()
+                        title=move || if collapsed.get() { "Show the trace's details" } else { "Hide the trace's details" }
+                        on:click=move |_| collapsed.update(|c| *c = !*c)>
+                        {move || if collapsed.get() { "▸" } else { "▾" }}
+                    </button>
+                    <h1 title=title>
+                        <span class="svc">{svc}</span>" "<span class="op">{op}</span>
+                    </h1>
+                    <ShareButton loaded=loaded.clone()/>
                 </div>
-                {(warning_count > 0).then(|| view! {
+                {(!embed.hide_summary).then(|| view! {
+                    <div class="facts" data-testid="trace-facts">
+                        <span>{format!("started {}", absolute_time(t.start_ns))}</span>
+                        <span>{format!("duration {}", format_duration(t.duration_ns()))}</span>
+                        <span>{plural(t.services.len(), "service")}</span>
+                        <span>{format!("{} spans", t.spans.len())}</span>
+                        <span>{format!("depth {}", t.max_depth + 1)}</span>
+                        {(t.error_count > 0).then(|| view! { <span class="errors">{format!("{} errors", t.error_count)}</span> })}
+                        <span class="trace-id">{format!("trace {}", t.trace_id)}</span>
+                    </div>
+                })}
+                {(warning_count > 0 && !embed.hide_summary).then(|| view! {
                     <details class="warnings">
                         <summary>{format!("{warning_count} warnings")}</summary>
                         <ul>{warnings.into_iter().take(200).map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
@@ -79,4 +107,5 @@ pub fn TraceView(loaded: Loaded) -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }

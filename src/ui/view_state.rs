@@ -14,6 +14,7 @@ use super::loader::LARGE_TRACE;
 use super::state::{AppState, Loaded};
 use super::timeline::geometry::{Window, WHOLE};
 use super::timeline::outline;
+use super::url::embed::EmbedParams;
 use super::url::params::{ViewParams, MAX_COLLAPSED};
 use crate::analysis::describe::parse_duration;
 use crate::analysis::search::Query;
@@ -62,6 +63,9 @@ pub struct ViewState {
     pub window: RwSignal<Window>,
     pub detail_open: RwSignal<bool>,
     pub name_width: RwSignal<f64>,
+    /// The trace header collapsed to its title (which hides the facts and
+    /// the minimap, as Jaeger UI's `uiTimelineCollapseTitle` does).
+    pub title_collapsed: RwSignal<bool>,
     /// Where the timeline was scrolled to when it was last shown.
     pub scroll_top: StoredValue<f64>,
 }
@@ -114,6 +118,9 @@ impl ViewState {
             window: RwSignal::new(WHOLE),
             detail_open: RwSignal::new(carry.detail_open),
             name_width: RwSignal::new(carry.name_width),
+            title_collapsed: RwSignal::new(
+                use_context::<EmbedParams>().is_some_and(|e| e.collapse_title),
+            ),
             scroll_top: StoredValue::new(0.0),
         };
         if let Some(c) = carry.collapse_below {

@@ -8,12 +8,10 @@ use super::results::HealthLine;
 use super::state::Status;
 use super::JaegerUi;
 use crate::jaeger::{kind_label, operations_by_kind, LOOKBACKS};
-use crate::sources::http::Abort;
 use crate::sources::jaeger::Connection;
-use crate::ui::state::{AppState, Level};
+use crate::ui::state::AppState;
 use crate::ui::url::Navigation;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// Separates span kind and name in the operation `<option>` values.
 const KIND_SEP: char = '\u{1f}';
@@ -50,46 +48,6 @@ pub fn JaegerPanel() -> impl IntoView {
     let app = expect_context::<AppState>();
     let j = expect_context::<JaegerUi>();
     let asked = j.asked_at_start();
-    if asked {
-        j.connect(app);
-    } else {
-        // An operator may preconfigure a static deployment with config.json.
-        spawn_local(async move {
-            let fetched = crate::sources::fetch_file("config.json", &Abort::new()).await;
-            let Ok(bytes) = (match fetched {
-                Ok(download) => download.bytes().await,
-                Err(e) => Err(e),
-            }) else {
-                return;
-            };
-            #[derive(serde::Deserialize)]
-            struct Config {
-                jaeger: Option<JaegerConfig>,
-            }
-            #[derive(serde::Deserialize)]
-            struct JaegerConfig {
-                #[serde(rename = "baseUrl", default)]
-                base_url: String,
-                #[serde(default)]
-                credentials: Option<String>,
-            }
-            match serde_json::from_slice::<Config>(&bytes) {
-                Ok(Config { jaeger: Some(c) }) if !c.base_url.trim().is_empty() => {
-                    if j.conn.with_untracked(|x| x.base.is_empty()) {
-                        j.conn.update(|x| {
-                            x.base = c.base_url.trim().to_string();
-                            if let Some(cr) = c.credentials {
-                                x.credentials = cr;
-                            }
-                        });
-                    }
-                    j.connect(app);
-                }
-                Ok(_) => {}
-                Err(e) => app.message(Level::Warning, format!("config.json: {e}")),
-            }
-        });
-    }
     // Back and forward through searches.
     let navigation = expect_context::<Navigation>();
     Effect::new(move |first: Option<()>| {

@@ -19,6 +19,8 @@ mod form;
 #[cfg(target_arch = "wasm32")]
 mod results;
 #[cfg(target_arch = "wasm32")]
+mod start;
+#[cfg(target_arch = "wasm32")]
 mod state;
 
 #[cfg(target_arch = "wasm32")]
@@ -26,4 +28,4 @@ pub use form::JaegerPanel;
 #[cfg(target_arch = "wasm32")]
 pub use results::{ResultsView, SearchSummaryBar};
 #[cfg(target_arch = "wasm32")]
-pub use state::JaegerUi;
+pub use state::{JaegerUi, Opening};

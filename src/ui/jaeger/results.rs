@@ -8,6 +8,7 @@ use super::state::{After, ExportFormat};
 use super::JaegerUi;
 use crate::ui::format::{absolute_time, format_duration, service_color};
 use crate::ui::state::AppState;
+use crate::ui::url::embed::EmbedParams;
 use leptos::prelude::*;
 
 #[component]
@@ -43,7 +44,7 @@ pub fn ResultsView() -> impl IntoView {
                 </label>
             </div>
             <FetchProgress/>
-            <Scatter rows=rows/>
+            {(!use_context::<EmbedParams>().is_some_and(|e| e.hide_graph)).then(|| view! { <Scatter rows=rows/> })}
             <ul class="result-list">
                 <For each=move || rows.get() key=|r| r.trace_id.clone() children=move |r: ResultRow| {
                     let id = r.trace_id.clone();

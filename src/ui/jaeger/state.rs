@@ -10,7 +10,8 @@ use crate::sources::http::{Abort, Latest};
 use crate::sources::jaeger::{detect, get, get_body, Connection, Failure};
 use crate::ui::loader::{Load, LoadError, Open, Source};
 use crate::ui::state::{AppState, Level, Pane};
-use crate::ui::url::params::{AppParams, SearchParams};
+use crate::ui::url::params::{AppParams, SearchParams, ViewParams};
+use crate::ui::view_state::Views;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
@@ -125,8 +126,11 @@ pub struct JaegerUi {
     pub sort: RwSignal<usize>,
     /// A search read from the URL, run once connected.
     pending_search: RwSignal<bool>,
-    /// Whether the URL named a Jaeger or a search: the panel opens and
-    /// connects at once.
+    /// Trace ids the URL asks for (`traceId`, `/trace/{id}`), opened once
+    /// connected, the first as the URL's view describes it.
+    pub(super) pending_open: StoredValue<Option<Opening>>,
+    /// Whether the URL named a Jaeger, a search or trace ids: the panel
+    /// opens and connects at once.
     asked: bool,
     pub health: RwSignal<Health>,
     pub fetching: RwSignal<Fetching>,
@@ -135,6 +139,14 @@ pub struct JaegerUi {
     /// forward to tell a move to another search.
     shown_search: StoredValue<Option<SearchParams>>,
     requests: StoredValue<Requests, LocalStorage>,
+}
+
+/// Trace ids the URL asks Jaeger for, and the view to open the first at.
+#[derive(Clone)]
+pub struct Opening {
+    pub ids: Vec<String>,
+    pub view: ViewParams,
+    pub views: Views,
 }
 
 /// A time in µs as a `datetime-local` value, in the browser's time zone.
@@ -153,8 +165,13 @@ fn local_datetime(us: i64) -> String {
 
 impl JaegerUi {
     /// The connection last used, with what the URL says over it, and the
-    /// URL's search in the form (run once connected).
-    pub fn new(params: &AppParams, search: Option<SearchParams>) -> JaegerUi {
+    /// URL's search in the form (run once connected), and the trace ids it
+    /// asks for with the view to open the first at.
+    pub fn new(
+        params: &AppParams,
+        search: Option<SearchParams>,
+        opening: Option<Opening>,
+    ) -> JaegerUi {
         let mut conn = crate::ui::prefs::jaeger_connection();
         if let Some(base) = &params.jaeger {
             conn.base = base.clone();
@@ -183,7 +200,8 @@ impl JaegerUi {
             searched: RwSignal::new(None),
             sort: RwSignal::new(0),
             pending_search: RwSignal::new(search.is_some()),
-            asked: params.jaeger.is_some() || search.is_some(),
+            asked: params.jaeger.is_some() || search.is_some() || opening.is_some(),
+            pending_open: StoredValue::new(opening),
             health: RwSignal::new(Health::default()),
             fetching: RwSignal::new(Fetching::default()),
             retry: RwSignal::new(None),
@@ -319,6 +337,10 @@ impl JaegerUi {
                     if self.pending_search.get_untracked() {
                         self.pending_search.set(false);
                         self.search(app);
+                    }
+                    if let Some(opening) = self.pending_open.get_value() {
+                        self.pending_open.set_value(None);
+                        self.open_at_start(app, opening);
                     }
                 }
                 Err((url, f)) => {
@@ -526,16 +548,24 @@ impl JaegerUi {
             app.show(l.key);
             return;
         }
+        let abort = self.start(|r| &r.open);
+        if let Some(load) = self.fetch_trace(app, trace_id, abort) {
+            load.open(Open::Show).spawn(app);
+        }
+    }
+
+    /// The load of a trace by id from Jaeger, given up when `abort` is;
+    /// `None` (and a message) when not connected.
+    pub(super) fn fetch_trace(self, app: AppState, trace_id: String, abort: Abort) -> Option<Load> {
         let Some(v) = self.version.get_untracked() else {
             app.message(
                 Level::Error,
                 "Connect to Jaeger first, then open the trace.".into(),
             );
-            return;
+            return None;
         };
         let conn = self.conn.get_untracked();
         let url = trace_url(&conn.base, v, &trace_id);
-        let abort = self.start(|r| &r.open);
         let name = format!("Jaeger trace {trace_id}");
         let source = Source::fetch(move |abort| async move {
             match get_body(&conn, &url, &abort, &|ms, f| self.record(ms, f)).await {
@@ -552,10 +582,7 @@ impl JaegerUi {
                 Err(f) => Err(self.failed(&url, &f, Action::Open(trace_id))),
             }
         });
-        Load::new(name, source)
-            .abort(abort)
-            .open(Open::Show)
-            .spawn(app);
+        Some(Load::new(name, source).abort(abort))
     }
 
     /// Keys of the loaded traces that are search results.

@@ -18,6 +18,7 @@ use crate::model::SpanIx;
 use crate::ui::detail::SpanDetail;
 use crate::ui::frames;
 use crate::ui::state::{AppState, Loaded};
+use crate::ui::url::embed::EmbedParams;
 use crate::ui::view_state::ViewState;
 use crate::ui::widgets::SizeWatch;
 use leptos::prelude::*;
@@ -177,7 +178,14 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .map_or(0.5, |el| {
                     let r = el.get_bounding_client_rect();
-                    let name_w = state.name_width.get_untracked();
+                    // As drawn: a narrow page caps the column (--name-max).
+                    let name_w = el
+                        .query_selector(".name-cell")
+                        .ok()
+                        .flatten()
+                        .map_or(state.name_width.get_untracked(), |c| {
+                            c.get_bounding_client_rect().width()
+                        });
                     let x = ev.client_x() as f64 - r.left() - name_w;
                     (x / (r.width() - name_w).max(1.0)).clamp(0.0, 1.0)
                 });
@@ -201,12 +209,17 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     };
     let render_slot = row::renderer(ctx, slots, focus);
     let detail = loaded.clone();
+    // Jaeger UI's `uiTimelineHideMinimap`.
+    let hide_minimap = use_context::<EmbedParams>().is_some_and(|e| e.hide_minimap);
     view! {
         <div class="timeline-wrap" style=shared_style>
             <FindTools find_input=find_input/>
             <OutlineTools rows=rows hidden=hidden/>
             <div class="minimap-row">
-                <Minimap loaded=loaded.clone()/>
+                {
+                    let loaded = loaded.clone();
+                    move || (!hide_minimap && !state.title_collapsed.get()).then(|| view! { <Minimap loaded=loaded.clone()/> })
+                }
                 <button class="small" data-testid="reset-zoom" title="Show the whole trace"
                     disabled=move || state.window.get() == geometry::WHOLE
                     on:click=move |_| ctx.set_window(geometry::WHOLE)>"Reset zoom"</button>

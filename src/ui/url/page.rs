@@ -92,6 +92,35 @@ pub fn span_link(trace_id: Option<&str>, span_id: &str) -> Option<String> {
     Some(format!("{origin}{}", href_with(&params)?))
 }
 
+/// The page's origin and path (percent-encoded, as `location` gives them).
+pub fn origin_and_path() -> Option<(String, String)> {
+    let location = web_sys::window()?.location();
+    Some((location.origin().ok()?, location.pathname().ok()?))
+}
+
+/// The page's fragment, without its `#`.
+pub fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.trim_start_matches('#').to_string())
+        .unwrap_or_default()
+}
+
+/// This page as it is now, opened on its own: without the embed parameters
+/// (and with `fragment` instead of its own, when given).
+pub fn standalone_href(fragment: Option<&str>) -> Option<String> {
+    let params = super::embed::standalone(&read());
+    let origin = web_sys::window()?.location().origin().ok()?;
+    let href = href_with(&params)?;
+    Some(match fragment {
+        Some(f) => {
+            let bare = href.split_once('#').map_or(href.as_str(), |(h, _)| h);
+            format!("{origin}{bare}#{f}")
+        }
+        None => format!("{origin}{href}"),
+    })
+}
+
 /// Listens to back and forward, for the page's life.
 pub fn listen() -> Navigation {
     let moves = RwSignal::new(0u64);
