@@ -319,7 +319,7 @@ fn Card(loaded: Loaded) -> impl IntoView {
 
 /// Above this many spans, the link that opens an embedded trace on its own
 /// does not try to carry it (see `share`).
-const STANDALONE_SPANS_MAX: usize = 20_000;
+const STANDALONE_SPANS_MAX: usize = 5_000;
 
 /// An embedded page's own small bar: the loads under way, and a link that
 /// opens the same view on its own in a new tab. A trace that no URL gives

@@ -16,10 +16,10 @@ use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// Above this many spans a trace is not even tried in a link: none that
-/// large compresses under [`share::MAX_LINK_CHARS`], and writing it out to
-/// find that would take seconds.
-const LINK_SPANS_MAX: usize = 20_000;
+/// Above this many spans a trace is not even tried in a link: about 1,000
+/// spans fit under [`share::MAX_LINK_CHARS`] (2,000 generated ones do not),
+/// and writing a large trace out to find that takes seconds.
+const LINK_SPANS_MAX: usize = 5_000;
 
 /// How the values are redacted, as the panel's radio buttons say it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,7 +161,7 @@ fn SharePanel(loaded: Loaded, close: impl Fn() + Copy + Send + Sync + 'static) -
                         }).collect_view()}
                     </div>
                 </Show>
-                <p class="note">"Names, services, timings and structure stay, so the analysis reads the same; each value becomes redacted-N (equal values stay equal)."</p>
+                <p class="note">"Names, services, timings and structure stay, so the analysis reads the same; each value becomes a pseudonym such as redacted-3 (equal values stay equal)."</p>
             </fieldset>
             <div class="share-link">
                 {move || match payload.get() {

@@ -80,6 +80,17 @@ fn parent_window() -> Option<web_sys::Window> {
     }
 }
 
+/// The origin of the page that frames this one, where the browser tells
+/// it (`location.ancestorOrigins`, in Chromium and Safari).
+fn parent_origin() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let ancestors = js_sys::Reflect::get(&location, &JsValue::from_str("ancestorOrigins")).ok()?;
+    if ancestors.is_undefined() || ancestors.is_null() {
+        return None;
+    }
+    js_sys::Reflect::get_u32(&ancestors, 0).ok()?.as_string()
+}
+
 fn warn(text: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("Traceglass: {text}")));
 }
@@ -102,8 +113,20 @@ impl Host {
         let Some(parent) = parent_window() else {
             return;
         };
-        let mut origins = self.config.with_value(|c| c.embed.allowed_origins.clone());
-        origins.push(self.own.get_value());
+        let own = self.own.get_value();
+        let origins = match parent_origin() {
+            // Where the browser says who embeds the page, only to it, and
+            // only when it is allowed.
+            Some(o) if self.config.with_value(|c| c.allows(&o, &own)) => vec![o],
+            Some(_) => return,
+            // Else once for each allowed origin: the browser delivers only
+            // the one that matches.
+            None => {
+                let mut all = self.config.with_value(|c| c.embed.allowed_origins.clone());
+                all.push(own);
+                all
+            }
+        };
         for origin in origins {
             let _ = parent.post_message(&value, &origin);
         }
