@@ -702,18 +702,18 @@ function hotrodMs() {
   return Number(end - start) / 1e6;
 }
 
-/** The `view` URL parameter as `[a, b]`, or null when the whole trace is shown. */
+/** The `window` URL parameter (the view window) as `[a, b]`, or null when the whole trace is shown. */
 function viewParam(page) {
-  const v = urlParam(page, 'view');
+  const v = urlParam(page, 'window');
   return v == null ? null : v.split(',').map(Number);
 }
 
 const near = (x, y, tolerance) => Math.abs(x - y) <= tolerance;
 
-/** Waits until the `view` parameter is `[a, b]` (each within `tolerance`), or absent for null. */
+/** Waits until the `window` parameter is `[a, b]` (each within `tolerance`), or absent for null. */
 function expectView(page, want, why, tolerance = 0.005) {
   return waitUntil(
-    `view=${want ? want.join(',') : '(none)'} in the URL (${why})`,
+    `window=${want ? want.join(',') : '(none)'} in the URL (${why})`,
     () => viewParam(page),
     (v) => (want == null ? v == null : v != null && near(v[0], want[0], tolerance) && near(v[1], want[1], tolerance)),
   );
