@@ -132,8 +132,11 @@ mod fetch {
             let f = std::cell::Cell::new(Some(f));
             Effect::new(move |_| {
                 self.0.with(|c| {
-                    if let (Some(c), Some(f)) = (c, f.take()) {
-                        f(c);
+                    // Taken only once the configuration is there.
+                    if let Some(c) = c {
+                        if let Some(f) = f.take() {
+                            f(c);
+                        }
                     }
                 })
             });
