@@ -635,14 +635,18 @@ test('postMessage: select from the host selects the span and says selection; a c
     const loaded = await loadDemoFromHost(page, viewer);
     assert.equal(loaded.traces[0].traceId, demo.traceId);
     const selections = async () => (await received(page)).filter((m) => m.from === 'viewer' && m.data.type === 'selection').map((m) => m.data);
+    /** The first `selection` of `spanId` among those received after the first `before`. */
+    const selectionOf = async (before, spanId, why) =>
+      (await waitUntil(`a selection message for ${spanId} (${why})`, async () => (await selections()).slice(before), (l) => l.some((s) => s.spanId === spanId))).find(
+        (s) => s.spanId === spanId,
+      );
 
     await step(t, p, 'selection', 'host → app: select the SELECT span', async () => {
       const before = (await selections()).length;
       await post(page, { type: 'select', spanId: demo.select, traceId: demo.traceId, id: 'sel-1' });
       await waitForSelected(viewer, demo.select, 'select from the host');
       await waitUntil('the detail to show the span id', () => textOf(viewer, DETAIL_SPAN_ID), (s) => (s ?? '').includes(demo.select));
-      const after = await waitUntil('a selection message', selections, (l) => l.length > before);
-      const sel = after.at(-1);
+      const sel = await selectionOf(before, demo.select, 'select from the host');
       assert.equal(sel.traceglass, 1);
       assert.equal(sel.spanId, demo.select);
       assert.equal(sel.traceId, demo.traceId);
@@ -657,16 +661,15 @@ test('postMessage: select from the host selects the span and says selection; a c
       const before = (await selections()).length;
       await page.click('#select');
       await waitForSelected(viewer, demo.root, 'the host\'s Select span button');
-      const sel = (await waitUntil('a selection message', selections, (l) => l.length > before)).at(-1);
-      assert.equal(sel.spanId, demo.root);
+      const sel = await selectionOf(before, demo.root, 'the Select span button');
+      assert.equal(sel.traceId, demo.traceId);
     });
 
     await step(t, p, 'selection', 'app → host: a click on a row', async () => {
       const before = (await selections()).length;
       await viewer.locator(`${ROWS}[data-span-id="${demo.call}"] .span-name`).click();
       await waitForSelected(viewer, demo.call, 'a click in the frame');
-      const sel = (await waitUntil('a selection message after the click', selections, (l) => l.length > before)).at(-1);
-      assert.equal(sel.spanId, demo.call);
+      const sel = await selectionOf(before, demo.call, 'a click in the frame');
       assert.equal(sel.traceId, demo.traceId);
       if ('operation' in sel) assert.equal(sel.operation, 'GET');
       assert.equal(sel.id ?? null, null, `a selection the user made carries a host's id: ${sel.id}`);
