@@ -83,6 +83,7 @@ window.addEventListener('message', (event) => {
   if (from !== 'viewer') return;
   if (data.type === 'ready') {
     for (const el of document.querySelectorAll('.controls button, .controls input')) el.disabled = false;
+    $('status').textContent = `Traceglass is ready (API version ${data.version}).`;
   } else if (data.type === 'loaded') {
     lastLoaded = data;
     const t = data.traces?.[0];
