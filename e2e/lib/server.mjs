@@ -8,7 +8,7 @@
 //   server.requests // [{ method, path, status }] every request answered, in order
 //   await server.close();
 //
-// - Binds 127.0.0.1 on a free port (port 0).
+// - Binds 127.0.0.1 on a free port (port 0), or on `port` when given (e.g. `port: 8080`).
 // - `root` is served under `prefix`; the prefix itself (and any directory) answers with its
 //   index.html; the prefix without its trailing slash redirects (301) to it.
 // - `extraMounts` maps URL prefixes to folders, e.g. { '/fixtures/': '/path/to/fixtures' }.
@@ -22,6 +22,18 @@
 // - `.gz` files are sent as application/gzip with no Content-Encoding, so the browser hands
 //   the compressed bytes to the app untouched.
 // - Every response carries `Cache-Control: no-store`.
+// - `files` overrides single files: it maps a URL path to the body to answer with, e.g.
+//   { '/config.json': JSON.stringify({ embed: { allowedOrigins: [host.origin] } }) }. The key is
+//   the whole path (prefix included: '/some/sub/path/config.json'), the value a string or a
+//   Buffer, served with the MIME type of the key's extension. An override wins over a file of the
+//   same path in a mounted folder; it is served even when no such file exists.
+// - `spaFallback: true` answers Jaeger UI's path shapes with the app's index.html, as a single
+//   page app host does (nginx `try_files $uri /index.html`): `<prefix>trace/<id>` (one path
+//   segment, an optional trailing slash) and `<prefix>search` (or `<prefix>search/`), whatever the
+//   query. Only paths that are not a file are answered so; anything else missing is still a 404.
+//   Like such a host, it answers `<prefix>trace/x.js` with index.html too: a page at
+//   `<prefix>trace/<id>` must not load its assets relative to that path. With `spaFallback: false`
+//   (the default) those paths are 404s like any missing path.
 
 import http from 'node:http';
 import fs from 'node:fs/promises';
@@ -111,15 +123,45 @@ async function statOrNull(p) {
 }
 
 /**
+ * Whether `rawPath` (still percent-encoded) is one of Jaeger UI's page paths under `prefix`:
+ * `<prefix>trace/<id>` or `<prefix>search`, each with an optional trailing slash.
+ */
+export function isSpaRoute(rawPath, prefix = '/') {
+  const p = normalizePrefix(prefix);
+  if (!rawPath.startsWith(p)) return false;
+  const rest = rawPath.slice(p.length).replace(/\/$/, '');
+  return rest === 'search' || /^trace\/[^/]+$/.test(rest);
+}
+
+/**
  * Starts the server. Resolves once it listens.
- * @param {{ root: string, prefix?: string, cors?: boolean, extraMounts?: Record<string, string> }} options
+ * @param {{ root: string, prefix?: string, cors?: boolean, extraMounts?: Record<string, string>,
+ *           files?: Record<string, string | Buffer>, spaFallback?: boolean, port?: number }} options
  * @returns {Promise<{ url: string, origin: string, port: number, prefix: string,
  *                     requests: {method: string, path: string, status: number}[],
  *                     close: () => Promise<void> }>}
  */
-export async function startServer({ root, prefix = '/', cors = false, extraMounts = {} } = {}) {
+export async function startServer({
+  root,
+  prefix = '/',
+  cors = false,
+  extraMounts = {},
+  files = {},
+  spaFallback = false,
+  port: listenPort = 0,
+} = {}) {
   if (!root) throw new Error('startServer: `root` is required');
   const mainPrefix = normalizePrefix(prefix);
+
+  // Single-file overrides: URL path -> body.
+  const overrides = new Map();
+  for (const [urlPath, body] of Object.entries(files)) {
+    if (!urlPath.startsWith('/')) throw new Error(`startServer: a \`files\` key must be a path starting with '/': ${urlPath}`);
+    if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
+      throw new Error(`startServer: the body of ${urlPath} in \`files\` must be a string or a Buffer`);
+    }
+    overrides.set(urlPath, Buffer.from(body));
+  }
 
   // Mount table: [urlPrefix, realFolder], longest prefix first.
   const mounts = [];
@@ -145,6 +187,22 @@ export async function startServer({ root, prefix = '/', cors = false, extraMount
     const rawPath = (req.url ?? '/').split(/[?#]/, 1)[0] || '/';
     if (!rawPath.startsWith('/')) throw new HttpError(400, 'bad request path');
 
+    const override = overrides.get(rawPath);
+    if (override) return { body: override, type: mimeType(rawPath) };
+
+    try {
+      return await serveFromMounts(rawPath, req);
+    } catch (err) {
+      if (spaFallback && err instanceof HttpError && err.status === 404 && isSpaRoute(rawPath, mainPrefix)) {
+        const index = overrides.get(mainPrefix + 'index.html');
+        if (index) return { body: index, type: mimeType('index.html') };
+        return serveFromMounts(mainPrefix + 'index.html', req);
+      }
+      throw err;
+    }
+  }
+
+  async function serveFromMounts(rawPath, req) {
     for (const [urlPrefix, folder] of mounts) {
       // '/some/sub/path' (no trailing slash) -> redirect to the prefix itself.
       if (rawPath + '/' === urlPrefix && urlPrefix !== '/') {
@@ -201,6 +259,10 @@ export async function startServer({ root, prefix = '/', cors = false, extraMount
           finish(301, { Location: result.redirect, 'Content-Length': '0' });
           return;
         }
+        if (result.body) {
+          finish(200, { 'Content-Type': result.type, 'Content-Length': String(result.body.length) }, result.body);
+          return;
+        }
         const body = req.method === 'HEAD' ? undefined : await fs.readFile(result.file);
         finish(200, { 'Content-Type': mimeType(result.file), 'Content-Length': String(result.size) }, body);
       })
@@ -216,7 +278,7 @@ export async function startServer({ root, prefix = '/', cors = false, extraMount
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(listenPort, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

@@ -702,7 +702,10 @@ function hotrodMs() {
   return Number(end - start) / 1e6;
 }
 
-/** The `window` URL parameter (the view window) as `[a, b]`, or null when the whole trace is shown. */
+/**
+ * The `window` URL parameter (the visible time window; `view=` names the embedded view since
+ * issue #15) as `[a, b]`, or null when the whole trace is shown.
+ */
 function viewParam(page) {
   const v = urlParam(page, 'window');
   return v == null ? null : v.split(',').map(Number);
@@ -794,6 +797,18 @@ test('minimap: a drag chooses the visible window, a scrubber moves one edge, Res
       const w = await windowBox();
       assert.ok(near(w.left, 0, 0.01) && near(w.right, 1, 0.01), `the minimap window is at ${JSON.stringify(w)}`);
     });
+
+    // `window=` is the parameter's name since `view=` names the embedded view (issue #15); a
+    // `view=a,b` of an older link is still read as the window.
+    for (const param of ['window', 'view']) {
+      await t.test(`${param}=0.2,0.6 in the URL opens that window`, async () => {
+        await openHotrod(page, { url: hotrodUrl(`${param}=0.2,0.6`) });
+        const w = await waitUntil('the minimap window at 20–60 %', windowBox, (b) => near(b.left, 0.2, 0.01) && near(b.right, 0.6, 0.01));
+        assert.ok(w);
+        const ticks = await textsOf(page, TICKS);
+        assert.ok(near(tickMs(ticks[0]), 0.2 * total, total * 0.01), `the first tick ${ticks[0]} is not 20 % of ${total} ms`);
+      });
+    }
   });
 });
 
