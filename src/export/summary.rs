@@ -8,6 +8,7 @@
 //! ```text
 //! {
 //!   "traceId": "b4cc30345c91c53d780f4cb3b71588be",
+//!   "rootSpanId": "2e87ee2426c1ce4f",  // null when the trace has no span
 //!   "rootService": "flask-app",        // null when the trace has no span
 //!   "rootOperation": "GET /slow",      // null when the trace has no span
 //!   "startNs": 1795677788577508644,    // since the Unix epoch
@@ -115,6 +116,7 @@ pub fn summary_json(trace: &Trace, analysis: &TraceAnalysis) -> Value {
         .collect();
     json!({
         "traceId": trace.trace_id,
+        "rootSpanId": root.map(|r| &*r.span_id),
         "rootService": root.map(|r| trace.service_name(r)),
         "rootOperation": root.map(|r| trace.span_name(r)),
         "startNs": trace.start_ns,
@@ -276,6 +278,7 @@ mod tests {
         println!("{}", serde_json::to_string_pretty(&j).unwrap());
         assert_eq!(j["traceId"], "b4cc30345c91c53d780f4cb3b71588be");
         assert_eq!(j["rootService"], "flask-app");
+        assert_eq!(j["rootSpanId"], "2e87ee2426c1ce4f");
         assert_eq!(j["rootOperation"], "GET /slow");
         assert_eq!(j["startNs"], t.start_ns);
         assert_eq!(j["durationNs"], t.duration_ns());
@@ -289,7 +292,7 @@ mod tests {
             .unwrap()
             .starts_with("GET /slow (flask-app) took 6.01 s."));
         let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), 12, "{keys:?}");
+        assert_eq!(keys.len(), 13, "{keys:?}");
 
         let findings = j["findings"].as_array().unwrap();
         assert!(!findings.is_empty());
