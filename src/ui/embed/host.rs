@@ -59,10 +59,14 @@ pub fn start(app: AppState, views: Views, config: config::Loaded, theme: RwSigna
         };
         let listener = window_event_listener(leptos::ev::message, move |ev| host.receive(ev));
         on_cleanup(move || listener.remove());
-        host.follow_loads();
-        host.follow_errors();
-        host.follow_selection();
-        host.post(&protocol::ready());
+        // A page with no window around it (not framed, not opened by
+        // another) has no one to tell.
+        if parent_window().is_some() {
+            host.follow_loads();
+            host.follow_errors();
+            host.follow_selection();
+            host.post(&protocol::ready());
+        }
     });
 }
 
