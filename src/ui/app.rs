@@ -333,8 +333,7 @@ fn EmbedBar() -> impl IntoView {
     let href = move || {
         refresh.track();
         let fragment = app.current.get().and_then(|l| {
-            if let Some((key, f)) = carried.get_value().filter(|(k, _)| *k == l.key) {
-                let _ = key;
+            if let Some((_, f)) = carried.get_value().filter(|(k, _)| *k == l.key) {
                 return f;
             }
             let f = (l.trace.spans.len() <= STANDALONE_SPANS_MAX)
