@@ -1,5 +1,6 @@
 //! Analyses over one normalised trace: plain functions from `&Trace` to plain data.
 
+pub mod compare;
 mod critical_path;
 pub mod describe;
 pub mod findings;
@@ -9,6 +10,7 @@ mod self_time;
 pub mod stats;
 pub mod summary;
 
+pub use compare::{compare, Change, Comparison, Node, NodeIx};
 pub use critical_path::{
     critical_path, is_blocking, join_sections, CriticalPath, Section, OVERLAP_ALLOWANCE,
 };
