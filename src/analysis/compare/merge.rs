@@ -66,8 +66,14 @@ impl Input<'_> {
             side.operation = Some(span.operation);
             side.count += 1;
             side.duration_ns += span.duration_ns;
-            side.self_time_ns += self.analysis.self_time_ns.get(ix as usize).copied().unwrap_or(0);
+            side.self_time_ns += self
+                .analysis
+                .self_time_ns
+                .get(ix as usize)
+                .copied()
+                .unwrap_or(0);
             side.critical_path_ns += cp.time_of(ix);
+            side.on_path += u32::from(cp.on_path.get(ix as usize).copied().unwrap_or(false));
             first = first.min(span.start_ns.saturating_sub(self.trace.start_ns));
         }
         side.spans = (from, self.members.len() as u32);
@@ -233,8 +239,9 @@ fn group(
     out: &mut Vec<Pending>,
 ) {
     let run = |list: &[u64], at: usize, key: u64| {
-        list.get(at..)
-            .map_or(0, |rest| rest.iter().take_while(|&&x| x >> 32 == key).count())
+        list.get(at..).map_or(0, |rest| {
+            rest.iter().take_while(|&&x| x >> 32 == key).count()
+        })
     };
     let (mut i, mut j) = (0usize, 0usize);
     loop {
@@ -266,7 +273,7 @@ fn change(a: &Side, b: &Side, tolerance_ns: i64) -> Change {
         (n, 0) if n > 0 => return Change::Removed,
         _ => {}
     }
-    let d = if a.critical_path_ns > 0 || b.critical_path_ns > 0 {
+    let d = if a.on_path > 0 || b.on_path > 0 {
         b.critical_path_ns - a.critical_path_ns
     } else {
         b.duration_ns - a.duration_ns

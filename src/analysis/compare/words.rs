@@ -67,7 +67,10 @@ pub(super) fn headline(sides: (Analysed, Analysed), cmp: &Comparison) -> String 
                 if n.slower { "more" } else { "less" },
                 n.counts
             ),
-            (None, None) => format!(", and no operation's critical-path time changed{}.", beyond(tol)),
+            (None, None) => format!(
+                ", and no operation's critical-path time changed{}.",
+                beyond(tol)
+            ),
         });
         return s;
     }
