@@ -7,6 +7,7 @@ mod gen;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::io::Write;
+use traceglass::analysis::compare::compare;
 use traceglass::analysis::summary::summarize;
 use traceglass::analysis::{statistics, GroupBy, TraceAnalysis};
 use traceglass::import::import_bytes;
@@ -21,6 +22,8 @@ const ZIPKIN: &str = concat!(
 
 struct Inputs {
     jaeger: Vec<u8>,
+    /// Another 100k-span trace (seed 43), to compare with the first.
+    jaeger_other: Vec<u8>,
     otlp: Vec<u8>,
     jaeger_gz: Vec<u8>,
     zipkin: Vec<u8>,
@@ -30,6 +33,8 @@ struct Inputs {
 fn inputs() -> Inputs {
     let mut jaeger = Vec::new();
     gen::write_jaeger(&mut jaeger, SPANS, SEED).unwrap();
+    let mut jaeger_other = Vec::new();
+    gen::write_jaeger(&mut jaeger_other, SPANS, SEED + 1).unwrap();
     let mut otlp = Vec::new();
     gen::write_otlp(&mut otlp, SPANS, SEED).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -41,6 +46,7 @@ fn inputs() -> Inputs {
     gen::write_jaeger_many(&mut many, 1_000, 100, SEED).unwrap();
     Inputs {
         jaeger,
+        jaeger_other,
         otlp,
         jaeger_gz,
         zipkin,
@@ -148,6 +154,28 @@ fn benches(c: &mut Criterion) {
     let pairs: Vec<(&Trace, &TraceAnalysis)> = many.iter().zip(analyses.iter()).collect();
     g.bench_function("summary_1000_traces_x_100_spans", |b| {
         b.iter(|| summarize(black_box(&pairs)))
+    });
+    // Two traces compared, on traces already analysed (as in the app): two
+    // generated 100k-span traces (seeds 42 and 43), and one with itself
+    // (every span matched, the largest merged tree of its shape).
+    let other: Trace = import_bytes("other.jaeger.json", &inp.jaeger_other)
+        .unwrap()
+        .traces
+        .pop()
+        .unwrap();
+    let (big_a, other_a) = (TraceAnalysis::new(&big), TraceAnalysis::new(&other));
+    let c = compare((&big, &big_a), (&other, &other_a));
+    eprintln!(
+        "compare_100k_vs_100k: {} nodes; {}",
+        c.nodes.len(),
+        c.headline
+    );
+    g.throughput(Throughput::Elements((SPANS + other.spans.len()) as u64));
+    g.bench_function("compare_100k_vs_100k", |b| {
+        b.iter(|| compare((black_box(&big), &big_a), (black_box(&other), &other_a)))
+    });
+    g.bench_function("compare_100k_with_itself", |b| {
+        b.iter(|| compare((black_box(&big), &big_a), (black_box(&big), &big_a)))
     });
     g.finish();
 }

@@ -65,14 +65,10 @@ impl Input<'_> {
             self.members.push(ix);
             side.operation = Some(span.operation);
             side.count += 1;
-            side.duration_ns += span.duration_ns;
-            side.self_time_ns += self
-                .analysis
-                .self_time_ns
-                .get(ix as usize)
-                .copied()
-                .unwrap_or(0);
-            side.critical_path_ns += cp.time_of(ix);
+            side.duration_ns = side.duration_ns.saturating_add(span.duration_ns);
+            let self_time = self.analysis.self_time_ns.get(ix as usize).copied();
+            side.self_time_ns = side.self_time_ns.saturating_add(self_time.unwrap_or(0));
+            side.critical_path_ns = side.critical_path_ns.saturating_add(cp.time_of(ix));
             side.on_path += u32::from(cp.on_path.get(ix as usize).copied().unwrap_or(false));
             first = first.min(span.start_ns.saturating_sub(self.trace.start_ns));
         }
@@ -184,7 +180,7 @@ pub(super) async fn merge(
     let mut kids: Vec<Pending> = Vec::new();
     let (mut work, mut next_pause) = (0usize, STRIDE);
     while let Some(p) = stack.pop() {
-        work += (p.a.count + p.b.count) as usize;
+        work += p.a.count as usize + p.b.count as usize;
         if work >= next_pause {
             next_pause = work + STRIDE;
             pace.pause().await;
@@ -209,10 +205,7 @@ pub(super) async fn merge(
     // Nodes come after their parent: counting from the end adds each
     // subtree up before its parent is reached.
     for i in (0..nodes.len()).rev() {
-        let (Some(parent), Some(d)) = (
-            nodes.get(i).and_then(|n| n.parent),
-            nodes.get(i).map(|n| n.descendants),
-        ) else {
+        let Some((parent, d)) = nodes.get(i).and_then(|n| Some((n.parent?, n.descendants))) else {
             continue;
         };
         if let Some(p) = nodes.get_mut(parent as usize) {
@@ -274,11 +267,11 @@ fn change(a: &Side, b: &Side, tolerance_ns: i64) -> Change {
         _ => {}
     }
     let d = if a.on_path > 0 || b.on_path > 0 {
-        b.critical_path_ns - a.critical_path_ns
+        b.critical_path_ns.saturating_sub(a.critical_path_ns)
     } else {
-        b.duration_ns - a.duration_ns
+        b.duration_ns.saturating_sub(a.duration_ns)
     };
-    if d.abs() <= tolerance_ns {
+    if d.saturating_abs() <= tolerance_ns {
         Change::Same
     } else if d > 0 {
         Change::Slower

@@ -140,9 +140,12 @@ impl Node {
     pub fn delta(&self) -> Delta {
         Delta {
             count: i64::from(self.b.count) - i64::from(self.a.count),
-            duration_ns: self.b.duration_ns - self.a.duration_ns,
-            self_time_ns: self.b.self_time_ns - self.a.self_time_ns,
-            critical_path_ns: self.b.critical_path_ns - self.a.critical_path_ns,
+            duration_ns: self.b.duration_ns.saturating_sub(self.a.duration_ns),
+            self_time_ns: self.b.self_time_ns.saturating_sub(self.a.self_time_ns),
+            critical_path_ns: self
+                .b
+                .critical_path_ns
+                .saturating_sub(self.a.critical_path_ns),
         }
     }
 
@@ -261,14 +264,14 @@ pub async fn compare_paced(
             merged
                 .nodes
                 .get(i as usize)
-                .is_some_and(|n| n.delta().critical_path_ns.abs() > tolerance_ns)
+                .is_some_and(|n| n.delta().critical_path_ns.saturating_abs() > tolerance_ns)
         })
         .collect();
     let change = |i: &NodeIx| {
         merged
             .nodes
             .get(*i as usize)
-            .map_or(0, |n| n.delta().critical_path_ns.abs())
+            .map_or(0, |n| n.delta().critical_path_ns.saturating_abs())
     };
     ranked.sort_by(|x, y| change(y).cmp(&change(x)).then(x.cmp(y)));
     let mut out = Comparison {

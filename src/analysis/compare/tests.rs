@@ -156,6 +156,62 @@ fn an_n_plus_one_is_one_group_with_both_counts() {
     );
 }
 
+/// Ten steps, each 2 ms slower: no one or two of them are most of it.
+#[test]
+fn a_difference_spread_thin_is_said_so() {
+    let steps = |each: i64| {
+        let names: Vec<String> = (0..10).map(|i| format!("step {i}")).collect();
+        let mut rows: Vec<Row> = vec![("r", None, "web", "GET /", 0, 10 * each)];
+        for (i, name) in names.iter().enumerate() {
+            rows.push((&name[5..], Some("r"), "web", name, i as i64 * each, each));
+        }
+        trace(&rows)
+    };
+    let (a, b) = (steps(1), steps(3));
+    let c = diff(&a, &b);
+    assert_eq!(c.ranked.len(), 10);
+    assert_eq!(
+        c.headline,
+        "B took 20.0 ms longer than A (30.0 ms against 10.0 ms); it is spread over 10 places in the tree, the largest 2.00 ms in step 0 in web itself, and 2.00 ms in step 1 in web itself."
+    );
+    // One step 20 ms slower, and one 1 ms: the small one is left out.
+    let one = trace(&[
+        ("r", None, "web", "GET /", 0, 31),
+        ("x", Some("r"), "web", "fetch", 0, 21),
+        ("y", Some("r"), "web", "parse", 21, 10),
+    ]);
+    let base = trace(&[
+        ("r", None, "web", "GET /", 0, 10),
+        ("x", Some("r"), "web", "fetch", 0, 1),
+        ("y", Some("r"), "web", "parse", 1, 9),
+    ]);
+    assert_eq!(
+        diff(&base, &one).headline,
+        "B took 21.0 ms longer than A (31.0 ms against 10.0 ms); 20.0 ms of it is fetch in web itself."
+    );
+    // A cause under half the difference, with nothing else beyond the
+    // tolerance: the time is between two roots.
+    let gap = |end: i64| {
+        trace(&[
+            ("r", None, "web", "GET /", 0, 10),
+            ("s", None, "web", "poll", end - 10, 10),
+        ])
+    };
+    let c = diff(&gap(20), &gap(60));
+    assert_eq!(
+        c.headline,
+        "B took 40.0 ms longer than A (60.0 ms against 20.0 ms); no single operation accounts for it: none grew on the critical path by more than 600 µs."
+    );
+    let longer_root = trace(&[
+        ("r", None, "web", "GET /", 0, 20),
+        ("s", None, "web", "poll", 50, 10),
+    ]);
+    assert_eq!(
+        diff(&gap(20), &longer_root).headline,
+        "B took 40.0 ms longer than A (60.0 ms against 20.0 ms); 10.0 ms of it is GET / in web itself, and no other part changed by more than 600 µs."
+    );
+}
+
 #[test]
 fn added_and_removed_subtrees_are_told_apart() {
     let a = trace(&[

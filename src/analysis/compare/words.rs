@@ -35,10 +35,10 @@ pub(super) fn headline(sides: (Analysed, Analysed), cmp: &Comparison) -> String 
             b.service_name(root_b)
         ));
     }
-    let diff = db - da;
+    let diff = db.saturating_sub(da);
     let tol = cmp.tolerance_ns;
     let named = |ix: NodeIx| Named::of(sides, cmp, ix);
-    if diff.abs() <= tol {
+    if diff.saturating_abs() <= tol {
         if format_duration(da) == format_duration(db) {
             s.push_str(&format!("A and B both took {}", format_duration(db)));
         } else {
@@ -86,13 +86,13 @@ pub(super) fn headline(sides: (Analysed, Analysed), cmp: &Comparison) -> String 
     } else {
         s.push_str(&format!(
             "B was {} faster than A ({} against {})",
-            format_duration(-diff),
+            format_duration(diff.saturating_neg()),
             format_duration(db),
             format_duration(da)
         ));
     }
-    let total = diff.abs();
-    let mut causes = cmp
+    let total = diff.saturating_abs();
+    let same_way: Vec<NodeIx> = cmp
         .ranked
         .iter()
         .copied()
@@ -100,7 +100,8 @@ pub(super) fn headline(sides: (Analysed, Analysed), cmp: &Comparison) -> String 
             cmp.node(i)
                 .is_some_and(|n| n.delta().critical_path_ns.signum() == sign)
         })
-        .filter_map(named);
+        .collect();
+    let mut causes = same_way.iter().copied().filter_map(named);
     let Some(first) = causes.next() else {
         s.push_str(&format!(
             "; no single operation accounts for it: none {} on the critical path{}.",
@@ -124,24 +125,46 @@ pub(super) fn headline(sides: (Analysed, Analysed), cmp: &Comparison) -> String 
         ));
         return s;
     }
-    s.push_str(&format!(
-        "; {} of it is {}{}",
-        format_duration(first.change),
-        first.what,
-        first.counts
-    ));
-    // One node that is most of the difference says it; otherwise the next.
-    if first.change * 2 < total {
-        if let Some(second) = causes.next() {
-            s.push_str(&format!(
-                ", and {} is {}{}",
-                format_duration(second.change),
-                second.what,
-                second.counts
-            ));
-        }
+    // One node that is most of the difference says it; otherwise the next
+    // with it, and when the two are still not most, that it is spread.
+    let second = (first.change.saturating_mul(2) < total)
+        .then(|| causes.next())
+        .flatten();
+    match second {
+        None if first.change.saturating_mul(2) < total => s.push_str(&format!(
+            "; {} of it is {}{}, and no other part changed{}.",
+            format_duration(first.change),
+            first.what,
+            first.counts,
+            beyond(tol)
+        )),
+        None => s.push_str(&format!(
+            "; {} of it is {}{}.",
+            format_duration(first.change),
+            first.what,
+            first.counts
+        )),
+        Some(second) if first.change.saturating_add(second.change).saturating_mul(2) < total => s
+            .push_str(&format!(
+            "; it is spread over {} places in the tree, the largest {} in {}{}, and {} in {}{}.",
+            same_way.len(),
+            format_duration(first.change),
+            first.what,
+            first.counts,
+            format_duration(second.change),
+            second.what,
+            second.counts
+        )),
+        Some(second) => s.push_str(&format!(
+            "; {} of it is {}{}, and {} is {}{}.",
+            format_duration(first.change),
+            first.what,
+            first.counts,
+            format_duration(second.change),
+            second.what,
+            second.counts
+        )),
     }
-    s.push('.');
     s
 }
 
@@ -192,7 +215,7 @@ impl Named {
             .max_by_key(|&s| (analysis.critical_path.time_of(s), std::cmp::Reverse(s)))?;
         Some(Named {
             what: describe_span(trace, trace.span(top)?),
-            change: d.abs(),
+            change: d.saturating_abs(),
             slower: d > 0,
             counts: counts(node),
         })
