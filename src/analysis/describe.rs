@@ -214,16 +214,6 @@ pub fn normalize_statement(sql: &str) -> String {
     out.trim().to_string()
 }
 
-/// A short label for a statement: at most `max` characters.
-pub fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{}…", cut.trim_end())
-    }
-}
-
 /// A phrase naming what a span did, with `time` in its parenthesis:
 /// "the call to weather-service (GET, 6.00 s)", "the sqlite query SELECT …
 /// (1.00 ms)", "render in web itself (20.0 ms)".
@@ -251,7 +241,7 @@ pub fn describe_span(trace: &Trace, span: &Span) -> String {
             let system =
                 text_attr(trace, span, &["db.system.name", "db.system"]).unwrap_or("database");
             match statement(trace, span) {
-                Some(st) => format!("the {system} query {}", shorten(&st, 60)),
+                Some(st) => format!("the {system} query {}", super::shorten::statement(&st, 60)),
                 None => format!("the {system} query {name}"),
             }
         }

@@ -6,8 +6,7 @@
 //! tuned in one place.
 
 use super::describe::{
-    describe_span_with, format_duration, format_share, peer_name, shorten, statement, work_kind,
-    WorkKind,
+    describe_span_with, format_duration, format_share, peer_name, statement, work_kind, WorkKind,
 };
 use super::{is_blocking, CriticalPath, OperationTime};
 use crate::model::pace::{self, NoPause, Pace};
@@ -216,7 +215,7 @@ async fn sequential_repetitions(
             let kind = work_kind(trace, first);
             let db = kind == WorkKind::Database;
             let label = match (&r.statement, peer_name(trace, first)) {
-                (Some(st), _) => format!("{} calls", shorten(st, 60)),
+                (Some(st), _) => format!("{} calls", super::shorten::statement(st, 60)),
                 (None, Some(peer)) if db || kind == WorkKind::ExternalCall => {
                     format!("{} calls to {peer}", trace.span_name(first))
                 }
@@ -509,7 +508,7 @@ fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
             "{} failed span{} on the critical path ({}) spent {} in failed attempts{retry_text}.",
             failed.len(),
             if failed.len() == 1 { "" } else { "s" },
-            shorten(&names.join(", "), 80),
+            super::shorten::name(&names.join(", "), 80),
             format_duration(lost)
         ),
         time_at_stake_ns: lost,

@@ -4,7 +4,7 @@
 //! operation that explains the tail, a heat map of operation × trace, and
 //! the findings counted across traces.
 
-use super::describe::{format_duration, format_share, shorten, statement};
+use super::describe::{format_duration, format_share, statement};
 use super::{FindingKind, TraceAnalysis};
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
@@ -331,7 +331,7 @@ fn count_findings(traces: &[(&Trace, &TraceAnalysis)], members: &[usize]) -> Vec
                     format!("{} ({})", t.span_name(s), t.service_name(s))
                 }
                 Some(s) => match statement(t, s) {
-                    Some(st) => shorten(&st, 60),
+                    Some(st) => super::shorten::statement(&st, 60),
                     None => format!("{} ({})", t.span_name(s), t.service_name(s)),
                 },
                 None => continue,
