@@ -317,10 +317,6 @@ fn Card(loaded: Loaded) -> impl IntoView {
     }
 }
 
-/// Above this many spans, the link that opens an embedded trace on its own
-/// does not try to carry it (see `share`).
-const STANDALONE_SPANS_MAX: usize = 5_000;
-
 /// An embedded page's own small bar: the loads under way, and a link that
 /// opens the same view on its own in a new tab. A trace that no URL gives
 /// (handed over by the host, or dropped) travels in the link's fragment
@@ -328,22 +324,18 @@ const STANDALONE_SPANS_MAX: usize = 5_000;
 #[component]
 fn EmbedBar() -> impl IntoView {
     let app = expect_context::<AppState>();
+    // The view changes without telling: the link is written again when
+    // the pointer or the focus comes to it.
     let refresh = RwSignal::new(0u32);
-    let carried = StoredValue::new(None::<(u64, Option<String>)>);
+    let carried = Memo::new(move |_| {
+        let l = app.current.get()?;
+        super::share::link_payload(&l.trace)
+            .ok()
+            .map(|p| share::fragment(&p))
+    });
     let href = move || {
         refresh.track();
-        let fragment = app.current.get().and_then(|l| {
-            if let Some((_, f)) = carried.get_value().filter(|(k, _)| *k == l.key) {
-                return f;
-            }
-            let f = (l.trace.spans.len() <= STANDALONE_SPANS_MAX)
-                .then(|| share::encode(&l.trace).ok())
-                .flatten()
-                .map(|p| share::fragment(&p));
-            carried.set_value(Some((l.key, f.clone())));
-            f
-        });
-        url::standalone_href(fragment.as_deref()).unwrap_or_default()
+        url::standalone_href(carried.get().as_deref()).unwrap_or_default()
     };
     let bump = move || refresh.update(|n| *n = n.wrapping_add(1));
     view! {

@@ -21,6 +21,18 @@ use std::sync::Arc;
 /// and writing a large trace out to find that takes seconds.
 const LINK_SPANS_MAX: usize = 5_000;
 
+/// The trace as a link carries it (`share::encode`), or why it cannot be
+/// carried, in words.
+pub fn link_payload(t: &Trace) -> Result<String, String> {
+    if t.spans.len() > LINK_SPANS_MAX {
+        return Err(format!(
+            "This trace has {} spans: too many to carry in a link. Download the file and share that instead.",
+            t.spans.len()
+        ));
+    }
+    share::encode(t).map_err(|e| e.to_string())
+}
+
 /// How the values are redacted, as the panel's radio buttons say it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Choice {
@@ -63,16 +75,7 @@ fn SharePanel(loaded: Loaded, close: impl Fn() + Copy + Send + Sync + 'static) -
         };
         SharedTrace(Arc::new(redact::redact(&original, &how)))
     });
-    let payload = Memo::new(move |_| {
-        let t = shared.get().0;
-        if t.spans.len() > LINK_SPANS_MAX {
-            return Err(format!(
-                "This trace has {} spans: too many to carry in a link. Download the file and share that instead.",
-                t.spans.len()
-            ));
-        }
-        share::encode(&t).map_err(|e| e.to_string())
-    });
+    let payload = Memo::new(move |_| link_payload(&shared.get().0));
     let link = move || {
         let fragment = share::fragment(&payload.get().ok()?);
         let (origin, path) = crate::ui::url::origin_and_path()?;

@@ -7,6 +7,7 @@
 
 use super::protocol::{self, Command, Data, Incoming};
 use crate::export::summary::summary_json;
+use crate::model::SpanIx;
 use crate::ui::config::{self, Config};
 use crate::ui::loader::{Load, LoadError, Open, Source};
 use crate::ui::state::{AppState, Level, Loaded};
@@ -261,11 +262,9 @@ impl Host {
         let mut summaries = Vec::new();
         for l in &traces {
             let analysis = loop {
-                match l.analysis.try_get_untracked() {
-                    Some(Some(a)) => break a,
-                    Some(None) => crate::ui::frames::frame_start().await,
-                    // The trace was removed meanwhile.
-                    None => return,
+                match l.analysis.get_untracked() {
+                    Some(a) => break a,
+                    None => crate::ui::frames::frame_start().await,
                 }
             };
             summaries.push(summary_json(&l.trace, &analysis));
@@ -327,24 +326,19 @@ impl Host {
     /// changes.
     fn follow_selection(&self) {
         let host = *self;
-        Effect::new(move |before: Option<Option<(String, Option<String>)>>| {
-            let now = host.app.current.get().map(|l| {
-                let state = host.views.state(&l);
-                let t = &l.trace;
-                let span = state.selected.get().and_then(|ix| t.span(ix));
-                (t.trace_id.clone(), span.map(|s| s.span_id.to_string()))
-            });
+        // The trace shown (by key) and its selected span.
+        Effect::new(move |before: Option<Option<(u64, Option<SpanIx>)>>| {
+            let shown = host.app.current.get();
+            let now = shown
+                .as_ref()
+                .map(|l| (l.key, host.views.state(l).selected.get()));
             let changed = match &before {
                 Some(b) => *b != now,
-                None => now.as_ref().is_some_and(|(_, s)| s.is_some()),
+                None => now.is_some_and(|(_, s)| s.is_some()),
             };
-            if let (true, Some(l)) = (changed, host.app.current.get_untracked()) {
+            if let (true, Some(l)) = (changed, &shown) {
                 let t = &l.trace;
-                let span = now
-                    .as_ref()
-                    .and_then(|(_, s)| s.as_deref())
-                    .and_then(|id| t.find_span(id))
-                    .and_then(|ix| t.span(ix));
+                let span = now.and_then(|(_, s)| s).and_then(|ix| t.span(ix));
                 let message = protocol::selection(
                     &t.trace_id,
                     span.map(|s| (&*s.span_id, t.service_name(s), t.span_name(s))),

@@ -22,6 +22,7 @@
 //! | `selection` | `traceId`, `spanId` (`null` when none), `service`, `operation` |
 //! | `error` | `message` (what the user sees), `name` (the file, for a load) |
 
+use crate::ui::url::params::Theme;
 use serde_json::{json, Map, Value};
 
 /// The version of the messages this Traceglass speaks.
@@ -77,7 +78,7 @@ pub enum Command {
         query: String,
     },
     /// `None` follows the system's theme.
-    Theme(Option<super::super::url::params::Theme>),
+    Theme(Option<Theme>),
     Clear,
 }
 
@@ -160,7 +161,7 @@ fn command(m: &Map<String, Value>, data: &Data) -> Result<Command, String> {
         },
         "theme" => match text("theme") {
             Some("system") => Ok(Command::Theme(None)),
-            Some(t) => super::super::url::params::Theme::parse(t)
+            Some(t) => Theme::parse(t)
                 .map(|t| Command::Theme(Some(t)))
                 .ok_or_else(|| format!("theme {t:?} is not light, dark or system")),
             None => Err("theme needs theme: light, dark or system".into()),
@@ -219,7 +220,6 @@ pub fn error(id: Option<&Value>, text: &str, name: Option<&str>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::url::params::Theme;
 
     fn read(v: Value, data: Data) -> Incoming {
         parse(v.as_object(), &data)
