@@ -368,6 +368,29 @@ impl Trace {
         self.descendants.get(ix as usize).copied().unwrap_or(0) as usize
     }
 
+    /// Whether `other` is the same recording of this trace, as when one
+    /// trace is loaded twice (from a file and from Jaeger, in any span
+    /// order): the same id and the same spans, by id, start and duration.
+    /// Two captures of a test under one fixed trace id are not.
+    pub fn same_recording(&self, other: &Trace) -> bool {
+        if self.trace_id != other.trace_id
+            || self.spans.len() != other.spans.len()
+            || (self.start_ns, self.end_ns) != (other.start_ns, other.end_ns)
+        {
+            return false;
+        }
+        fn key(t: &Trace) -> Vec<(&str, i64, i64)> {
+            let mut v: Vec<(&str, i64, i64)> = t
+                .spans
+                .iter()
+                .map(|s| (&*s.span_id, s.start_ns, s.duration_ns))
+                .collect();
+            v.sort_unstable();
+            v
+        }
+        key(self) == key(other)
+    }
+
     pub fn duration_ns(&self) -> i64 {
         self.end_ns - self.start_ns
     }
@@ -446,5 +469,31 @@ mod interner_tests {
         }
         assert_eq!(t.len(), 502);
         assert_eq!(t.intern(""), t.intern(""));
+    }
+}
+
+#[cfg(test)]
+mod recording_tests {
+    use super::sample::named;
+
+    /// One trace loaded twice is one recording whatever the order of its
+    /// spans; two captures under one fixed id are two.
+    #[test]
+    fn a_trace_loaded_twice_is_one_recording() {
+        let a = named(&[
+            ("r", None, "web", "GET", 0, 10),
+            ("c", Some("r"), "db", "q", 2, 5),
+        ]);
+        let same = named(&[
+            ("c", Some("r"), "db", "q", 2, 5),
+            ("r", None, "web", "GET", 0, 10),
+        ]);
+        let other = named(&[
+            ("r", None, "web", "GET", 0, 10),
+            ("c", Some("r"), "db", "q", 2, 6),
+        ]);
+        assert_eq!(a.trace_id, other.trace_id);
+        assert!(a.same_recording(&same));
+        assert!(!a.same_recording(&other));
     }
 }

@@ -7,6 +7,7 @@
 //! Jaeger's by id, or the demo) as the URL describes it.
 
 use super::bottleneck::BottleneckPanel;
+use super::compare::CompareView;
 use super::jaeger::{self, JaegerUi, Opening};
 use super::loader::{self, Load, Open, Source};
 use super::state::{AppState, Level, Loaded, Pane};
@@ -51,10 +52,29 @@ pub fn App() -> impl IntoView {
     // Trace ids from Jaeger: `traceId`, or Jaeger UI's `/trace/{id}` path.
     let mut trace_ids = embed::trace_ids(&params);
     let route = url::origin_and_path().map_or(Route::App, |(_, p)| Route::of_path(&p));
-    if let Route::Trace(id) = route {
-        trace_ids.retain(|t| *t != id);
-        trace_ids.insert(0, id);
+    // Two traces to compare: `compare=a...b`, or Jaeger UI's `/trace/a...b`.
+    let compare = match route {
+        Route::Trace(id) => {
+            trace_ids.retain(|t| *t != id);
+            trace_ids.insert(0, id);
+            app_params.compare.clone()
+        }
+        Route::Compare(a, b) => Some((a, b)),
+        _ => app_params.compare.clone(),
+    };
+    let shared = share::from_fragment(&url::fragment()).map(String::from);
+    if let Some((a, b)) = &compare {
+        // From Jaeger, unless a file (`?url=`, a shared link) holds them.
+        if app_params.url.is_none() && shared.is_none() {
+            for id in [a, b] {
+                if !trace_ids.contains(id) {
+                    trace_ids.push(id.clone());
+                }
+            }
+        }
+        app.pending_compare.set(Some((a.clone(), b.clone())));
     }
+    super::compare::follow(app);
     let opening = (!trace_ids.is_empty()).then(|| Opening {
         ids: trace_ids.clone(),
         view: view_params.clone(),
@@ -67,17 +87,18 @@ pub fn App() -> impl IntoView {
     if let Some(Err(e)) = view_params.collapse_below.as_deref().map(parse_duration) {
         app.message(Level::Error, format!("collapseBelow: {e}"));
     }
-    // Back and forward through trace views.
+    // Back and forward through trace views and comparisons.
     Effect::new(move |first: Option<()>| {
         navigation.track();
         if first.is_some() {
-            views.navigate(&ViewParams::read(&url::read()));
+            let params = url::read();
+            views.navigate(&ViewParams::read(&params));
+            super::compare::navigate(app, AppParams::read(&params).compare);
         }
     });
     // A trace carried in the link's fragment comes first; the demo opens
     // only where nothing else was asked for (an embedded page waits for
     // its host).
-    let shared = share::from_fragment(&url::fragment()).map(String::from);
     let demo = !embed.embedded && trace_ids.is_empty();
     let waits_for_host =
         embed.embedded && shared.is_none() && app_params.url.is_none() && trace_ids.is_empty();
@@ -175,6 +196,9 @@ pub fn App() -> impl IntoView {
                     <Show when=move || jaeger_ui.searched.with(Option::is_some)>
                         <widgets::Tab current=app.pane value=Pane::Results testid="pane-results">"Search results"</widgets::Tab>
                     </Show>
+                    <Show when=move || app.compare.with(Option::is_some)>
+                        <widgets::Tab current=app.pane value=Pane::Compare testid="pane-compare">"Compare"</widgets::Tab>
+                    </Show>
                 </div>
             </Show>
         }
@@ -216,6 +240,7 @@ pub fn App() -> impl IntoView {
                         (Show::Card, _) => view! { <CardPane waits_for_host/> }.into_any(),
                         (Show::Summary, _) | (_, Pane::Summary) => view! { <SummaryView/> }.into_any(),
                         (_, Pane::Results) => view! { <jaeger::ResultsView/> }.into_any(),
+                        (_, Pane::Compare) => view! { <CompareView/> }.into_any(),
                         (_, Pane::Trace) => view! { <TracePane waits_for_host/> }.into_any(),
                     }}
                 </section>

@@ -7,9 +7,10 @@
 //! done (see `budget`); traces are built one at a time, listed, shown when
 //! asked, and analysed (a large trace after it is first drawn). Every load
 //! has the same progress line in the header, with a Cancel button until its
-//! traces are listed; every load drops a trace whose id is already loaded
-//! in favour of the loaded one; every failure becomes a message that names
-//! what was loaded, and leaves what was loaded before in place.
+//! traces are listed; every load drops a trace that is already loaded (the
+//! same id and spans: `Trace::same_recording`) in favour of the loaded
+//! one; every failure becomes a message that names what was loaded, and
+//! leaves what was loaded before in place.
 //!
 //! Each load is recorded as `performance` measures from the mark
 //! `traceglass:start:<name>`: `traceglass:import` (read and parsed),
@@ -353,13 +354,10 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
         job.check()?;
     }
     job.listed();
-    // A trace of the same id may have been listed by another load meanwhile.
-    let known: HashSet<String> = app
-        .traces
-        .with_untracked(|v| v.iter().map(|l| l.trace.trace_id.clone()).collect());
+    // The same trace may have been listed by another load meanwhile.
     let (listed, taken): (Vec<Loaded>, Vec<Loaded>) = new
         .into_iter()
-        .partition(|l| !known.contains(&l.trace.trace_id));
+        .partition(|l| app.loaded_copy(&l.trace).is_none());
     if !listed.is_empty() {
         app.traces.update(|v| v.extend(listed.iter().cloned()));
     }
@@ -368,7 +366,7 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
         .into_iter()
         .filter_map(|l| {
             if taken.contains(&l.key) {
-                app.loaded_by_id(&l.trace.trace_id)
+                app.loaded_copy(&l.trace)
             } else {
                 Some(l)
             }
@@ -387,7 +385,7 @@ fn take(
     all: &mut Vec<Loaded>,
     new: &mut Vec<Loaded>,
 ) {
-    match app.loaded_by_id(&trace.trace_id) {
+    match app.loaded_copy(&trace) {
         Some(existing) => all.push(existing),
         None => {
             let l = Loaded {

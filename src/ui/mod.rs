@@ -10,6 +10,7 @@
 //! URL parameters, result rows) is plain Rust, compiled and tested
 //! natively: those modules are the only ones outside wasm32.
 
+pub mod compare;
 pub mod config;
 pub mod embed;
 pub mod format;

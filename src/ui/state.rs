@@ -30,13 +30,14 @@ impl PartialEq for Loaded {
     }
 }
 
-/// What the main pane shows: one trace, the summary across traces, or a
-/// Jaeger search's results.
+/// What the main pane shows: one trace, the summary across traces, a
+/// Jaeger search's results, or two traces compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
     Trace,
     Summary,
     Results,
+    Compare,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +78,11 @@ pub struct AppState {
     pub pane: RwSignal<Pane>,
     /// Traces ticked in the list, for the summary.
     pub ticked: RwSignal<HashSet<u64>>,
+    /// The two traces compared (A, B), by key.
+    pub compare: RwSignal<Option<(u64, u64)>>,
+    /// Two trace ids to compare once both are loaded (from the URL, or
+    /// search results being fetched).
+    pub pending_compare: RwSignal<Option<(String, String)>>,
     pub show_help: RwSignal<bool>,
     /// The span detail under the selected row instead of beside the
     /// timeline (a preference, kept by `prefs`).
@@ -100,6 +106,8 @@ impl AppState {
             loads: RwSignal::new(Vec::new()),
             pane: RwSignal::new(Pane::Trace),
             ticked: RwSignal::new(HashSet::new()),
+            compare: RwSignal::new(None),
+            pending_compare: RwSignal::new(None),
             show_help: RwSignal::new(false),
             detail_inline: RwSignal::new(super::prefs::detail_inline()),
             next_id: StoredValue::new(1),
@@ -140,12 +148,33 @@ impl AppState {
         }
     }
 
+    /// Compares trace B (`b`) with trace A (`a`) in the compare pane.
+    pub fn open_compare(&self, a: u64, b: u64) {
+        self.pending_compare.set(None);
+        if self.compare.get_untracked() != Some((a, b)) {
+            self.compare.set(Some((a, b)));
+        }
+        if self.pane.get_untracked() != Pane::Compare {
+            self.pane.set(Pane::Compare);
+        }
+    }
+
     /// Removes a trace; when it was shown, the first one left is shown.
     pub fn remove(&self, key: u64) {
         self.traces.update(|v| v.retain(|l| l.key != key));
         self.ticked.update(|t| {
             t.remove(&key);
         });
+        if self
+            .compare
+            .get_untracked()
+            .is_some_and(|(a, b)| a == key || b == key)
+        {
+            self.compare.set(None);
+            if self.pane.get_untracked() == Pane::Compare {
+                self.pane.set(Pane::Trace);
+            }
+        }
         if self.selected.get_untracked() == Some(key) {
             let first = self.traces.with_untracked(|v| v.first().map(|l| l.key));
             self.selected.set(first);
@@ -157,6 +186,12 @@ impl AppState {
         let id = crate::model::normalize_trace_id(trace_id);
         self.traces
             .with_untracked(|v| v.iter().find(|l| l.trace.trace_id == id).cloned())
+    }
+
+    /// The loaded trace that is the same recording as `trace`, if any.
+    pub fn loaded_copy(&self, trace: &Trace) -> Option<Loaded> {
+        self.traces
+            .with_untracked(|v| v.iter().find(|l| l.trace.same_recording(trace)).cloned())
     }
 
     /// Whether anything is being loaded.

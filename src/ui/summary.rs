@@ -84,6 +84,19 @@ pub fn SummaryView() -> impl IntoView {
     }
 }
 
+/// The keys of the group's median trace and its slowest, when it has two
+/// traces or more.
+fn median_and_slowest(group: &GroupSummary, traces: &[Loaded]) -> Option<(u64, u64)> {
+    let n = group.traces.len();
+    if n < 2 {
+        return None;
+    }
+    // By duration, shortest first: the median is the lower middle one.
+    let median = traces.get(*group.traces.get((n - 1) / 2)?)?.key;
+    let slowest = traces.get(*group.traces.last()?)?.key;
+    Some((median, slowest))
+}
+
 #[component]
 fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -165,6 +178,11 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
                 )}
             </p>
             {group.tail.as_ref().map(|t| view! { <p class="headline" data-testid="tail">{t.sentence.clone()}</p> })}
+            {median_and_slowest(&group, &traces).map(|(a, b)| view! {
+                <button class="button" data-testid="compare-slowest"
+                    title="Compare the slowest trace of this group (B) with its median one (A)"
+                    on:click=move |_| state.open_compare(a, b)>"Compare the slowest with the median"</button>
+            })}
             {(!group.findings.is_empty()).then(|| view! {
                 <ul class="finding-counts" data-testid="finding-counts">
                     {group.findings.iter().take(10).map(|f| view! { <li>{f.sentence.clone()}</li> }).collect_view()}

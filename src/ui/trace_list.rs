@@ -13,6 +13,21 @@ use wasm_bindgen::JsCast;
 /// one long task (which also renders the trace it opens).
 const LIST_PAGE: usize = 20;
 
+/// Compares the two ticked traces, the shorter as A.
+fn compare_ticked(state: AppState) {
+    let ticked = state.ticked.get_untracked();
+    let mut pair: Vec<(i64, u64)> = state.traces.with_untracked(|t| {
+        t.iter()
+            .filter(|l| ticked.contains(&l.key))
+            .map(|l| (l.trace.duration_ns(), l.key))
+            .collect()
+    });
+    pair.sort_unstable();
+    if let [(_, a), (_, b)] = pair[..] {
+        state.open_compare(a, b);
+    }
+}
+
 #[component]
 pub fn TraceList() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -91,6 +106,11 @@ pub fn TraceList() -> impl IntoView {
     view! {
         <nav class="trace-list" data-testid="trace-list" aria-label="Loaded traces">
             <h2>{move || format!("Traces ({})", state.traces.with(|t| t.len()))}</h2>
+            <Show when=move || state.ticked.with(|t| t.len() == 2)>
+                <button class="button compare-ticked" data-testid="compare-ticked"
+                    title="Compare the two ticked traces: the shorter is A, the longer B"
+                    on:click=move |_| compare_ticked(state)>"Compare the two ticked"</button>
+            </Show>
             <ul role="listbox" on:click=on_click on:change=on_change>
                 <For
                     each=move || {
@@ -117,8 +137,8 @@ pub fn TraceList() -> impl IntoView {
                                     type="checkbox"
                                     class="tick"
                                     data-testid="tick-trace"
-                                    title="Include in the summary across traces"
-                                    aria-label="Include in the summary"
+                                    title="Include in the summary across traces (tick two to compare them)"
+                                    aria-label="Include in the summary or a comparison"
                                     prop:checked=move || state.ticked.with(|t| t.contains(&key))
                                 />
                                 <div class="title">

@@ -69,6 +69,7 @@ pub fn TraceView(loaded: Loaded) -> impl IntoView {
                     <h1 title=title>
                         <span class="svc">{svc}</span>" "<span class="op">{op}</span>
                     </h1>
+                    <CompareWith key=loaded.key/>
                     <ShareButton loaded=loaded.clone()/>
                 </div>
                 {(!embed.hide_summary).then(|| view! {
@@ -108,4 +109,56 @@ pub fn TraceView(loaded: Loaded) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Longest trace name shown in the "Compare with" list.
+const COMPARE_NAME_CHARS: usize = 60;
+
+/// A list of the other loaded traces: choosing one compares it (B) with
+/// this one (A).
+#[component]
+fn CompareWith(key: u64) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    // Listed when the list is first used: a file of a thousand traces
+    // would otherwise make a thousand options with every trace shown.
+    let used = RwSignal::new(false);
+    let others = Memo::new(move |_| {
+        if !used.get() {
+            return Vec::new();
+        }
+        app.traces.with(|t| {
+            t.iter()
+                .filter(|l| l.key != key)
+                .map(|l| {
+                    let tr = &l.trace;
+                    let name = tr
+                        .main_root()
+                        .and_then(|r| tr.span(r))
+                        .map(|r| format!("{} {}", tr.service_name(r), tr.span_name(r)))
+                        .unwrap_or_default();
+                    let short: String = name.chars().take(COMPARE_NAME_CHARS).collect();
+                    let id: String = tr.trace_id.chars().take(7).collect();
+                    (
+                        l.key,
+                        format!("{short} — {} ({id})", format_duration(tr.duration_ns())),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || app.traces.with(|t| t.len() > 1)>
+            <label class="compare-with" title="Compare this trace (A) with another loaded trace (B)">
+                "Compare with "
+                <select data-testid="compare-with" on:focus=move |_| used.set(true) on:pointerdown=move |_| used.set(true) on:change=move |ev| {
+                    if let Ok(other) = event_target_value(&ev).parse::<u64>() {
+                        app.open_compare(key, other);
+                    }
+                }>
+                    <option value="" selected>"…"</option>
+                    {move || others.get().into_iter().map(|(k, label)| view! { <option value=k.to_string()>{label}</option> }).collect_view()}
+                </select>
+            </label>
+        </Show>
+    }
 }

@@ -6,7 +6,9 @@
 use super::rows::{self, ResultRow};
 use super::state::{After, ExportFormat};
 use super::JaegerUi;
+use crate::sources::http::Abort;
 use crate::ui::format::{absolute_time, format_duration, service_color};
+use crate::ui::loader::Open;
 use crate::ui::state::AppState;
 use crate::ui::url::embed::EmbedParams;
 use leptos::prelude::*;
@@ -23,6 +25,8 @@ pub fn ResultsView() -> impl IntoView {
     let longest = Memo::new(move |_| {
         rows.with(|r| r.iter().map(|x| x.duration_ns).max().unwrap_or(1).max(1))
     });
+    // Results ticked for a comparison, by trace id, at most two.
+    let to_compare = RwSignal::new(Vec::<String>::new());
     view! {
         <div class="results" data-testid="results">
             <div class="results-head">
@@ -37,6 +41,12 @@ pub fn ResultsView() -> impl IntoView {
                         disabled=move || j.fetching.with(|f| f.running) || j.results.with(|r| r.is_empty())
                         on:click=move |_| j.fetch_results(app, After::Download(ExportFormat::Otlp))>"OTLP JSON"</button>
                 </span>
+                <button class="button" data-testid="compare-results"
+                    title="Tick two results to compare them: the shorter is A, the longer B"
+                    disabled=move || to_compare.with(|c| c.len() != 2)
+                    on:click=move |_| compare_results(j, app, &to_compare.get_untracked(), &rows.get_untracked())>
+                    {move || format!("Compare ({} of 2 ticked)", to_compare.with(Vec::len))}
+                </button>
                 <label>"Sort "
                     <select data-testid="results-sort" on:change=move |ev| j.sort.set(event_target_value(&ev).parse().unwrap_or(0))>
                         {rows::SORTS.iter().enumerate().map(|(i, s)| view! { <option value=i.to_string() selected=move || j.sort.get() == i>{*s}</option> }).collect_view()}
@@ -48,10 +58,29 @@ pub fn ResultsView() -> impl IntoView {
             <ul class="result-list">
                 <For each=move || rows.get() key=|r| r.trace_id.clone() children=move |r: ResultRow| {
                     let id = r.trace_id.clone();
+                    let tick_id = r.trace_id.clone();
+                    let ticked_id = r.trace_id.clone();
                     let width = r.duration_ns as f64 * 100.0 / longest.get_untracked() as f64;
                     view! {
                         <li data-testid="result" on:click=move |_| j.open(app, id.clone())>
                             <div class="title">
+                                <input type="checkbox" class="result-tick" data-testid="result-compare" title="Tick two results to compare them"
+                                    aria-label="Tick for comparison"
+                                    prop:checked=move || to_compare.with(|c| c.contains(&ticked_id))
+                                    on:click=|ev| ev.stop_propagation()
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        to_compare.update(|c| {
+                                            c.retain(|x| *x != tick_id);
+                                            if on {
+                                                c.push(tick_id.clone());
+                                                // Two at most: the earliest ticked goes.
+                                                if c.len() > 2 {
+                                                    c.remove(0);
+                                                }
+                                            }
+                                        });
+                                    }/>
                                 <span class="svc">{r.root_service.clone()}</span>": "<span class="op">{r.root_operation.clone()}</span>
                                 <span class="trace-id">{format!(" {}", r.trace_id.chars().take(7).collect::<String>())}</span>
                             </div>
@@ -72,6 +101,29 @@ pub fn ResultsView() -> impl IntoView {
                 }/>
             </ul>
         </div>
+    }
+}
+
+/// Compares the two results of `ids` (the shorter as A), fetching those
+/// not loaded yet; the comparison opens once both are in.
+fn compare_results(j: JaegerUi, app: AppState, ids: &[String], rows: &[ResultRow]) {
+    let duration = |id: &String| {
+        rows.iter()
+            .find(|r| r.trace_id == *id)
+            .map_or(0, |r| r.duration_ns)
+    };
+    let mut pair: Vec<&String> = ids.iter().collect();
+    pair.sort_by_key(|id| duration(id));
+    let [a, b] = pair[..] else {
+        return;
+    };
+    app.pending_compare.set(Some((a.clone(), b.clone())));
+    for id in [a, b] {
+        if app.loaded_by_id(id).is_none() {
+            if let Some(load) = j.fetch_trace(app, id.clone(), Abort::new()) {
+                load.open(Open::Nothing).spawn(app);
+            }
+        }
     }
 }
 

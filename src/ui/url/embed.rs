@@ -106,6 +106,8 @@ pub enum Route {
     App,
     /// `…/trace/{id}`: one trace from Jaeger.
     Trace(String),
+    /// `…/trace/{a}...{b}`: two traces from Jaeger, compared.
+    Compare(String, String),
     /// `…/search`: the search its parameters describe.
     Search,
 }
@@ -130,6 +132,9 @@ pub fn split_path(path: &str) -> (&str, Route) {
                 .next()
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default();
+            if let Some((a, b)) = super::params::compare_pair(&id) {
+                return (&path[..=at], Route::Compare(a, b));
+            }
             return (&path[..=at], Route::Trace(id));
         }
     }
@@ -193,5 +198,14 @@ mod tests {
         assert_eq!(split_path("/trace/"), ("/trace/", Route::App));
         assert_eq!(split_path("/trace/a/b"), ("/trace/a/", Route::App));
         assert_eq!(Route::of_path("/x/trace/a"), Route::Trace("a".into()));
+        // Jaeger UI's compare path.
+        assert_eq!(
+            split_path("/ui/trace/abc...def"),
+            ("/ui/", Route::Compare("abc".into(), "def".into()))
+        );
+        assert_eq!(
+            Route::of_path("/trace/abc..."),
+            Route::Trace("abc...".into())
+        );
     }
 }

@@ -10,6 +10,6 @@ pub mod share;
 
 #[cfg(target_arch = "wasm32")]
 pub use page::{
-    fragment, listen, origin_and_path, read, span_link, standalone_href, write_search, write_view,
-    Navigation,
+    fragment, listen, origin_and_path, read, span_link, standalone_href, write_compare,
+    write_search, write_view, Navigation,
 };

@@ -75,6 +75,11 @@ pub fn write_view(view: &ViewParams) {
     write(|p| view.write(p));
 }
 
+/// Writes the two traces compared (`compare=a...b`), or takes them out.
+pub fn write_compare(ids: Option<(&str, &str)>) {
+    write(|p| super::params::write_compare(p, ids));
+}
+
 /// Writes a Jaeger search (a new history entry when it is another one).
 pub fn write_search(search: &SearchParams) {
     write(|p| search.write(p));

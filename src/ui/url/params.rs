@@ -115,6 +115,27 @@ pub struct AppParams {
     pub jaeger_timeout_ms: Option<i64>,
     /// A theme the page must use (`uiTheme`).
     pub theme: Option<Theme>,
+    /// Two traces to compare, by id (`compare=a...b`, Jaeger UI's `a...b`).
+    pub compare: Option<(String, String)>,
+}
+
+/// `a...b` (Jaeger UI's compare of two trace ids): both ids, trimmed,
+/// neither empty.
+pub fn compare_pair(v: &str) -> Option<(String, String)> {
+    let (a, b) = v.split_once("...")?;
+    let (a, b) = (a.trim(), b.trim());
+    (!a.is_empty() && !b.is_empty() && !b.contains("...")).then(|| (a.to_string(), b.to_string()))
+}
+
+/// Writes the two traces compared (`compare=a...b`), or removes them; a
+/// change is a new history entry.
+pub fn write_compare(p: &mut Params, ids: Option<(&str, &str)>) -> Change {
+    let value = ids.map(|(a, b)| format!("{a}...{b}"));
+    if p.set("compare", value.as_deref()) {
+        Change::Push
+    } else {
+        Change::None
+    }
 }
 
 impl AppParams {
@@ -124,6 +145,7 @@ impl AppParams {
             jaeger: p.get("jaeger").map(String::from),
             jaeger_timeout_ms: p.get("jaegerTimeout").and_then(|t| t.trim().parse().ok()),
             theme: p.get("uiTheme").and_then(Theme::parse),
+            compare: p.get("compare").and_then(compare_pair),
         }
     }
 }
@@ -211,6 +233,8 @@ impl ViewParams {
             p.set("trace", self.trace.as_deref()),
             p.set("span", self.span.as_deref()),
             p.set("collapsed", collapsed.as_deref()),
+            // A trace shown is no longer two compared.
+            p.set("compare", None),
         ];
         // `view` names what an embedded page shows; a window written
         // there before is moved to `window`.
@@ -470,5 +494,25 @@ mod tests {
         assert_eq!(a.jaeger_timeout_ms, Some(250));
         assert_eq!(a.jaeger.as_deref(), Some("http://j"));
         assert_eq!(AppParams::read(&Params::parse("uiTheme=blue")).theme, None);
+    }
+
+    #[test]
+    fn two_traces_to_compare_as_jaeger_ui_writes_them() {
+        let a = AppParams::read(&Params::parse("compare=abc...DEF"));
+        assert_eq!(a.compare, Some(("abc".into(), "DEF".into())));
+        for bad in ["abc", "abc...", "...def", "a...b...c", ""] {
+            let p = Params::parse(&format!("compare={bad}"));
+            assert_eq!(AppParams::read(&p).compare, None, "{bad}");
+        }
+        let mut p = Params::parse("url=a.json");
+        assert_eq!(write_compare(&mut p, Some(("a1", "b2"))), Change::Push);
+        assert_eq!(p.to_query(), "url=a.json&compare=a1...b2");
+        assert_eq!(write_compare(&mut p, Some(("a1", "b2"))), Change::None);
+        assert_eq!(write_compare(&mut p, None), Change::Push);
+        assert_eq!(p.to_query(), "url=a.json");
+        // Showing a trace again leaves the comparison, as a new entry.
+        write_compare(&mut p, Some(("a1", "b2")));
+        assert_eq!(ViewParams::default().write(&mut p), Change::Push);
+        assert_eq!(p.to_query(), "url=a.json");
     }
 }
