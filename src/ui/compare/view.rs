@@ -10,6 +10,7 @@ use crate::analysis::compare::{compare_paced, Change, Comparison, NodeIx, Side, 
 use crate::model::{SpanIx, Trace};
 use crate::ui::budget::Budget;
 use crate::ui::format::format_duration;
+use crate::ui::frames::perf_mark;
 use crate::ui::state::{AppState, Loaded};
 use crate::ui::view_state::Views;
 use crate::ui::widgets::SizeWatch;
@@ -78,7 +79,10 @@ fn Compared(a: Loaded, b: Loaded) -> impl IntoView {
         let (ta, tb) = (ta.clone(), tb.clone());
         leptos::task::spawn_local(async move {
             let mut budget = Budget::new();
+            // Measured as `traceglass:compare` (bench/compare.mjs).
+            perf_mark("traceglass:compare-start", None);
             let c = compare_paced((&ta, &x), (&tb, &y), &mut budget).await;
+            perf_mark("traceglass:compare", Some("traceglass:compare-start"));
             result.try_set(Some(Arc::new(c)));
         });
         true
