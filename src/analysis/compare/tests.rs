@@ -156,6 +156,55 @@ fn an_n_plus_one_is_one_group_with_both_counts() {
     );
 }
 
+/// Calls of one span name that ran different statements are one node;
+/// the headline names the one with the most critical-path time and says
+/// that the count covers the others too.
+#[test]
+fn a_node_of_several_statements_says_so() {
+    let calls = |n: i64, slow: i64| {
+        let mut b = TraceBuilder::new("t");
+        let web = b.service("web", Vec::new());
+        let db = b.service("orders-db", Vec::new());
+        let (get, query) = (b.intern("GET /orders"), b.intern("query"));
+        b.push(SpanInput {
+            span_id: "r".into(),
+            service: web,
+            name: get,
+            start_ns: Some(0),
+            duration_ns: Some((3 * n + slow + 2) * MS),
+            ..SpanInput::default()
+        });
+        for i in 0..n {
+            let sql = [
+                "SELECT * FROM orders WHERE id = 1",
+                "SELECT * FROM items WHERE id = 2",
+            ][(i % 2) as usize];
+            let attributes = vec![
+                b.attribute("db.system", AttrValue::Str("postgresql".into())),
+                b.attribute("db.statement", AttrValue::Str(sql.into())),
+            ];
+            let extra = if i == 0 { slow } else { 0 };
+            b.push(SpanInput {
+                span_id: format!("q{i}"),
+                parent_span_id: Some("r".into()),
+                service: db,
+                name: query,
+                start_ns: Some((1 + 3 * i + if i > 0 { slow } else { 0 }) * MS),
+                duration_ns: Some((2 + extra) * MS),
+                attributes,
+                ..SpanInput::default()
+            });
+        }
+        b.build()
+    };
+    let (a, b) = (calls(4, 0), calls(10, 30));
+    let c = diff(&a, &b);
+    assert_eq!(
+        c.headline,
+        "B took 48.0 ms longer than A (62.0 ms against 14.0 ms); 42.0 ms of it is the postgresql query SELECT * FROM orders WHERE id = ? and 1 other statement of the same span name, which ran 10 times in B against 4 times in A."
+    );
+}
+
 /// Ten steps, each 2 ms slower: no one or two of them are most of it.
 #[test]
 fn a_difference_spread_thin_is_said_so() {

@@ -4,7 +4,7 @@
 //! trace headline names a span, with how often it ran on each side.
 
 use super::{Comparison, Node, NodeIx, Which};
-use crate::analysis::describe::{describe_span, format_duration};
+use crate::analysis::describe::{describe_span, format_duration, statement};
 use crate::analysis::TraceAnalysis;
 use crate::model::Trace;
 
@@ -213,12 +213,45 @@ impl Named {
             .iter()
             .copied()
             .max_by_key(|&s| (analysis.critical_path.time_of(s), std::cmp::Reverse(s)))?;
+        let what = describe_span(trace, trace.span(top)?) + &other_statements(trace, spans);
         Some(Named {
-            what: describe_span(trace, trace.span(top)?),
+            what,
             change: d.saturating_abs(),
             slower: d > 0,
             counts: counts(node),
         })
+    }
+}
+
+/// Spans of a node read for their statements: enough to tell one from
+/// several, without normalising the SQL of a hundred thousand calls.
+const STATEMENTS_READ: usize = 2_000;
+
+/// " and 2 other statements of the same span name", when a node's calls
+/// (grouped by service and span name) ran different statements: the
+/// sentence names one, and its counts are of all of them.
+fn other_statements(trace: &Trace, spans: &[crate::model::SpanIx]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for st in spans
+        .iter()
+        .take(STATEMENTS_READ)
+        .filter_map(|&s| trace.span(s).and_then(|x| statement(trace, x)))
+    {
+        if !seen.contains(&st) {
+            seen.push(st);
+        }
+        if seen.len() > 20 {
+            break;
+        }
+    }
+    let others = seen.len().saturating_sub(1);
+    match others {
+        0 => String::new(),
+        _ if seen.len() > 20 || spans.len() > STATEMENTS_READ => {
+            " and other statements of the same span name".to_string()
+        }
+        1 => " and 1 other statement of the same span name".to_string(),
+        n => format!(" and {n} other statements of the same span name"),
     }
 }
 
