@@ -207,7 +207,8 @@ struct Builder<'t> {
     calls: Vec<(u32, SpanIx)>,
     local_keys: Vec<u32>,
     under: Vec<i64>,
-    service_values: Vec<Vec<u32>>,
+    /// Per service of the trace: (value, key) of its resource.
+    service_values: Vec<Vec<(u32, u32)>>,
     seen: Vec<Seen>,
     touched: Vec<u32>,
     seen_keys: Vec<Seen>,
@@ -370,14 +371,20 @@ impl<'t> Builder<'t> {
         })
     }
 
-    fn intern(&mut self, t: &'t Trace, attrs: &'t [crate::model::Attribute], out: &mut Vec<u32>) {
+    /// The (value, key) of each attribute that is compared.
+    fn intern(
+        &mut self,
+        t: &'t Trace,
+        attrs: &'t [crate::model::Attribute],
+        out: &mut Vec<(u32, u32)>,
+    ) {
         for attr in attrs {
             let key = self.key(t, attr.key);
             if key == NONE {
                 continue;
             }
             if let Some(v) = ValueRef::of(&attr.value) {
-                out.push(self.value(key, v));
+                out.push((self.value(key, v), key));
             }
         }
     }
@@ -424,7 +431,7 @@ impl<'t> Builder<'t> {
             let resource = service_values
                 .get(span.service as usize)
                 .map_or(&[][..], |v| v.as_slice());
-            for &v in span_values.iter().chain(resource) {
+            for &(v, k) in span_values.iter().chain(resource) {
                 let at = Place {
                     stamp: self.stamp,
                     pos: pos as u32,
@@ -433,9 +440,7 @@ impl<'t> Builder<'t> {
                     time,
                 };
                 cover(&mut self.seen, &mut self.touched, v, at);
-                if let Some(&(k, _)) = self.values.get(v as usize) {
-                    cover(&mut self.seen_keys, &mut self.touched_keys, k, at);
-                }
+                cover(&mut self.seen_keys, &mut self.touched_keys, k, at);
             }
         }
         self.service_values = service_values;
