@@ -9,6 +9,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingM
 use std::io::Write;
 use traceglass::analysis::compare::compare;
 use traceglass::analysis::summary::summarize;
+use traceglass::analysis::tail::{self, Slow};
 use traceglass::analysis::{statistics, GroupBy, TraceAnalysis};
 use traceglass::import::import_bytes;
 use traceglass::model::Trace;
@@ -154,6 +155,24 @@ fn benches(c: &mut Criterion) {
     let pairs: Vec<(&Trace, &TraceAnalysis)> = many.iter().zip(analyses.iter()).collect();
     g.bench_function("summary_1000_traces_x_100_spans", |b| {
         b.iter(|| summarize(black_box(&pairs)))
+    });
+    // Slow against the rest (#16 §2), the 1,000 traces as one group at
+    // p95: whole (the group's table, then the ranking), and ranked again
+    // from the table, as when the user picks p90 or brushes a range.
+    let all: Vec<usize> = (0..many.len()).collect();
+    let ranking = tail::rank(&pairs, &all, Slow::default());
+    eprintln!(
+        "tail_rank_1000_traces_x_100_spans: {} slow, {} explanations; {}",
+        ranking.slow_traces.len(),
+        ranking.explanations.len(),
+        ranking.sentence
+    );
+    g.bench_function("tail_rank_1000_traces_x_100_spans", |b| {
+        b.iter(|| tail::rank(black_box(&pairs), &all, Slow::default()))
+    });
+    let table = tail::Table::new(&pairs, &all);
+    g.bench_function("tail_rerank_1000_traces_x_100_spans", |b| {
+        b.iter(|| table.rank(black_box(Slow::Percentile(90.0))))
     });
     // Two traces compared, on traces already analysed (as in the app): two
     // generated 100k-span traces (seeds 42 and 43), and one with itself

@@ -1,7 +1,8 @@
-//! The bottleneck summary across traces: percentiles, the operation that
-//! explains the tail, the heat map and findings counted across traces.
+//! The bottleneck summary across traces: percentiles, what explains the
+//! tail, the heat map and findings counted across traces.
 
 use traceglass::analysis::summary::{percentile, summarize};
+use traceglass::analysis::tail::{Kind, Subject};
 use traceglass::analysis::{FindingKind, TraceAnalysis};
 use traceglass::model::{AttrValue, SpanInput, SpanKind, Trace, TraceBuilder};
 
@@ -121,12 +122,30 @@ fn the_tail_is_explained_by_the_slow_query() {
     assert_eq!(g.traces.len(), 300);
     assert!(g.duration.p50 < g.duration.p95);
     let tail = g.tail.as_ref().expect("a tail explanation");
+    assert_eq!(tail.slow_traces.len(), 16);
+    assert_eq!(tail.rest_traces, 284);
+    // The slow traces are exactly the ones with the slow query.
+    let mut slow = tail.slow_traces.clone();
+    slow.sort_unstable();
+    let expected: Vec<usize> = (0..300).filter(|i| i % 19 == 3).collect();
+    assert_eq!(slow, expected);
+    let top = &tail.explanations[0];
+    assert_eq!(top.kind, Kind::OperationTime);
     assert_eq!(
-        (tail.service.as_str(), tail.operation.as_str()),
-        ("orders-db", "SELECT orders")
+        top.subject,
+        Subject::Operation {
+            service: "orders-db".into(),
+            operation: "SELECT orders".into()
+        }
     );
-    assert_eq!(tail.slow_traces, 16);
-    assert!(tail.explains > 90.0, "{}", tail.sentence);
+    assert!(top.share > 90.0, "{}", top.sentence);
+    assert_eq!(
+        (top.support.slow, top.support.slow_of, top.support.rest),
+        (16, 16, 0)
+    );
+    assert_eq!(top.examples.len(), 3);
+    assert!(top.examples.iter().all(|e| e.trace % 19 == 3));
+    assert_eq!(tail.sentence, top.sentence);
     assert!(
         tail.sentence
             .starts_with("In the 16 slowest traces (≥ p95, "),
@@ -137,6 +156,15 @@ fn the_tail_is_explained_by_the_slow_query() {
         tail.sentence.contains("SELECT orders in orders-db took"),
         "{}",
         tail.sentence
+    );
+    // Every trace makes the same calls with the same attributes: nothing
+    // but the query's time tells the slow ones apart.
+    assert!(
+        tail.explanations
+            .iter()
+            .all(|e| e.kind == Kind::OperationTime),
+        "{:#?}",
+        tail.explanations
     );
     // The N+1 of item look-ups is in every trace.
     let n1 = g

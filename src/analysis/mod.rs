@@ -10,6 +10,7 @@ mod self_time;
 pub mod shorten;
 pub mod stats;
 pub mod summary;
+pub mod tail;
 
 pub use compare::{compare, Change, Comparison, Node, NodeIx};
 pub use critical_path::{

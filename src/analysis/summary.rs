@@ -1,10 +1,11 @@
 //! Bottleneck summary across many traces, as CRISP does offline: traces
 //! grouped by root operation; for each group the distribution of durations,
-//! each operation's critical-path time (p50/p95/p99 and share), the
-//! operation that explains the tail, a heat map of operation × trace, and
-//! the findings counted across traces.
+//! each operation's critical-path time (p50/p95/p99 and share), what
+//! explains the tail (ranked by [`super::tail`]), a heat map of operation ×
+//! trace, and the findings counted across traces.
 
-use super::describe::{format_duration, format_share, statement};
+use super::describe::{format_share, statement};
+use super::tail::{self, Ranking, Slow};
 use super::{FindingKind, TraceAnalysis};
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
@@ -12,7 +13,9 @@ use std::collections::HashMap;
 /// Operations drawn in the heat map, by total critical-path time.
 pub const HEATMAP_OPERATIONS: usize = 15;
 /// The tail starts at this percentile of trace duration.
-pub const TAIL_PERCENTILE: f64 = 95.0;
+pub const TAIL_PERCENTILE: f64 = tail::DEFAULT_PERCENTILE;
+
+pub use tail::percentile;
 
 /// Nearest-rank percentiles of a sample.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -21,18 +24,6 @@ pub struct Percentiles {
     pub p90: i64,
     pub p95: i64,
     pub p99: i64,
-}
-
-/// Nearest-rank percentile of sorted values.
-pub fn percentile(sorted: &[i64], p: f64) -> i64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted
-        .get(rank.clamp(1, sorted.len()) - 1)
-        .copied()
-        .unwrap_or(0)
 }
 
 impl Percentiles {
@@ -57,20 +48,6 @@ pub struct OperationSummary {
     pub total_ns: i64,
     /// Share of all critical-path time of the group, in percent.
     pub share: f64,
-}
-
-/// The operation that accounts for the slowest traces being slow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TailExplanation {
-    pub threshold_ns: i64,
-    pub slow_traces: usize,
-    pub service: String,
-    pub operation: String,
-    /// How much more critical-path time it took in the slow traces, on average.
-    pub extra_ns: i64,
-    /// `extra_ns` over how much longer the slow traces were, in percent.
-    pub explains: f64,
-    pub sentence: String,
 }
 
 /// A finding seen in several traces.
@@ -102,7 +79,10 @@ pub struct GroupSummary {
     pub traces: Vec<usize>,
     pub duration: Percentiles,
     pub operations: Vec<OperationSummary>,
-    pub tail: Option<TailExplanation>,
+    /// What explains the traces at or above [`TAIL_PERCENTILE`], when
+    /// anything does; the view ranks again for another percentile or a
+    /// brushed range with [`tail::Table`].
+    pub tail: Option<Ranking>,
     pub heatmap: Heatmap,
     pub findings: Vec<FindingCount>,
 }
@@ -224,7 +204,8 @@ fn summarize_group<'t>(
         })
         .collect();
 
-    let tail = explain_tail(&rows, &op_times, &op_names, &durations);
+    let tail =
+        Some(tail::rank(traces, &members, Slow::default())).filter(|r| !r.explanations.is_empty());
     let heatmap = heatmap(&rows, &order, &op_names);
     let findings = count_findings(traces, &members);
     GroupSummary {
@@ -237,59 +218,6 @@ fn summarize_group<'t>(
         heatmap,
         findings,
     }
-}
-
-fn explain_tail(
-    rows: &[TraceRow],
-    op_times: &[Vec<i64>],
-    op_names: &[(&str, &str)],
-    sorted_durations: &[i64],
-) -> Option<TailExplanation> {
-    let threshold = percentile(sorted_durations, TAIL_PERCENTILE);
-    // Columns are in duration order, so the slow traces are the last ones.
-    let first_slow = rows.iter().position(|r| r.duration >= threshold)?;
-    let slow = rows.len() - first_slow;
-    let rest = first_slow;
-    if slow == 0 || rest == 0 {
-        return None;
-    }
-    let mean = |v: &[i64]| v.iter().sum::<i64>() as f64 / v.len().max(1) as f64;
-    let gap = mean(sorted_durations.get(first_slow..).unwrap_or(&[]))
-        - mean(sorted_durations.get(..first_slow).unwrap_or(&[]));
-    if gap <= 0.0 {
-        return None;
-    }
-    let (best, extra) = op_times
-        .iter()
-        .enumerate()
-        .map(|(o, times)| {
-            let s = mean(times.get(first_slow..).unwrap_or(&[]));
-            let r = mean(times.get(..first_slow).unwrap_or(&[]));
-            (o, s - r)
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))?;
-    if extra <= 0.0 {
-        return None;
-    }
-    let (service, operation) = *op_names.get(best)?;
-    let explains = (extra / gap * 100.0).min(100.0);
-    let sentence = format!(
-        "In the {slow} slowest trace{} (≥ p{}, {}), {operation} in {service} took {} more than usual; it explains {:.0} % of the tail.",
-        if slow == 1 { "" } else { "s" },
-        TAIL_PERCENTILE,
-        format_duration(threshold),
-        format_duration(extra as i64),
-        explains
-    );
-    Some(TailExplanation {
-        threshold_ns: threshold,
-        slow_traces: slow,
-        service: service.to_string(),
-        operation: operation.to_string(),
-        extra_ns: extra as i64,
-        explains,
-        sentence,
-    })
 }
 
 fn heatmap(rows: &[TraceRow], order: &[u32], op_names: &[(&str, &str)]) -> Heatmap {
