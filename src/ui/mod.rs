@@ -43,6 +43,8 @@ mod statistics;
 #[cfg(target_arch = "wasm32")]
 mod summary;
 #[cfg(target_arch = "wasm32")]
+mod tail;
+#[cfg(target_arch = "wasm32")]
 mod trace_list;
 #[cfg(target_arch = "wasm32")]
 mod trace_view;

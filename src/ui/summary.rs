@@ -8,6 +8,7 @@
 use super::format::format_duration;
 use super::jaeger::{JaegerUi, SearchSummaryBar};
 use super::state::{AppState, Loaded};
+use super::tail::SlowAgainstRest;
 use super::view_state::Views;
 use crate::analysis::summary::{summarize, GroupSummary};
 use crate::analysis::TraceAnalysis;
@@ -177,7 +178,7 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
                     format_duration(d.p99)
                 )}
             </p>
-            {group.tail.as_ref().map(|t| view! { <p class="headline" data-testid="tail">{t.sentence.clone()}</p> })}
+            <SlowAgainstRest group=group.clone() traces=traces.clone()/>
             {median_and_slowest(&group, &traces).map(|(a, b)| view! {
                 <button class="button" data-testid="compare-slowest"
                     title="Compare the slowest trace of this group (B) with its median one (A)"
