@@ -115,6 +115,8 @@ fn dominant_operation(
         .filter(|(i, s)| s.operation == span.operation && cp.time_of(*i as SpanIx) > 0)
         .map(|(i, _)| i as SpanIx)
         .collect();
+    // Counted before the evidence is capped.
+    let runs = evidence.len();
     evidence.sort_by_key(|&i| std::cmp::Reverse(cp.time_of(i)));
     evidence.truncate(MAX_EVIDENCE);
     let mut sentence = format!(
@@ -123,8 +125,8 @@ fn dominant_operation(
         format_share(top.time_ns, total),
         kind.label()
     );
-    if evidence.len() > 1 {
-        sentence.push_str(&format!(" It ran {} times on the path.", evidence.len()));
+    if runs > 1 {
+        sentence.push_str(&format!(" It ran {runs} times on the path."));
     }
     Some(Finding {
         kind: FindingKind::DominantOperation,
@@ -289,8 +291,10 @@ fn median(mut v: Vec<i64>) -> i64 {
 /// Concurrent children of one parent, before they are put in words.
 struct FanOut {
     parent: SpanIx,
-    /// The last to finish first.
+    /// The last to finish first, at most [`MAX_EVIDENCE`].
     members: Vec<SpanIx>,
+    /// How many there are (`members` is capped).
+    count: usize,
     peak: usize,
     wall: i64,
     longest: i64,
@@ -387,6 +391,7 @@ async fn fan_outs(trace: &Trace, cp: &CriticalPath, pace: &mut impl Pace) -> Vec
         found.push(FanOut {
             parent: p,
             members: ordered,
+            count: members.len(),
             peak: peak as usize,
             wall,
             longest,
@@ -409,9 +414,9 @@ async fn fan_outs(trace: &Trace, cp: &CriticalPath, pace: &mut impl Pace) -> Vec
                 .filter_map(|&m| trace.span(m))
                 .all(|s| s.operation == last.operation);
             let what = if same_op {
-                format!("{} {} calls", f.members.len(), describe_calls(trace, last_ix))
+                format!("{} {} calls", f.count, describe_calls(trace, last_ix))
             } else {
-                format!("{} child spans", f.members.len())
+                format!("{} child spans", f.count)
             };
             let sentence = match f.straggler_median {
                 Some(med) => format!(
@@ -588,5 +593,57 @@ pub(crate) fn capitalize(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::TraceAnalysis;
+    use crate::model::sample;
+
+    /// A root and `n` children of one operation, each row from `child(i)`.
+    fn children(n: usize, root_ns: i64, child: impl Fn(i64) -> (i64, i64)) -> Trace {
+        let ids: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        let mut rows = vec![("r", None, "web", "GET /", 0, root_ns)];
+        for (i, id) in ids.iter().enumerate() {
+            let (start, duration) = child(i as i64);
+            rows.push((id.as_str(), Some("r"), "web", "render", start, duration));
+        }
+        sample::named(&rows)
+    }
+
+    fn finding(a: &TraceAnalysis, kind: FindingKind) -> Option<&Finding> {
+        a.findings.iter().find(|f| f.kind == kind)
+    }
+
+    /// #16 §4, #18: the count is of the spans the finding selects, not of
+    /// the evidence kept.
+    #[test]
+    fn the_dominant_operation_counts_every_run_past_the_evidence_cap() {
+        // 300 renders one after the other, with a nanosecond between them.
+        let t = children(300, 3_301, |i| (1 + i * 11, 10));
+        let a = TraceAnalysis::new(&t);
+        let f = finding(&a, FindingKind::DominantOperation).expect("dominant");
+        assert_eq!(f.evidence.len(), MAX_EVIDENCE);
+        assert!(
+            f.sentence.contains("It ran 300 times on the path."),
+            "{}",
+            f.sentence
+        );
+    }
+
+    #[test]
+    fn a_fan_out_counts_every_member_past_the_evidence_cap() {
+        // 250 renders at once.
+        let t = children(250, 100, |i| (10, 50 + i % 3));
+        let a = TraceAnalysis::new(&t);
+        let f = finding(&a, FindingKind::FanOut).expect("fan-out");
+        assert_eq!(f.evidence.len(), MAX_EVIDENCE);
+        assert!(
+            f.sentence.contains("ran 250 render calls"),
+            "{}",
+            f.sentence
+        );
     }
 }
