@@ -112,7 +112,7 @@ fn build(spans: &[Gen]) -> Trace {
 
 /// Random changes: (span choice, kind, value).
 fn changes() -> impl Strategy<Value = Vec<(u32, u8, u32)>> {
-    prop::collection::vec((any::<u32>(), 0u8..4, any::<u32>()), 0..12)
+    prop::collection::vec((any::<u32>(), 0u8..5, any::<u32>()), 0..12)
 }
 
 fn to_changes(trace: &Trace, raw: &[(u32, u8, u32)]) -> Vec<(SpanIx, Change)> {
@@ -134,6 +134,7 @@ fn to_changes(trace: &Trace, raw: &[(u32, u8, u32)]) -> Vec<(SpanIx, Change)> {
                         None => Change::StartsWith(value % n),
                     }
                 }
+                3 => Change::NoWait,
                 _ => Change::Duration(value as i64 % 3 - 1),
             };
             (ix, change)
@@ -147,6 +148,7 @@ fn to_changes(trace: &Trace, raw: &[(u32, u8, u32)]) -> Vec<(SpanIx, Change)> {
 struct Oracle<'t> {
     trace: &'t Trace,
     removed: HashSet<SpanIx>,
+    no_wait: HashSet<SpanIx>,
     duration: HashMap<SpanIx, i64>,
     like: HashMap<SpanIx, SpanIx>,
 }
@@ -159,6 +161,7 @@ impl<'t> Oracle<'t> {
         let mut o = Oracle {
             trace,
             removed: HashSet::new(),
+            no_wait: HashSet::new(),
             duration: HashMap::new(),
             like: HashMap::new(),
         };
@@ -166,6 +169,9 @@ impl<'t> Oracle<'t> {
             match c {
                 Change::Removed => {
                     o.removed.insert(ix);
+                }
+                Change::NoWait => {
+                    o.no_wait.insert(ix);
                 }
                 Change::Duration(d) => {
                     let e = o.duration.entry(ix).or_insert(d);
@@ -235,6 +241,11 @@ impl<'t> Oracle<'t> {
             let (anchor, lead) = match pred {
                 Some(p) => (end[&p.2], c.0 - p.1),
                 None => (new_start, c.0 - s),
+            };
+            let lead = if self.no_wait.contains(&c.2) {
+                lead.min(0)
+            } else {
+                lead
             };
             let mut st = new_start.max(anchor + lead);
             if let Some(l) = self.like.get(&c.2) {

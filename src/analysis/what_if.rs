@@ -29,13 +29,14 @@
 //! With no change every span gets back its clipped times, so the new
 //! duration is the main root's duration. A [`Change`] says, per span: it
 //! takes a new duration (its own time is replaced, its children no longer
-//! count), it is removed (it, its subtree and its lead take no time: what
-//! waited for it waits for its predecessor, keeping its own lead), or it
-//! starts when an earlier sibling starts. Every step is monotone (sums and
-//! maxima), and every change only takes time away: a new duration is never
-//! longer than the span's, a removed span ends where it would have begun,
-//! and an earlier sibling never starts later than the span did. So no fix
-//! makes the request longer.
+//! count); it is removed (it, its subtree and its lead take no time: what
+//! waited for it waits for its predecessor, keeping its own lead); it no
+//! longer waits (its lead is dropped); or it starts when an earlier sibling
+//! starts. Every step is monotone (sums and maxima), and every change only
+//! takes time away: a new duration is never longer than the span's, a
+//! removed span ends where it would have begun, a dropped lead was never
+//! negative, and an earlier sibling never starts later than the span did.
+//! So no fix makes the request longer.
 //!
 //! Only the ancestors of changed spans are simulated again, each over its
 //! children, deepest first: one fix costs its changes plus the children of
@@ -56,11 +57,13 @@
 //!   its duration. That assumes the callee answers them all at once as fast
 //!   as it answered a few, so it is the most a larger limit could save.
 //! - **Errors on the path** ([`retries_removed`]): each failed attempt that
-//!   a later sibling of the same operation retried is removed, and the
-//!   retry starts where the first removed attempt of its chain started, so
-//!   the back-off goes too. A failure that nothing retried is kept: its
-//!   work would still have to be done, and how long it would take when it
-//!   succeeds is unknown. With no retried attempt there is no counterfactual.
+//!   a later sibling of the same operation retried takes no time (with its
+//!   subtree), and its retry no longer waits: the back-off before it goes.
+//!   The parent's own work before the attempt, and any sibling between the
+//!   attempt and its retry, stay. A failure that nothing retried is kept:
+//!   its work would still have to be done, and how long it would take when
+//!   it succeeds is unknown. With no retried attempt there is no
+//!   counterfactual.
 //! - **Dominant operation** ([`at_usual_durations`]): its spans take their
 //!   usual duration, known only across traces (the summary uses the median
 //!   of the other traces of the same root operation). Within one trace
@@ -83,6 +86,8 @@ pub enum Change {
     /// It starts when this earlier sibling starts (ignored unless the
     /// sibling is kept and earlier in (start, end, index) order).
     StartsWith(SpanIx),
+    /// It starts as soon as its predecessor ends: its lead is dropped.
+    NoWait,
 }
 
 /// How a finding's fix was modelled (see the module documentation).
@@ -157,6 +162,7 @@ pub fn new_duration(trace: &Trace, changes: &[(SpanIx, Change)]) -> i64 {
 #[derive(Clone, Copy, Debug, Default)]
 struct Combined {
     removed: bool,
+    no_wait: bool,
     duration: Option<i64>,
     starts_with: Option<SpanIx>,
 }
@@ -195,6 +201,7 @@ pub async fn new_duration_paced(
         let c = combined.entry(ix).or_default();
         match change {
             Change::Removed => c.removed = true,
+            Change::NoWait => c.no_wait = true,
             Change::Duration(d) => c.duration = Some(c.duration.map_or(d, |o| o.min(d))),
             Change::StartsWith(s) => {
                 c.starts_with.get_or_insert(s);
@@ -311,8 +318,9 @@ fn simulate(
             Some((&new_end, p)) => (new_end, k.start.saturating_sub(p.end)),
             None => (0, k.start.saturating_sub(ps)),
         };
-        let mut start = anchor.saturating_add(lead).max(0);
         let change = combined.get(&k.ix).copied().unwrap_or_default();
+        let lead = if change.no_wait { lead.min(0) } else { lead };
+        let mut start = anchor.saturating_add(lead).max(0);
         let like = change
             .starts_with
             .and_then(|l| place(trace, parent, (ps, pe), &sc.kids, l));
@@ -418,34 +426,12 @@ pub fn all_at_once(first: SpanIx, members: &[SpanIx]) -> Vec<(SpanIx, Change)> {
         .collect()
 }
 
-/// Failed attempts that a later sibling of the same operation retried
-/// (one that starts at or after the attempt's end), in the order of `failed`.
-pub fn retried(trace: &Trace, failed: &[SpanIx]) -> Vec<SpanIx> {
-    let latest = latest_starts(trace, failed);
-    failed
-        .iter()
-        .copied()
-        .filter(|&f| {
-            let Some(s) = trace.span(f) else { return false };
-            let Some(key) = s.parent.map(|p| (p, s.operation)) else {
-                return false;
-            };
-            // The two latest starts of the operation under the parent: the
-            // latest unless that is the attempt itself.
-            latest.get(&key).is_some_and(|&(a, b)| {
-                a.is_some_and(|(t, ix)| ix != f && t >= s.end_ns())
-                    || b.is_some_and(|(t, _)| t >= s.end_ns())
-            })
-        })
-        .collect()
-}
-
-/// Under each parent of a failed span, the two latest starts of its
-/// operation: (latest, second latest), as (start, span).
-type Latest = (Option<(i64, SpanIx)>, Option<(i64, SpanIx)>);
-
-fn latest_starts(trace: &Trace, failed: &[SpanIx]) -> FxHashMap<(SpanIx, u32), Latest> {
-    let mut out: FxHashMap<(SpanIx, u32), Latest> = FxHashMap::default();
+/// The failed attempts among `failed` that a later sibling of the same
+/// operation retried, each with its retry: the first such sibling to start
+/// at or after the attempt's end. In the order of `failed`.
+pub fn retries(trace: &Trace, failed: &[SpanIx]) -> Vec<(SpanIx, SpanIx)> {
+    // The children of the failed spans' parents, by (parent, operation), by start.
+    let mut by_op: FxHashMap<(SpanIx, u32), Vec<(i64, SpanIx)>> = FxHashMap::default();
     let mut parents: Vec<SpanIx> = failed
         .iter()
         .filter_map(|&f| trace.span(f)?.parent)
@@ -454,64 +440,37 @@ fn latest_starts(trace: &Trace, failed: &[SpanIx]) -> FxHashMap<(SpanIx, u32), L
     parents.dedup();
     for p in parents {
         for &c in trace.children(p) {
-            let Some(s) = trace.span(c) else { continue };
-            let slot = out.entry((p, s.operation)).or_default();
-            let new = Some((s.start_ns, c));
-            if new > slot.0 {
-                *slot = (new, slot.0);
-            } else if new > slot.1 {
-                slot.1 = new;
+            if let Some(s) = trace.span(c) {
+                by_op
+                    .entry((p, s.operation))
+                    .or_default()
+                    .push((s.start_ns, c));
             }
         }
     }
-    out
+    for v in by_op.values_mut() {
+        v.sort_unstable();
+    }
+    failed
+        .iter()
+        .filter_map(|&f| {
+            let s = trace.span(f)?;
+            let later = by_op.get(&(s.parent?, s.operation))?;
+            let from = later.partition_point(|&(t, _)| t < s.end_ns());
+            // Only a zero-duration attempt can come first among its own later ones.
+            let retry = later.get(from..)?.iter().find(|&&(_, o)| o != f)?;
+            Some((f, retry.1))
+        })
+        .collect()
 }
 
-/// Errors on the path: the [`retried`] attempts among `failed` removed, and
-/// each retry (the first later sibling of the same operation that is not
-/// removed) started where the first removed attempt before it started.
-/// The number of attempts removed comes with the changes.
-pub fn retries_removed(trace: &Trace, failed: &[SpanIx]) -> (Vec<(SpanIx, Change)>, usize) {
-    let mut removed = retried(trace, failed);
-    removed.sort_unstable_by_key(|&f| {
-        trace
-            .span(f)
-            .map(|s| (s.parent, s.operation, s.start_ns, f))
-    });
-    removed.dedup();
-    let mut out: Vec<(SpanIx, Change)> = removed.iter().map(|&f| (f, Change::Removed)).collect();
-    let gone: FxHashSet<SpanIx> = removed.iter().copied().collect();
-    let key = |f: SpanIx| trace.span(f).map(|s| (s.parent, s.operation));
-    let mut moved: FxHashSet<SpanIx> = FxHashSet::default();
-    for group in removed.chunk_by(|&a, &b| key(a) == key(b)) {
-        let Some(s) = group.first().and_then(|&f| trace.span(f)) else {
-            continue;
-        };
-        let Some(parent) = s.parent else { continue };
-        // The attempts' later siblings of the operation that stay, by start.
-        let mut stay: Vec<(i64, SpanIx)> = trace
-            .children(parent)
-            .iter()
-            .filter(|c| !gone.contains(c))
-            .filter_map(|&c| trace.span(c).map(|x| (x, c)))
-            .filter(|(x, _)| x.operation == s.operation)
-            .map(|(x, c)| (x.start_ns, c))
-            .collect();
-        stay.sort_unstable();
-        // By start, the first attempt that a retry follows opens its chain.
-        for &f in group {
-            let Some(end) = trace.span(f).map(|x| x.end_ns()) else {
-                continue;
-            };
-            let i = stay.partition_point(|&(t, _)| t < end);
-            if let Some(&(_, retry)) = stay.get(i) {
-                if moved.insert(retry) {
-                    out.push((retry, Change::StartsWith(f)));
-                }
-            }
-        }
-    }
-    (out, removed.len())
+/// Errors on the path: each attempt of `retries` (from [`retries`]) takes
+/// no time, and its retry no longer waits (the back-off goes).
+pub fn retries_removed(retries: &[(SpanIx, SpanIx)]) -> Vec<(SpanIx, Change)> {
+    retries
+        .iter()
+        .flat_map(|&(attempt, retry)| [(attempt, Change::Duration(0)), (retry, Change::NoWait)])
+        .collect()
 }
 
 /// Every span whose operation has a usual duration (`usual`, by the trace's
@@ -615,16 +574,11 @@ mod tests {
             ("a1", Some("r"), "shop", "charge card", 5, 100),
             ("a2", Some("r"), "shop", "charge card", 106, 50),
         ]);
-        let (fix, attempts) = retries_removed(&t, &[ix(&t, "a1")]);
-        assert_eq!(attempts, 1);
-        assert_eq!(
-            fix,
-            vec![
-                (ix(&t, "a1"), Change::Removed),
-                (ix(&t, "a2"), Change::StartsWith(ix(&t, "a1")))
-            ]
-        );
-        // The root's 5 before the first attempt stays.
+        let (a1, a2) = (ix(&t, "a1"), ix(&t, "a2"));
+        assert_eq!(retries(&t, &[a1]), vec![(a1, a2)]);
+        let fix = retries_removed(&retries(&t, &[a1]));
+        assert_eq!(fix, vec![(a1, Change::Duration(0)), (a2, Change::NoWait)]);
+        // The root's 5 before the attempt stays: 5, the retry's 50, 4.
         assert_eq!(new_duration(&t, &fix), 59);
 
         // Two failed attempts, each followed by 5 of back-off, then the
@@ -636,14 +590,23 @@ mod tests {
             ("a3", Some("r"), "shop", "charge", 35, 10),
             ("mail", Some("r"), "shop", "send mail", 50, 10),
         ]);
-        let failed = [ix(&t, "a1"), ix(&t, "a2")];
-        assert_eq!(retried(&t, &failed), failed.to_vec());
-        // The last attempt failed too but nothing retried it: it stays.
-        assert!(retried(&t, &[ix(&t, "a3")]).is_empty());
-        let (fix, attempts) = retries_removed(&t, &failed);
-        assert_eq!(attempts, 2);
+        let (a1, a2, a3) = (ix(&t, "a1"), ix(&t, "a2"), ix(&t, "a3"));
+        let found = retries(&t, &[a1, a2, a3]);
+        // The last attempt failed too, but nothing retried it: it stays.
+        assert_eq!(found, vec![(a1, a2), (a2, a3)]);
         // a3 at 5-15, mail 5 after it, the root's 10 after that.
-        assert_eq!(new_duration(&t, &fix), 40);
+        assert_eq!(new_duration(&t, &retries_removed(&found)), 40);
+
+        // Work between the attempt and its retry stays, and so does its lead.
+        let t = sample::named(&[
+            ("r", None, "shop", "checkout", 0, 100),
+            ("a1", Some("r"), "shop", "charge", 10, 20),
+            ("log", Some("r"), "shop", "log", 40, 10),
+            ("a2", Some("r"), "shop", "charge", 60, 30),
+        ]);
+        let found = retries(&t, &[ix(&t, "a1")]);
+        // a1 at 10 takes nothing; log 10 after; a2 at once; the root's 10.
+        assert_eq!(new_duration(&t, &retries_removed(&found)), 70);
     }
 
     #[test]

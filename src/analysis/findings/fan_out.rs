@@ -2,10 +2,11 @@
 //! either held back by one straggler or throttled to a few at a time.
 
 use super::{
-    median, Finding, FindingKind, MAX_EVIDENCE, MAX_PER_KIND, MIN_FAN_OUT_CONCURRENCY,
-    STRAGGLER_FACTOR,
+    median, saving_words, Finding, FindingKind, MAX_EVIDENCE, MAX_PER_KIND,
+    MIN_FAN_OUT_CONCURRENCY, STRAGGLER_FACTOR,
 };
 use crate::analysis::describe::{format_duration, peer_name};
+use crate::analysis::what_if::{self, Change, FixModel};
 use crate::analysis::{is_blocking, CriticalPath};
 use crate::model::pace::{self, Pace};
 use crate::model::{SpanIx, Trace};
@@ -13,17 +14,16 @@ use crate::model::{SpanIx, Trace};
 /// Concurrent children of one parent, before they are put in words.
 struct FanOut {
     parent: SpanIx,
-    /// The last to finish first, at most [`MAX_EVIDENCE`].
+    /// The last to finish first (all of them: the evidence is capped later).
     members: Vec<SpanIx>,
-    /// How many there are (`members` is capped).
-    count: usize,
+    /// The first to start.
+    first: SpanIx,
     peak: usize,
     wall: i64,
     longest: i64,
     /// The others' median duration, when the last one is a straggler.
     straggler_median: Option<i64>,
-    /// How much sooner it would end (whether or not it is on the critical path).
-    saved: i64,
+    /// An estimate of the time at stake, to choose the ones computed.
     stake: i64,
 }
 
@@ -82,18 +82,18 @@ pub(super) async fn fan_outs(
             }
             max_end = max_end.max(end);
         }
-        let (Some(first_start), Some(&(last_start, last_end, last))) = (
-            members.iter().map(|m| m.0).min(),
+        let (Some(&(first_start, _, first)), Some(&(last_start, last_end, last))) = (
+            members.iter().min(),
             members.iter().max_by_key(|m| (m.1, m.2)),
         ) else {
             continue;
         };
-        let wall = last_end - first_start;
-        let last_duration = last_end - last_start;
+        let wall = last_end.saturating_sub(first_start);
+        let last_duration = last_end.saturating_sub(last_start);
         let others: Vec<i64> = members
             .iter()
             .filter(|m| m.2 != last)
-            .map(|m| m.1 - m.0)
+            .map(|m| m.1.saturating_sub(m.0))
             .collect();
         let second_end = members
             .iter()
@@ -102,75 +102,107 @@ pub(super) async fn fan_outs(
             .max()
             .unwrap_or(first_start);
         let med = median(others);
-        let longest = members.iter().map(|m| m.1 - m.0).max().unwrap_or(0);
+        let longest = members
+            .iter()
+            .map(|m| m.1.saturating_sub(m.0))
+            .max()
+            .unwrap_or(0);
         let on_path = cp.on_path.get(p as usize).copied().unwrap_or(false);
         let straggler = med > 0 && last_duration as f64 >= STRAGGLER_FACTOR * med as f64;
+        // How much sooner the fan-out would end, if it is on the path.
         let saved = if straggler {
-            (last_duration - med).min(last_end - second_end).max(0)
+            last_duration
+                .saturating_sub(med)
+                .min(last_end.saturating_sub(second_end))
+                .max(0)
         } else {
             // No straggler: the calls were throttled, at most `peak` at a time.
-            (wall - longest).max(0)
+            wall.saturating_sub(longest).max(0)
         };
         let mut ordered = vec![last];
         ordered.extend(members.iter().map(|m| m.2).filter(|&c| c != last));
-        ordered.truncate(MAX_EVIDENCE);
         found.push(FanOut {
             parent: p,
             members: ordered,
-            count: members.len(),
+            first,
             peak: peak as usize,
             wall,
             longest,
             straggler_median: straggler.then_some(med),
-            saved,
             stake: if on_path { saved } else { 0 },
         });
     }
     found.sort_by_key(|f| std::cmp::Reverse(f.stake));
     found.truncate(MAX_PER_KIND);
-    found
-        .into_iter()
-        .filter_map(|f| {
-            let parent = trace.span(f.parent)?;
-            let last_ix = *f.members.first()?;
-            let last = trace.span(last_ix)?;
-            let same_op = f
-                .members
-                .iter()
-                .filter_map(|&m| trace.span(m))
-                .all(|s| s.operation == last.operation);
-            let what = if same_op {
-                format!("{} {} calls", f.count, describe_calls(trace, last_ix))
-            } else {
-                format!("{} child spans", f.count)
-            };
-            let sentence = match f.straggler_median {
-                Some(med) => format!(
-                    "{} ran {what} in parallel; the last to finish, {} ({}), took {}, {:.1}× the others' median of {}. At the median it would end {} sooner.",
-                    trace.span_name(parent),
-                    trace.span_name(last),
-                    trace.service_name(last),
-                    format_duration(last.duration_ns),
-                    last.duration_ns as f64 / med.max(1) as f64,
-                    format_duration(med),
-                    format_duration(f.saved)
-                ),
-                None => format!(
-                    "{} ran {what} at most {} at a time; together they took {}, while the slowest alone took {}.",
-                    trace.span_name(parent),
-                    f.peak,
-                    format_duration(f.wall),
-                    format_duration(f.longest)
-                ),
-            };
-            Some(Finding {
-                kind: FindingKind::FanOut,
-                sentence,
-                time_at_stake_ns: f.stake,
-                evidence: f.members,
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(found.len());
+    for mut f in found {
+        let (Some(parent), Some(&last_ix)) = (trace.span(f.parent), f.members.first()) else {
+            continue;
+        };
+        let Some(last) = trace.span(last_ix) else {
+            continue;
+        };
+        let same_op = f
+            .members
+            .iter()
+            .filter_map(|&m| trace.span(m))
+            .all(|s| s.operation == last.operation);
+        // Counted before the evidence is capped.
+        let what = if same_op {
+            format!(
+                "{} {} calls",
+                f.members.len(),
+                describe_calls(trace, last_ix)
+            )
+        } else {
+            format!("{} child spans", f.members.len())
+        };
+        let (fix, model, how) = match f.straggler_median {
+            Some(med) => (
+                vec![(last_ix, Change::Duration(med))],
+                FixModel::StragglerAtMedian { median_ns: med },
+                "with the last one at the others' median",
+            ),
+            None => (
+                what_if::all_at_once(f.first, &f.members),
+                FixModel::AllAtOnce {
+                    calls: f.members.len(),
+                },
+                "with all of them started at once",
+            ),
+        };
+        let saving = what_if::saving_paced(trace, &fix, model, pace).await;
+        pace.pause().await;
+        let sentence = match f.straggler_median {
+            Some(med) => format!(
+                "{} ran {what} in parallel; the last to finish, {} ({}), took {}, {:.1}× the others' median of {}.{}",
+                trace.span_name(parent),
+                trace.span_name(last),
+                trace.service_name(last),
+                format_duration(last.duration_ns),
+                last.duration_ns as f64 / med.max(1) as f64,
+                format_duration(med),
+                saving_words(&saving, how)
+            ),
+            None => format!(
+                "{} ran {what} at most {} at a time; together they took {}, while the slowest alone took {}.{}",
+                trace.span_name(parent),
+                f.peak,
+                format_duration(f.wall),
+                format_duration(f.longest),
+                saving_words(&saving, how)
+            ),
+        };
+        f.members.truncate(MAX_EVIDENCE);
+        out.push(Finding {
+            kind: FindingKind::FanOut,
+            sentence,
+            time_at_stake_ns: saving.saved_ns,
+            saving: Some(saving),
+            evidence: f.members,
+        });
+    }
+    out
 }
 
 fn describe_calls(trace: &Trace, ix: SpanIx) -> String {

@@ -1,6 +1,14 @@
 //! Findings: patterns on the critical path, each with a sentence, the time
-//! at stake (how much shorter the trace would be if it were fixed, estimated
-//! from the critical path) and the spans that are its evidence.
+//! at stake (how much shorter the request would be if it were fixed) and
+//! the spans that are its evidence.
+//!
+//! Where a kind's fix is modelled (N+1, fan-out, retried failures; see
+//! [`super::what_if`]), the time at stake is computed: the request's
+//! duration is recomputed with the pattern fixed, and the sentence says how
+//! much faster it would be. The dominant operation (no usual time within
+//! one trace), failures that nothing retried and uninstrumented time keep
+//! an estimate from the critical path, and their sentences claim no
+//! counterfactual.
 //!
 //! Every threshold is a named constant below, so that they are read and
 //! tuned in one place.
@@ -8,6 +16,7 @@
 use super::describe::{
     describe_span_with, format_duration, format_share, peer_name, statement, work_kind, WorkKind,
 };
+use super::what_if::{self, FixModel, Saving};
 use super::{CriticalPath, OperationTime};
 use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{SpanIx, Trace};
@@ -63,8 +72,13 @@ pub struct Finding {
     pub kind: FindingKind,
     /// One sentence for people, standing on its own.
     pub sentence: String,
-    /// How much shorter the trace would be if this were fixed (an estimate).
+    /// How much shorter the request would be if this were fixed: the
+    /// computed `saving` where there is one, else an estimate from the
+    /// critical path.
     pub time_at_stake_ns: i64,
+    /// The request's duration recomputed with this fixed, where the kind's
+    /// fix is modelled.
+    pub saving: Option<Saving>,
     /// The spans that show it, most telling first.
     pub evidence: Vec<SpanIx>,
 }
@@ -93,7 +107,7 @@ pub async fn findings_paced(
     pace.pause().await;
     out.extend(fan_out::fan_outs(trace, cp, pace).await);
     pace.pause().await;
-    out.extend(errors_on_path(trace, cp));
+    out.extend(errors_on_path(trace, cp, pace).await);
     pace.pause().await;
     out.extend(uninstrumented(trace, cp));
     out.sort_by_key(|f| std::cmp::Reverse(f.time_at_stake_ns));
@@ -134,6 +148,7 @@ fn dominant_operation(
         kind: FindingKind::DominantOperation,
         sentence,
         time_at_stake_ns: top.time_ns,
+        saving: None,
         evidence,
     })
 }
@@ -194,7 +209,7 @@ async fn sequential_repetitions(
                     .iter()
                     .filter_map(|&c| trace.span(c))
                     .map(|s| s.duration_ns);
-                let sum: i64 = durations.clone().sum();
+                let sum = durations.clone().fold(0i64, i64::saturating_add);
                 let longest = durations.max().unwrap_or(0);
                 let on_path: i64 = best.iter().map(|&c| subtree_path_time(trace, cp, c)).sum();
                 found.push(Repetition {
@@ -203,7 +218,7 @@ async fn sequential_repetitions(
                     statement: group.first().and_then(|g| g.0.clone()),
                     sum,
                     // Batched into one call, the run would take about its longest call.
-                    stake: (sum - longest).min(on_path).max(0),
+                    stake: sum.saturating_sub(longest).min(on_path).max(0),
                 });
             }
         }
@@ -211,43 +226,80 @@ async fn sequential_repetitions(
     found.sort_by_key(|r| std::cmp::Reverse(r.stake));
     found.truncate(MAX_PER_KIND);
     let total = trace.duration_ns();
-    found
-        .into_iter()
-        .filter_map(|r| {
-            let first = r.calls.first().and_then(|&c| trace.span(c))?;
-            let parent = trace.span(r.parent)?;
-            let kind = work_kind(trace, first);
-            let db = kind == WorkKind::Database;
-            let label = match (&r.statement, peer_name(trace, first)) {
-                (Some(st), _) => format!("{} calls", super::shorten::statement(st, 60)),
-                (None, Some(peer)) if db || kind == WorkKind::ExternalCall => {
-                    format!("{} calls to {peer}", trace.span_name(first))
-                }
-                _ => format!(
-                    "{} ({}) calls",
-                    trace.span_name(first),
-                    trace.service_name(first)
-                ),
-            };
-            let pattern = if db {
-                "an N+1 query pattern"
-            } else {
-                "an N+1 call pattern"
-            };
-            Some(Finding {
-                kind: FindingKind::SequentialRepetition,
-                sentence: format!(
-                    "{} sequential {label} from {} took {} ({}), {pattern}.",
-                    r.calls.len(),
-                    trace.span_name(parent),
-                    format_duration(r.sum),
-                    format_share(r.sum, total)
-                ),
-                time_at_stake_ns: r.stake,
-                evidence: r.calls.into_iter().take(MAX_EVIDENCE).collect(),
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(found.len());
+    for r in found {
+        let (Some(first), Some(parent)) = (
+            r.calls.first().and_then(|&c| trace.span(c)),
+            trace.span(r.parent),
+        ) else {
+            continue;
+        };
+        let median_ns = median(
+            r.calls
+                .iter()
+                .filter_map(|&c| trace.span(c))
+                .map(|s| s.duration_ns)
+                .collect(),
+        );
+        let model = FixModel::Batched {
+            calls: r.calls.len(),
+            median_ns,
+        };
+        let fix = what_if::batched(&r.calls, median_ns);
+        let saving = what_if::saving_paced(trace, &fix, model, pace).await;
+        pace.pause().await;
+        let how = format!(
+            "with the calls batched into one call of their median duration ({})",
+            format_duration(median_ns)
+        );
+        let kind = work_kind(trace, first);
+        let db = kind == WorkKind::Database;
+        let label = match (&r.statement, peer_name(trace, first)) {
+            (Some(st), _) => format!("{} calls", super::shorten::statement(st, 60)),
+            (None, Some(peer)) if db || kind == WorkKind::ExternalCall => {
+                format!("{} calls to {peer}", trace.span_name(first))
+            }
+            _ => format!(
+                "{} ({}) calls",
+                trace.span_name(first),
+                trace.service_name(first)
+            ),
+        };
+        let pattern = if db {
+            "an N+1 query pattern"
+        } else {
+            "an N+1 call pattern"
+        };
+        out.push(Finding {
+            kind: FindingKind::SequentialRepetition,
+            sentence: format!(
+                "{} sequential {label} from {} took {} ({}), {pattern}.{}",
+                r.calls.len(),
+                trace.span_name(parent),
+                format_duration(r.sum),
+                format_share(r.sum, total),
+                saving_words(&saving, &how)
+            ),
+            time_at_stake_ns: saving.saved_ns,
+            saving: Some(saving),
+            evidence: r.calls.into_iter().take(MAX_EVIDENCE).collect(),
+        });
+    }
+    out
+}
+
+/// The words that end a finding's sentence: what fixing it (`how`) would
+/// save, as the request's new duration says.
+fn saving_words(saving: &Saving, how: &str) -> String {
+    if saving.saved_ns > 0 {
+        format!(
+            " Fixing this would make the request about {} faster ({}), {how}.",
+            format_duration(saving.saved_ns),
+            format_share(saving.saved_ns, saving.duration_ns())
+        )
+    } else {
+        format!(" Fixing this would not make the request faster, even {how}: other work would end no sooner.")
+    }
 }
 
 /// The longest run of calls (sorted by start) each starting after the
@@ -286,11 +338,11 @@ fn median(mut v: Vec<i64>) -> i64 {
     if v.len() % 2 == 1 {
         v[m]
     } else {
-        (v[m - 1] + v[m]) / 2
+        v[m - 1] + (v[m] - v[m - 1]) / 2
     }
 }
 
-fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
+async fn errors_on_path(trace: &Trace, cp: &CriticalPath, pace: &mut impl Pace) -> Option<Finding> {
     let failed: Vec<SpanIx> = (0..trace.spans.len() as SpanIx)
         .filter(|&i| cp.on_path.get(i as usize).copied().unwrap_or(false))
         .filter(|&i| trace.span(i).is_some_and(|s| s.is_error()))
@@ -303,21 +355,20 @@ fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
     let failed_set: std::collections::HashSet<SpanIx> = failed.iter().copied().collect();
     let lost: i64 = failed
         .iter()
-        .filter(|&&f| !has_failed_ancestor(trace, &failed_set, f))
+        .filter(|&&f| !has_ancestor_in(trace, &failed_set, f))
         .map(|&f| subtree_path_time(trace, cp, f))
         .sum();
-    let retried = failed
-        .iter()
-        .filter(|&&f| {
-            let Some(s) = trace.span(f) else { return false };
-            let Some(p) = s.parent else { return false };
-            trace.children(p).iter().any(|&o| {
-                trace.span(o).is_some_and(|x| {
-                    x.operation == s.operation && x.start_ns >= s.end_ns() && o != f
-                })
-            })
-        })
-        .count();
+    // The attempts that a later call of the same operation retried are
+    // removed; a failure nothing retried stays, its work still to be done.
+    let retries = what_if::retries(trace, &failed);
+    let retried = retries.len();
+    let saving = if retried > 0 {
+        let fix = what_if::retries_removed(&retries);
+        let model = FixModel::RetriesRemoved { attempts: retried };
+        Some(what_if::saving_paced(trace, &fix, model, pace).await)
+    } else {
+        None
+    };
     let mut names: Vec<&str> = failed
         .iter()
         .filter_map(|&f| trace.span(f))
@@ -330,28 +381,52 @@ fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
         1 => "; 1 was followed by a retry of the same operation".to_string(),
         n => format!("; {n} were followed by a retry of the same operation"),
     };
+    // Failures not retried, nor inside a retried attempt, stay.
+    let removed: std::collections::HashSet<SpanIx> = retries.iter().map(|r| r.0).collect();
+    let kept = failed
+        .iter()
+        .filter(|&f| !removed.contains(f) && !has_ancestor_in(trace, &removed, *f))
+        .count();
+    let what_if_text = match &saving {
+        Some(saving) => {
+            let attempts = if retried == 1 {
+                "the retried attempt and the wait before its retry"
+            } else {
+                "the retried attempts and the wait before each retry"
+            };
+            let rest = match kept {
+                0 => "",
+                1 => " (the failure that was not retried is kept: its work would still be needed)",
+                _ => " (the failures that were not retried are kept: their work would still be needed)",
+            };
+            saving_words(saving, &format!("with {attempts} removed{rest}"))
+        }
+        None if failed.len() == 1 => {
+            " It was not retried, so no saving is computed: its work would still be needed."
+                .to_string()
+        }
+        None => " None was retried, so no saving is computed: their work would still be needed."
+            .to_string(),
+    };
     Some(Finding {
         kind: FindingKind::ErrorsOnPath,
         sentence: format!(
-            "{} failed span{} on the critical path ({}) spent {} in failed attempts{retry_text}.",
+            "{} failed span{} on the critical path ({}) spent {} in failed attempts{retry_text}.{what_if_text}",
             failed.len(),
             if failed.len() == 1 { "" } else { "s" },
             super::shorten::name(&names.join(", "), 80),
             format_duration(lost)
         ),
-        time_at_stake_ns: lost,
+        time_at_stake_ns: saving.map_or(lost, |s| s.saved_ns),
+        saving,
         evidence: failed.into_iter().take(MAX_EVIDENCE).collect(),
     })
 }
 
-fn has_failed_ancestor(
-    trace: &Trace,
-    failed: &std::collections::HashSet<SpanIx>,
-    span: SpanIx,
-) -> bool {
+fn has_ancestor_in(trace: &Trace, set: &std::collections::HashSet<SpanIx>, span: SpanIx) -> bool {
     let mut cur = trace.span(span).and_then(|s| s.parent);
     while let Some(p) = cur {
-        if failed.contains(&p) {
+        if set.contains(&p) {
             return true;
         }
         cur = trace.span(p).and_then(|s| s.parent);
@@ -403,6 +478,7 @@ fn uninstrumented(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
                     format_share(t, total)
                 ),
                 time_at_stake_ns: t,
+                saving: None,
                 evidence: vec![ix],
             })
         })
