@@ -1,10 +1,12 @@
 //! Bottleneck summary across many traces, as CRISP does offline: traces
 //! grouped by root operation; for each group the distribution of durations,
 //! each operation's critical-path time (p50/p95/p99 and share), the
-//! operation that explains the tail, a heat map of operation × trace, and
-//! the findings counted across traces.
+//! operation that explains the tail (and what the slow traces would take
+//! if it took its usual time), a heat map of operation × trace, and the
+//! findings counted across traces.
 
 use super::describe::{format_duration, format_share, statement};
+use super::what_if::{self, FixModel};
 use super::{FindingKind, TraceAnalysis};
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
@@ -70,6 +72,13 @@ pub struct TailExplanation {
     pub extra_ns: i64,
     /// `extra_ns` over how much longer the slow traces were, in percent.
     pub explains: f64,
+    /// The operation's usual duration: the median of its spans in the
+    /// other traces of the group (`None` where they have none).
+    pub usual_ns: Option<i64>,
+    /// The slow traces' mean duration, and what it would be if the
+    /// operation took its usual duration ([`what_if::at_usual_durations`]).
+    pub slow_mean_ns: i64,
+    pub at_usual_mean_ns: Option<i64>,
     pub sentence: String,
 }
 
@@ -224,7 +233,7 @@ fn summarize_group<'t>(
         })
         .collect();
 
-    let tail = explain_tail(&rows, &op_times, &op_names, &durations);
+    let tail = explain_tail(traces, &rows, &op_times, &op_names, &durations);
     let heatmap = heatmap(&rows, &order, &op_names);
     let findings = count_findings(traces, &members);
     GroupSummary {
@@ -240,6 +249,7 @@ fn summarize_group<'t>(
 }
 
 fn explain_tail(
+    traces: &[(&Trace, &TraceAnalysis)],
     rows: &[TraceRow],
     op_times: &[Vec<i64>],
     op_names: &[(&str, &str)],
@@ -273,7 +283,11 @@ fn explain_tail(
     }
     let (service, operation) = *op_names.get(best)?;
     let explains = (extra / gap * 100.0).min(100.0);
-    let sentence = format!(
+    let (slow_rows, rest_rows) = (rows.get(first_slow..)?, rows.get(..first_slow)?);
+    let slow_mean_ns = mean(sorted_durations.get(first_slow..).unwrap_or(&[])) as i64;
+    let usual = usual_duration(traces, rest_rows, (service, operation));
+    let at_usual = usual.map(|u| at_usual_mean(traces, slow_rows, (service, operation), u));
+    let mut sentence = format!(
         "In the {slow} slowest trace{} (≥ p{}, {}), {operation} in {service} took {} more than usual; it explains {:.0} % of the tail.",
         if slow == 1 { "" } else { "s" },
         TAIL_PERCENTILE,
@@ -281,6 +295,16 @@ fn explain_tail(
         format_duration(extra as i64),
         explains
     );
+    if let (Some(u), Some(a)) = (usual, at_usual) {
+        sentence.push_str(&format!(
+            " Had it taken its usual {} (the median in the other traces), {} would have taken about {}{} instead of {}.",
+            format_duration(u),
+            if slow == 1 { "that trace" } else { "they" },
+            format_duration(a),
+            if slow == 1 { "" } else { " on average" },
+            format_duration(slow_mean_ns)
+        ));
+    }
     Some(TailExplanation {
         threshold_ns: threshold,
         slow_traces: slow,
@@ -288,8 +312,65 @@ fn explain_tail(
         operation: operation.to_string(),
         extra_ns: extra as i64,
         explains,
+        usual_ns: usual,
+        slow_mean_ns,
+        at_usual_mean_ns: at_usual,
         sentence,
     })
+}
+
+/// The operation `(service, name)` of a trace, if it has one.
+fn operation_of(trace: &Trace, (service, name): (&str, &str)) -> Option<u32> {
+    (0..trace.operations.len() as u32).find(|&o| trace.operation_names(o) == Some((service, name)))
+}
+
+/// The median duration of the operation's spans in the traces of `rows`.
+fn usual_duration(
+    traces: &[(&Trace, &TraceAnalysis)],
+    rows: &[TraceRow],
+    op: (&str, &str),
+) -> Option<i64> {
+    let mut durations: Vec<i64> = Vec::new();
+    for r in rows {
+        let Some((t, _)) = traces.get(r.index) else {
+            continue;
+        };
+        if let Some(o) = operation_of(t, op) {
+            let spans = t.spans.iter().filter(|s| s.operation == o);
+            durations.extend(spans.map(|s| s.duration_ns));
+        }
+    }
+    if durations.is_empty() {
+        return None;
+    }
+    durations.sort_unstable();
+    Some(percentile(&durations, 50.0))
+}
+
+/// The mean duration of the traces of `rows` had the operation's spans
+/// taken `usual_ns` (only the longer ones change): each trace's duration
+/// less what [`what_if`] finds its request would save.
+fn at_usual_mean(
+    traces: &[(&Trace, &TraceAnalysis)],
+    rows: &[TraceRow],
+    op: (&str, &str),
+    usual_ns: i64,
+) -> i64 {
+    let mut sum = 0f64;
+    for r in rows {
+        let saved = match traces.get(r.index) {
+            Some((t, _)) => match operation_of(t, op) {
+                Some(o) => {
+                    let fix = what_if::at_usual_durations(t, |x| (x == o).then_some(usual_ns));
+                    what_if::saving(t, &fix, FixModel::UsualDuration { usual_ns }).saved_ns
+                }
+                None => 0,
+            },
+            None => 0,
+        };
+        sum += r.duration.saturating_sub(saved) as f64;
+    }
+    (sum / rows.len().max(1) as f64) as i64
 }
 
 fn heatmap(rows: &[TraceRow], order: &[u32], op_names: &[(&str, &str)]) -> Heatmap {
