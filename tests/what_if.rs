@@ -5,8 +5,9 @@
 
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
-use traceglass::analysis::what_if::{new_duration, request_duration, Change};
+use traceglass::analysis::what_if::{new_duration, request_duration, Change, Simulator};
 use traceglass::analysis::{is_blocking, OVERLAP_ALLOWANCE};
+use traceglass::model::pace::{self, NoPause};
 use traceglass::model::{RefType, Reference, SpanInput, SpanIx, SpanKind, Trace, TraceBuilder};
 
 /// Times near today's epoch nanoseconds.
@@ -271,12 +272,18 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn the_fast_path_agrees_with_brute_force(spans in trees(), raw in changes()) {
+    fn the_fast_path_agrees_with_brute_force(spans in trees(), raw in changes(), other in changes()) {
         let trace = build(&spans);
         let fix = to_changes(&trace, &raw);
         let fast = new_duration(&trace, &fix);
         let slow = Oracle::new(&trace, &fix).duration();
         prop_assert_eq!(fast, slow, "changes {:?}", fix);
+        // One simulator for several fixes, as the findings use it.
+        let mut sim = Simulator::default();
+        for f in [&fix, &to_changes(&trace, &other), &fix] {
+            let d = pace::now(sim.new_duration_paced(&trace, f, &mut NoPause));
+            prop_assert_eq!(d, Oracle::new(&trace, f).duration(), "changes {:?}", f);
+        }
     }
 
     #[test]

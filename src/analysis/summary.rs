@@ -8,6 +8,7 @@
 use super::describe::{format_duration, format_share, statement};
 use super::what_if::{self, FixModel};
 use super::{FindingKind, TraceAnalysis};
+use crate::model::pace::{self, NoPause};
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
 
@@ -357,12 +358,14 @@ fn at_usual_mean(
     usual_ns: i64,
 ) -> i64 {
     let mut sum = 0f64;
+    let mut sim = what_if::Simulator::default();
+    let model = FixModel::UsualDuration { usual_ns };
     for r in rows {
         let saved = match traces.get(r.index) {
             Some((t, _)) => match operation_of(t, op) {
                 Some(o) => {
                     let fix = what_if::at_usual_durations(t, |x| (x == o).then_some(usual_ns));
-                    what_if::saving(t, &fix, FixModel::UsualDuration { usual_ns }).saved_ns
+                    pace::now(sim.saving_paced(t, &fix, model, &mut NoPause)).saved_ns
                 }
                 None => 0,
             },

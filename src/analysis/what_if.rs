@@ -132,30 +132,14 @@ pub fn request_duration(trace: &Trace) -> i64 {
 
 /// The request with `changes` applied, as a [`Saving`] of `model`.
 pub fn saving(trace: &Trace, changes: &[(SpanIx, Change)], model: FixModel) -> Saving {
-    pace::now(saving_paced(trace, changes, model, &mut NoPause))
-}
-
-/// [`saving`], pausing through `pace` as it goes.
-pub async fn saving_paced(
-    trace: &Trace,
-    changes: &[(SpanIx, Change)],
-    model: FixModel,
-    pace: &mut impl Pace,
-) -> Saving {
-    let before = request_duration(trace);
-    let after = new_duration_paced(trace, changes, pace).await.min(before);
-    Saving {
-        new_duration_ns: after,
-        saved_ns: before.saturating_sub(after).max(0),
-        model,
-    }
+    pace::now(Simulator::default().saving_paced(trace, changes, model, &mut NoPause))
 }
 
 /// The main root's duration with `changes` applied. Several changes of one
 /// span combine: removal wins, the shortest duration counts, the first
 /// `StartsWith` is used.
 pub fn new_duration(trace: &Trace, changes: &[(SpanIx, Change)]) -> i64 {
-    pace::now(new_duration_paced(trace, changes, &mut NoPause))
+    pace::now(Simulator::default().new_duration_paced(trace, changes, &mut NoPause))
 }
 
 /// The changes of one span, combined.
@@ -186,91 +170,146 @@ struct Scratch {
     ends: Vec<i64>,
 }
 
-/// [`new_duration`], pausing through `pace` as it goes.
-pub async fn new_duration_paced(
-    trace: &Trace,
-    changes: &[(SpanIx, Change)],
-    pace: &mut impl Pace,
-) -> i64 {
-    let Some(root) = trace.main_root() else {
-        return 0;
-    };
-    let before = request_duration(trace);
-    let mut combined: FxHashMap<SpanIx, Combined> = FxHashMap::default();
-    for &(ix, change) in changes {
-        let c = combined.entry(ix).or_default();
-        match change {
-            Change::Removed => c.removed = true,
-            Change::NoWait => c.no_wait = true,
-            Change::Duration(d) => c.duration = Some(c.duration.map_or(d, |o| o.min(d))),
-            Change::StartsWith(s) => {
-                c.starts_with.get_or_insert(s);
+/// [`saving`] and [`new_duration`] for several fixes of one trace, with
+/// the buffers kept from one to the next (findings compute dozens of
+/// savings per trace, most of them on small traces).
+#[derive(Default)]
+pub struct Simulator {
+    combined: FxHashMap<SpanIx, Combined>,
+    affected: FxHashSet<SpanIx>,
+    /// (depth, span) of the affected spans.
+    order: Vec<(u32, SpanIx)>,
+    clip: FxHashMap<SpanIx, (i64, i64)>,
+    new_dur: FxHashMap<SpanIx, i64>,
+    scratch: Scratch,
+}
+
+impl Simulator {
+    /// [`saving`], pausing through `pace` as it goes.
+    pub async fn saving_paced(
+        &mut self,
+        trace: &Trace,
+        changes: &[(SpanIx, Change)],
+        model: FixModel,
+        pace: &mut impl Pace,
+    ) -> Saving {
+        let before = request_duration(trace);
+        let after = self
+            .new_duration_paced(trace, changes, pace)
+            .await
+            .min(before);
+        Saving {
+            new_duration_ns: after,
+            saved_ns: before.saturating_sub(after).max(0),
+            model,
+        }
+    }
+
+    /// [`new_duration`], pausing through `pace` as it goes.
+    pub async fn new_duration_paced(
+        &mut self,
+        trace: &Trace,
+        changes: &[(SpanIx, Change)],
+        pace: &mut impl Pace,
+    ) -> i64 {
+        self.combined.clear();
+        self.affected.clear();
+        self.order.clear();
+        self.clip.clear();
+        self.new_dur.clear();
+        let before = request_duration(trace);
+        match trace.main_root() {
+            Some(root) => self.run(trace, root, changes, pace).await.unwrap_or(before),
+            None => 0,
+        }
+    }
+
+    /// The main root's new duration, or `None` when no change reaches it.
+    async fn run(
+        &mut self,
+        trace: &Trace,
+        root: SpanIx,
+        changes: &[(SpanIx, Change)],
+        pace: &mut impl Pace,
+    ) -> Option<i64> {
+        let Simulator {
+            combined,
+            affected,
+            order,
+            clip,
+            new_dur,
+            scratch,
+        } = self;
+        for &(ix, change) in changes {
+            let c = combined.entry(ix).or_default();
+            match change {
+                Change::Removed => c.removed = true,
+                Change::NoWait => c.no_wait = true,
+                Change::Duration(d) => c.duration = Some(c.duration.map_or(d, |o| o.min(d))),
+                Change::StartsWith(s) => {
+                    c.starts_with.get_or_insert(s);
+                }
             }
         }
-    }
-    if let Some(c) = combined.get(&root) {
-        if c.removed {
-            return 0;
+        if let Some(c) = combined.get(&root) {
+            if c.removed {
+                return Some(0);
+            }
+            if let Some(d) = c.duration {
+                return Some(d.clamp(0, request_duration(trace)));
+            }
         }
-        if let Some(d) = c.duration {
-            return d.clamp(0, before);
+        // The ancestors of changed spans, each once, by depth.
+        let mut steps = 0usize;
+        for &ix in combined.keys() {
+            let mut cur = trace.span(ix).and_then(|s| s.parent);
+            while let Some(p) = cur {
+                steps += 1;
+                if steps >= pace::STRIDE {
+                    steps = 0;
+                    pace.pause().await;
+                }
+                if !affected.insert(p) {
+                    break;
+                }
+                let Some(span) = trace.span(p) else { break };
+                order.push((span.depth, p));
+                cur = span.parent;
+            }
         }
-    }
-    // The ancestors of changed spans, each once, by depth.
-    let mut steps = 0usize;
-    let mut affected: FxHashSet<SpanIx> = FxHashSet::default();
-    let mut order: Vec<(u32, SpanIx)> = Vec::new();
-    for &ix in combined.keys() {
-        let mut cur = trace.span(ix).and_then(|s| s.parent);
-        while let Some(p) = cur {
-            steps += 1;
+        if !affected.contains(&root) {
+            return None;
+        }
+        order.sort_unstable();
+        // Clipped intervals of the affected spans, from the root down.
+        for &(_, ix) in order.iter() {
+            let Some(span) = trace.span(ix) else { continue };
+            let (s, e) = (span.start_ns, span.end_ns());
+            let kept = match span.parent {
+                None if ix == root => Some((s, e)),
+                Some(p) if is_blocking(trace, p, ix) => clip
+                    .get(&p)
+                    .filter(|&&(ps, pe)| s < pe && e > ps)
+                    .map(|&(ps, pe)| (s.max(ps), e.min(pe))),
+                _ => None,
+            };
+            if let Some(iv) = kept {
+                clip.insert(ix, iv);
+            }
+        }
+        // New durations, from the deepest up.
+        for &(_, ix) in order.iter().rev() {
+            let Some(&iv) = clip.get(&ix) else { continue };
+            steps += trace.children(ix).len();
             if steps >= pace::STRIDE {
                 steps = 0;
                 pace.pause().await;
             }
-            if !affected.insert(p) {
-                break;
-            }
-            let Some(span) = trace.span(p) else { break };
-            order.push((span.depth, p));
-            cur = span.parent;
+            let d = simulate(trace, ix, iv, combined, new_dur, scratch);
+            new_dur.insert(ix, d);
         }
+        new_dur.get(&root).copied()
     }
-    if !affected.contains(&root) {
-        return before;
-    }
-    order.sort_unstable();
-    // Clipped intervals of the affected spans, from the root down.
-    let mut clip: FxHashMap<SpanIx, (i64, i64)> = FxHashMap::default();
-    for &(_, ix) in &order {
-        let Some(span) = trace.span(ix) else { continue };
-        let (s, e) = (span.start_ns, span.end_ns());
-        let kept = match span.parent {
-            None if ix == root => Some((s, e)),
-            Some(p) if is_blocking(trace, p, ix) => clip
-                .get(&p)
-                .filter(|&&(ps, pe)| s < pe && e > ps)
-                .map(|&(ps, pe)| (s.max(ps), e.min(pe))),
-            _ => None,
-        };
-        if let Some(iv) = kept {
-            clip.insert(ix, iv);
-        }
-    }
-    // New durations, from the deepest up.
-    let mut new_dur: FxHashMap<SpanIx, i64> = FxHashMap::default();
-    let mut scratch = Scratch::default();
-    for &(_, ix) in order.iter().rev() {
-        let Some(&iv) = clip.get(&ix) else { continue };
-        steps += trace.children(ix).len();
-        if steps >= pace::STRIDE {
-            steps = 0;
-            pace.pause().await;
-        }
-        let d = simulate(trace, ix, iv, &combined, &new_dur, &mut scratch);
-        new_dur.insert(ix, d);
-    }
-    new_dur.get(&root).copied().unwrap_or(before)
 }
 
 /// The new duration of `parent` (clipped to `(ps, pe)`) from its kept

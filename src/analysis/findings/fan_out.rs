@@ -30,6 +30,7 @@ struct FanOut {
 pub(super) async fn fan_outs(
     trace: &Trace,
     cp: &CriticalPath,
+    sim: &mut what_if::Simulator,
     pace: &mut impl Pace,
 ) -> Vec<Finding> {
     let mut found: Vec<FanOut> = Vec::new();
@@ -171,7 +172,7 @@ pub(super) async fn fan_outs(
                 "with all of them started at once",
             ),
         };
-        let saving = what_if::saving_paced(trace, &fix, model, pace).await;
+        let saving = sim.saving_paced(trace, &fix, model, pace).await;
         pace.pause().await;
         let sentence = match f.straggler_median {
             Some(med) => format!(

@@ -101,13 +101,14 @@ pub async fn findings_paced(
     pace: &mut impl Pace,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let mut sim = what_if::Simulator::default();
     out.extend(dominant_operation(trace, cp, operation_times));
     pace.pause().await;
-    out.extend(sequential_repetitions(trace, cp, pace).await);
+    out.extend(sequential_repetitions(trace, cp, &mut sim, pace).await);
     pace.pause().await;
-    out.extend(fan_out::fan_outs(trace, cp, pace).await);
+    out.extend(fan_out::fan_outs(trace, cp, &mut sim, pace).await);
     pace.pause().await;
-    out.extend(errors_on_path(trace, cp, pace).await);
+    out.extend(errors_on_path(trace, cp, &mut sim, pace).await);
     pace.pause().await;
     out.extend(uninstrumented(trace, cp));
     out.sort_by_key(|f| std::cmp::Reverse(f.time_at_stake_ns));
@@ -165,6 +166,7 @@ struct Repetition {
 async fn sequential_repetitions(
     trace: &Trace,
     cp: &CriticalPath,
+    sim: &mut what_if::Simulator,
     pace: &mut impl Pace,
 ) -> Vec<Finding> {
     let mut found: Vec<Repetition> = Vec::new();
@@ -246,7 +248,7 @@ async fn sequential_repetitions(
             median_ns,
         };
         let fix = what_if::batched(&r.calls, median_ns);
-        let saving = what_if::saving_paced(trace, &fix, model, pace).await;
+        let saving = sim.saving_paced(trace, &fix, model, pace).await;
         pace.pause().await;
         let how = format!(
             "with the calls batched into one call of their median duration ({})",
@@ -342,7 +344,12 @@ fn median(mut v: Vec<i64>) -> i64 {
     }
 }
 
-async fn errors_on_path(trace: &Trace, cp: &CriticalPath, pace: &mut impl Pace) -> Option<Finding> {
+async fn errors_on_path(
+    trace: &Trace,
+    cp: &CriticalPath,
+    sim: &mut what_if::Simulator,
+    pace: &mut impl Pace,
+) -> Option<Finding> {
     let failed: Vec<SpanIx> = (0..trace.spans.len() as SpanIx)
         .filter(|&i| cp.on_path.get(i as usize).copied().unwrap_or(false))
         .filter(|&i| trace.span(i).is_some_and(|s| s.is_error()))
@@ -365,7 +372,7 @@ async fn errors_on_path(trace: &Trace, cp: &CriticalPath, pace: &mut impl Pace) 
     let saving = if retried > 0 {
         let fix = what_if::retries_removed(&retries);
         let model = FixModel::RetriesRemoved { attempts: retried };
-        Some(what_if::saving_paced(trace, &fix, model, pace).await)
+        Some(sim.saving_paced(trace, &fix, model, pace).await)
     } else {
         None
     };
