@@ -65,9 +65,10 @@
 //!   it succeeds is unknown. With no retried attempt there is no
 //!   counterfactual.
 //! - **Dominant operation** ([`at_usual_durations`]): its spans take their
-//!   usual duration, known only across traces (the summary uses the median
-//!   of the other traces of the same root operation). Within one trace
-//!   there is no usual time: the finding keeps its estimate.
+//!   usual duration, known only across traces (the summary's tail
+//!   explanation takes the median of the operation's spans in the traces
+//!   of the same root operation outside the tail). Within one trace there
+//!   is no usual time: the finding keeps its estimate.
 //! - **Uninstrumented time**: no fix is modelled. What fills the gap is
 //!   unknown, so the finding keeps its estimate (the gap's critical-path time).
 
