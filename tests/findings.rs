@@ -3,7 +3,7 @@
 
 mod common;
 
-use traceglass::analysis::{FindingKind, TraceAnalysis};
+use traceglass::analysis::{FindingKind, FixModel, TraceAnalysis};
 use traceglass::import::import_bytes;
 use traceglass::model::{AttrValue, SpanInput, SpanKind, Status, StatusCode, Trace, TraceBuilder};
 
@@ -165,9 +165,22 @@ fn sequential_repetition_tells_statements_apart() {
     assert_eq!(
         a.headline,
         "GET /invoices (billing) took 512 ms: 85 sequential SELECT * FROM invoice_lines WHERE invoice_id = ? calls \
-         from GET /invoices took 425 ms (83 %), an N+1 query pattern."
+         from GET /invoices took 425 ms (83 %), an N+1 query pattern. Fixing this would make the request about \
+         420 ms faster (82 %), with the calls batched into one call of their median duration (5.00 ms)."
     );
+    // Batched, the first call takes the median (5 ms) and the other 84 go:
+    // 84 × 5 ms, by construction.
     assert_eq!(f.time_at_stake_ns, 420 * MS);
+    let saving = f.saving.expect("a computed saving");
+    assert_eq!(saving.saved_ns, 420 * MS);
+    assert_eq!(saving.new_duration_ns, 92 * MS);
+    assert_eq!(
+        saving.model,
+        FixModel::Batched {
+            calls: 85,
+            median_ns: 5 * MS
+        }
+    );
 }
 
 #[test]
@@ -198,9 +211,14 @@ fn fan_out_straggler() {
         .find(|f| f.kind == FindingKind::FanOut)
         .expect("a fan-out finding");
     assert_eq!(f.evidence[0], t.find_span("d").unwrap());
+    // At the median, d ends with b, at 115 ms, 290 ms sooner.
     assert_eq!(f.time_at_stake_ns, 290 * MS, "{}", f.sentence);
+    assert_eq!(f.saving.map(|s| s.new_duration_ns), Some(120 * MS));
     assert!(
-        f.sentence.contains("4.0× the others' median of 100 ms"),
+        f.sentence.ends_with(
+            "4.0× the others' median of 100 ms. Fixing this would make the request about 290 ms \
+             faster (71 %), with the last one at the others' median."
+        ),
         "{}",
         f.sentence
     );
@@ -226,11 +244,18 @@ fn errors_and_retries_on_the_critical_path() {
         .iter()
         .find(|f| f.kind == FindingKind::ErrorsOnPath)
         .expect("an errors finding");
-    assert_eq!(f.time_at_stake_ns, 100 * MS);
-    assert!(
-        f.sentence.contains("1 was followed by a retry"),
-        "{}",
-        f.sentence
+    // The failed attempt (100 ms) and the back-off (1 ms) go; the retry
+    // starts at 5 ms, where the attempt did.
+    assert_eq!(f.time_at_stake_ns, 101 * MS);
+    assert_eq!(
+        f.saving.map(|s| (s.new_duration_ns, s.model)),
+        Some((59 * MS, FixModel::RetriesRemoved { attempts: 1 }))
+    );
+    assert_eq!(
+        f.sentence,
+        "1 failed span on the critical path (charge card) spent 100 ms in failed attempts; 1 was followed by a \
+         retry of the same operation. Fixing this would make the request about 101 ms faster (63 %), with the \
+         retried attempt and the wait before its retry removed."
     );
 }
 
@@ -303,4 +328,161 @@ fn hotrod_n_plus_one_and_fan_out_are_found() {
         .findings
         .iter()
         .any(|f| f.kind == FindingKind::ErrorsOnPath));
+}
+
+#[test]
+fn a_throttled_fan_out_all_at_once() {
+    // Nine calls of 30 ms, three at a time, then 10 ms of the parent's own.
+    let mut spans = vec![s("p", None, "api", "GET /report", 0.0, 100.0)];
+    let ids = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for (i, id) in ids.iter().enumerate() {
+        spans.push(S {
+            kind: SpanKind::Client,
+            ..s(
+                id,
+                Some("p"),
+                "api",
+                "fetch page",
+                (i / 3) as f64 * 30.0,
+                30.0,
+            )
+        });
+    }
+    let a = TraceAnalysis::new(&build(spans));
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::FanOut)
+        .expect("a fan-out finding");
+    // All started at 0, they end at 30 ms; the parent 10 ms after.
+    assert_eq!(f.time_at_stake_ns, 60 * MS, "{}", f.sentence);
+    assert_eq!(
+        f.saving.map(|s| (s.new_duration_ns, s.model)),
+        Some((40 * MS, FixModel::AllAtOnce { calls: 9 }))
+    );
+    assert!(
+        f.sentence.ends_with(
+            "at most 3 at a time; together they took 90.0 ms, while the slowest alone took 30.0 ms. \
+             Fixing this would make the request about 60.0 ms faster (60 %), with all of them started at once."
+        ),
+        "{}",
+        f.sentence
+    );
+}
+
+#[test]
+fn an_n_plus_one_beside_a_longer_call_would_save_nothing() {
+    // Five 10 ms look-ups one after the other, while a 90 ms call runs.
+    let mut spans = vec![
+        s("r", None, "web", "GET /", 0.0, 100.0),
+        S {
+            kind: SpanKind::Client,
+            attrs: vec![("peer.service", "search")],
+            ..s("slow", Some("r"), "web", "POST /search", 5.0, 90.0)
+        },
+    ];
+    let ids = ["l0", "l1", "l2", "l3", "l4"];
+    for (i, id) in ids.iter().enumerate() {
+        spans.push(s(
+            id,
+            Some("r"),
+            "web",
+            "lookup",
+            5.0 + i as f64 * 10.0,
+            10.0,
+        ));
+    }
+    let a = TraceAnalysis::new(&build(spans));
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::SequentialRepetition)
+        .expect("an N+1 finding");
+    assert_eq!(f.time_at_stake_ns, 0);
+    assert_eq!(f.saving.map(|s| s.new_duration_ns), Some(100 * MS));
+    assert!(
+        f.sentence.ends_with(
+            "Fixing this would not make the request faster, even with the calls batched into one call of \
+             their median duration (10.0 ms): other work would end no sooner."
+        ),
+        "{}",
+        f.sentence
+    );
+}
+
+#[test]
+fn failures_not_retried_claim_no_saving() {
+    let t = build(vec![
+        s("r", None, "shop", "checkout", 0.0, 100.0),
+        S {
+            kind: SpanKind::Client,
+            error: true,
+            ..s("1", Some("r"), "shop", "charge card", 5.0, 90.0)
+        },
+    ]);
+    let a = TraceAnalysis::new(&t);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ErrorsOnPath)
+        .expect("an errors finding");
+    // No counterfactual: the estimate (the time in the failure) stays.
+    assert_eq!(f.saving, None);
+    assert_eq!(f.time_at_stake_ns, 90 * MS);
+    assert!(
+        f.sentence.ends_with(
+            "It was not retried, so no saving is computed: its work would still be needed."
+        ),
+        "{}",
+        f.sentence
+    );
+
+    // One retried attempt, and another failure that nothing retried.
+    let t = build(vec![
+        s("r", None, "shop", "checkout", 0.0, 200.0),
+        S {
+            kind: SpanKind::Client,
+            error: true,
+            ..s("1", Some("r"), "shop", "charge card", 0.0, 50.0)
+        },
+        S {
+            kind: SpanKind::Client,
+            ..s("2", Some("r"), "shop", "charge card", 60.0, 40.0)
+        },
+        S {
+            kind: SpanKind::Client,
+            error: true,
+            ..s("3", Some("r"), "shop", "send receipt", 100.0, 100.0)
+        },
+    ]);
+    let a = TraceAnalysis::new(&t);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ErrorsOnPath)
+        .expect("an errors finding");
+    assert_eq!(f.time_at_stake_ns, 60 * MS, "{}", f.sentence);
+    assert!(
+        f.sentence.ends_with(
+            "with the retried attempt and the wait before its retry removed (the failure that was not \
+             retried is kept: its work would still be needed)."
+        ),
+        "{}",
+        f.sentence
+    );
+}
+
+#[test]
+fn the_dominant_operation_and_uninstrumented_time_keep_their_estimate() {
+    let t = build(vec![
+        s("r", None, "worker", "job", 0.0, 1000.0),
+        s("1", Some("r"), "worker", "load", 0.0, 100.0),
+        s("2", Some("r"), "worker", "store", 800.0, 100.0),
+    ]);
+    let a = TraceAnalysis::new(&t);
+    for f in &a.findings {
+        assert_eq!(f.saving, None, "{:?}", f.kind);
+        assert!(!f.sentence.contains("Fixing this"), "{}", f.sentence);
+    }
+    assert!(kinds(&a).contains(&FindingKind::Uninstrumented));
 }

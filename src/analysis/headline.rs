@@ -1,6 +1,9 @@
 //! The bottleneck headline: one sentence, composed from the critical path,
 //! that names the operation with the largest exclusive critical-path time,
-//! how long it took and what share of the trace that is.
+//! how long it took and what share of the trace that is. When an N+1,
+//! fan-out or error finding leads instead (by time at stake, or because it
+//! explains that operation and fixing it would save time), the finding's
+//! sentence follows, with what fixing it would save.
 
 use super::describe::{
     describe_span, describe_span_with, format_duration, format_share, work_kind, WorkKind,

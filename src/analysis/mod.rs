@@ -11,6 +11,7 @@ pub mod shorten;
 pub mod stats;
 pub mod summary;
 pub mod tail;
+pub mod what_if;
 
 pub use compare::{compare, Change, Comparison, Node, NodeIx};
 pub use critical_path::{
@@ -20,6 +21,7 @@ pub use findings::{findings, Finding, FindingKind};
 pub use headline::{headline, operation_times, OperationTime};
 pub use self_time::self_times;
 pub use stats::{statistics, GroupBy, StatsRow};
+pub use what_if::{FixModel, Saving};
 
 use crate::model::pace::{self, NoPause, Pace};
 use crate::model::Trace;

@@ -204,8 +204,12 @@ fn summarize_group<'t>(
         })
         .collect();
 
-    let tail =
-        Some(tail::rank(traces, &members, Slow::default())).filter(|r| !r.explanations.is_empty());
+    let tail = Some(tail::rank(traces, &members, Slow::default()))
+        .filter(|r| !r.explanations.is_empty())
+        .map(|mut r| {
+            tail::add_usual_time(traces, &members, &mut r);
+            r
+        });
     let heatmap = heatmap(&rows, &order, &op_names);
     let findings = count_findings(traces, &members);
     GroupSummary {

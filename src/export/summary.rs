@@ -26,6 +26,10 @@
 //!       "sentence": "The call to weather-service (GET, 6.00 s) is …",
 //!       "timeAtStakeNs": 6003115861,
 //!       "timeAtStake": "6.00 s",
+//!       "saving": null,                // or, where a fix is modelled (N+1,
+//!                                      // fan-out, retried failures): the
+//!                                      // request recomputed with it fixed,
+//!                                      // {"newDurationNs", "savedNs"}
 //!       "spanIds": ["4c6e70dfa6f273df"] // the evidence, at most 200
 //!     }
 //!   ],
@@ -96,6 +100,10 @@ pub fn summary_json(trace: &Trace, analysis: &TraceAnalysis) -> Value {
                 "sentence": f.sentence,
                 "timeAtStakeNs": f.time_at_stake_ns,
                 "timeAtStake": format_duration(f.time_at_stake_ns),
+                "saving": f.saving.map(|sv| json!({
+                    "newDurationNs": sv.new_duration_ns,
+                    "savedNs": sv.saved_ns,
+                })),
                 "spanIds": span_ids,
             })
         })
@@ -300,12 +308,14 @@ mod tests {
         assert_eq!(first["kind"], "dominant-operation");
         assert_eq!(first["label"], "Dominant operation");
         assert_eq!(first["timeAtStake"], "6.00 s");
+        // The dominant operation has no modelled fix within one trace.
+        assert_eq!(first["saving"], Value::Null);
         assert!(first["sentence"]
             .as_str()
             .unwrap()
             .starts_with("The call to weather-service (GET, 6.00 s)"));
         for f in findings {
-            assert_eq!(f.as_object().unwrap().len(), 6);
+            assert_eq!(f.as_object().unwrap().len(), 7);
             let ids = f["spanIds"].as_array().unwrap();
             assert!(!ids.is_empty());
             for id in ids {
@@ -396,6 +406,35 @@ mod tests {
         assert_eq!(j["findings"], json!([]));
         let md = summary_markdown(&t, &a);
         assert!(md.starts_with("Trace `e` has no spans\n"), "{md}");
+    }
+
+    /// An N+1 carries its computed saving: ten 10 ms calls one after the
+    /// other, batched into one, save 90 ms of the 110 ms request.
+    #[test]
+    fn a_modelled_fix_gives_its_saving() {
+        let mut rows = vec![("r", None, "web", "GET /", 0, 110)];
+        let ids: Vec<String> = (0..10).map(|i| format!("q{i}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            rows.push((
+                id.as_str(),
+                Some("r"),
+                "db",
+                "SELECT",
+                5 + 10 * i as i64,
+                10,
+            ));
+        }
+        let t = sample::named(&rows);
+        let a = TraceAnalysis::new(&t);
+        let j = summary_json(&t, &a);
+        let n1 = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "n-plus-one")
+            .unwrap();
+        assert_eq!(n1["saving"]["savedNs"], 90);
+        assert_eq!(n1["saving"]["newDurationNs"], 20);
     }
 
     #[test]

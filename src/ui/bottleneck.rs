@@ -38,6 +38,26 @@ pub fn BottleneckPanel(loaded: Loaded) -> impl IntoView {
     }
 }
 
+/// What fixing a finding would save: computed (the request recomputed
+/// with it fixed) where its kind has a model, else the estimate.
+fn stake(f: &Finding) -> impl IntoView {
+    match f.saving {
+        Some(sv) => view! {
+            <span class="stake saving" data-testid="saving"
+                title=format!("Recomputed with this fixed: the request would take {} instead of {}", format_duration(sv.new_duration_ns), format_duration(sv.duration_ns()))>
+                {format!("saves {} ({})", format_duration(sv.saved_ns), format_share(sv.saved_ns, sv.duration_ns()))}
+            </span>
+        }
+        .into_any(),
+        None => view! {
+            <span class="stake" title="How much shorter the trace could be if this were fixed: an estimate from the critical path (no fix is modelled for it)">
+                {format!("{} at stake", format_duration(f.time_at_stake_ns))}
+            </span>
+        }
+        .into_any(),
+    }
+}
+
 #[component]
 fn Panel(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
     let state = expect_context::<ViewState>();
@@ -84,9 +104,7 @@ fn Panel(trace: Arc<Trace>, analysis: Arc<TraceAnalysis>) -> impl IntoView {
                 <button class="finding" data-testid="finding" on:click=move |_| state.show_spans(&evidence)>
                     <span class="rank">{i + 1}</span>
                     <span class="kind">{f.kind.label()}</span>
-                    <span class="stake" title="How much shorter the trace would be if this were fixed (estimate)">
-                        {format!("{} at stake", format_duration(f.time_at_stake_ns))}
-                    </span>
+                    {stake(f)}
                     <span class="sentence">{f.sentence.clone()}</span>
                     <span class="evidence">{format!("{count} span{}", if count == 1 { "" } else { "s" })}</span>
                 </button>

@@ -18,9 +18,9 @@ use std::sync::Arc;
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 80;
 
-/// The group in numbers, from its traces and their analyses (all are
-/// analysed: the summary is drawn only then).
-fn table_of(traces: &[Loaded], members: &[usize]) -> Option<Table> {
+/// Calls `f` with the group's traces and their analyses (all are analysed:
+/// the summary is drawn only then).
+fn with_pairs<R>(traces: &[Loaded], f: impl FnOnce(&[(&Trace, &TraceAnalysis)]) -> R) -> Option<R> {
     let analyses = traces
         .iter()
         .map(|l| l.analysis.get_untracked())
@@ -30,7 +30,7 @@ fn table_of(traces: &[Loaded], members: &[usize]) -> Option<Table> {
         .zip(&analyses)
         .map(|(l, a)| (l.trace.as_ref(), a.as_ref()))
         .collect();
-    Some(Table::new(&refs, members))
+    Some(f(&refs))
 }
 
 /// The colours the canvas draws with, from the stylesheet's properties.
@@ -78,14 +78,17 @@ pub fn SlowAgainstRest(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoVie
         let t = match table.get_value() {
             Some(t) => t,
             None => {
-                let t = Arc::new(table_of(&for_rank, &members_rank)?);
+                let t = Arc::new(with_pairs(&for_rank, |p| Table::new(p, &members_rank))?);
                 table.set_value(Some(t.clone()));
                 t
             }
         };
         // Measured for bench/compare.mjs as `traceglass:rank`.
         super::frames::perf_mark("traceglass:rank-start", None);
-        let r = t.rank(s);
+        let mut r = t.rank(s);
+        with_pairs(&for_rank, |p| {
+            tail::add_usual_time(p, &members_rank, &mut r)
+        });
         super::frames::perf_mark("traceglass:rank", Some("traceglass:rank-start"));
         Some(Arc::new(r))
     });

@@ -81,10 +81,12 @@ mod effects;
 mod histogram;
 mod split;
 mod table;
+mod usual;
 mod words;
 
 pub use histogram::{Histogram, Scale, DURATION_BINS};
 pub use table::Table;
+pub use usual::{add_usual_time, AtUsual};
 
 use super::TraceAnalysis;
 use crate::model::{SpanIx, Trace};
@@ -239,6 +241,9 @@ pub struct Explanation {
     pub examples: Vec<Example>,
     /// One sentence standing on its own.
     pub sentence: String,
+    /// For the top operation: what the slow traces would have taken had
+    /// it taken its usual time ([`add_usual_time`]).
+    pub at_usual: Option<AtUsual>,
 }
 
 /// What explains the slow group's extra time.

@@ -178,7 +178,8 @@ pub(super) fn explain(s: &Split, f: &Found) -> Explanation {
         (Kind::OperationTime, _) => {
             let (slow, rest) = f.calls;
             let calls = if slow - rest >= MIN_EXTRA_CALLS {
-                format!(" ({} calls per trace, against {})", count(slow), count(rest))
+                let word = if count(slow) == "1" { "call" } else { "calls" };
+                format!(" ({} {word} per trace, against {})", count(slow), count(rest))
             } else {
                 String::new()
             };
@@ -230,6 +231,7 @@ pub(super) fn explain(s: &Split, f: &Found) -> Explanation {
         support: sup,
         examples: f.examples.clone(),
         sentence,
+        at_usual: None,
     }
 }
 

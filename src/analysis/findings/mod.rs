@@ -1,6 +1,14 @@
 //! Findings: patterns on the critical path, each with a sentence, the time
-//! at stake (how much shorter the trace would be if it were fixed, estimated
-//! from the critical path) and the spans that are its evidence.
+//! at stake (how much shorter the request would be if it were fixed) and
+//! the spans that are its evidence.
+//!
+//! Where a kind's fix is modelled (N+1, fan-out, retried failures; see
+//! [`super::what_if`]), the time at stake is computed: the request's
+//! duration is recomputed with the pattern fixed, and the sentence says how
+//! much faster it would be. The dominant operation (no usual time within
+//! one trace), failures that nothing retried and uninstrumented time keep
+//! an estimate from the critical path, and their sentences claim no
+//! counterfactual.
 //!
 //! Every threshold is a named constant below, so that they are read and
 //! tuned in one place.
@@ -8,10 +16,13 @@
 use super::describe::{
     describe_span_with, format_duration, format_share, peer_name, statement, work_kind, WorkKind,
 };
-use super::{is_blocking, CriticalPath, OperationTime};
+use super::what_if::{self, FixModel, Saving};
+use super::{CriticalPath, OperationTime};
 use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{SpanIx, Trace};
 use std::collections::HashMap;
+
+mod fan_out;
 
 /// Sibling calls of one operation (and one statement) needed for an N+1 finding.
 pub const MIN_SEQUENTIAL_REPEATS: usize = 5;
@@ -61,8 +72,13 @@ pub struct Finding {
     pub kind: FindingKind,
     /// One sentence for people, standing on its own.
     pub sentence: String,
-    /// How much shorter the trace would be if this were fixed (an estimate).
+    /// How much shorter the request would be if this were fixed: the
+    /// computed `saving` where there is one, else an estimate from the
+    /// critical path.
     pub time_at_stake_ns: i64,
+    /// The request's duration recomputed with this fixed, where the kind's
+    /// fix is modelled.
+    pub saving: Option<Saving>,
     /// The spans that show it, most telling first.
     pub evidence: Vec<SpanIx>,
 }
@@ -85,13 +101,14 @@ pub async fn findings_paced(
     pace: &mut impl Pace,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let mut sim = what_if::Simulator::default();
     out.extend(dominant_operation(trace, cp, operation_times));
     pace.pause().await;
-    out.extend(sequential_repetitions(trace, cp, pace).await);
+    out.extend(sequential_repetitions(trace, cp, &mut sim, pace).await);
     pace.pause().await;
-    out.extend(fan_outs(trace, cp, pace).await);
+    out.extend(fan_out::fan_outs(trace, cp, &mut sim, pace).await);
     pace.pause().await;
-    out.extend(errors_on_path(trace, cp));
+    out.extend(errors_on_path(trace, cp, &mut sim, pace).await);
     pace.pause().await;
     out.extend(uninstrumented(trace, cp));
     out.sort_by_key(|f| std::cmp::Reverse(f.time_at_stake_ns));
@@ -115,6 +132,8 @@ fn dominant_operation(
         .filter(|(i, s)| s.operation == span.operation && cp.time_of(*i as SpanIx) > 0)
         .map(|(i, _)| i as SpanIx)
         .collect();
+    // Counted before the evidence is capped.
+    let runs = evidence.len();
     evidence.sort_by_key(|&i| std::cmp::Reverse(cp.time_of(i)));
     evidence.truncate(MAX_EVIDENCE);
     let mut sentence = format!(
@@ -123,13 +142,14 @@ fn dominant_operation(
         format_share(top.time_ns, total),
         kind.label()
     );
-    if evidence.len() > 1 {
-        sentence.push_str(&format!(" It ran {} times on the path.", evidence.len()));
+    if runs > 1 {
+        sentence.push_str(&format!(" It ran {runs} times on the path."));
     }
     Some(Finding {
         kind: FindingKind::DominantOperation,
         sentence,
         time_at_stake_ns: top.time_ns,
+        saving: None,
         evidence,
     })
 }
@@ -146,6 +166,7 @@ struct Repetition {
 async fn sequential_repetitions(
     trace: &Trace,
     cp: &CriticalPath,
+    sim: &mut what_if::Simulator,
     pace: &mut impl Pace,
 ) -> Vec<Finding> {
     let mut found: Vec<Repetition> = Vec::new();
@@ -190,7 +211,7 @@ async fn sequential_repetitions(
                     .iter()
                     .filter_map(|&c| trace.span(c))
                     .map(|s| s.duration_ns);
-                let sum: i64 = durations.clone().sum();
+                let sum = durations.clone().fold(0i64, i64::saturating_add);
                 let longest = durations.max().unwrap_or(0);
                 let on_path: i64 = best.iter().map(|&c| subtree_path_time(trace, cp, c)).sum();
                 found.push(Repetition {
@@ -199,7 +220,7 @@ async fn sequential_repetitions(
                     statement: group.first().and_then(|g| g.0.clone()),
                     sum,
                     // Batched into one call, the run would take about its longest call.
-                    stake: (sum - longest).min(on_path).max(0),
+                    stake: sum.saturating_sub(longest).min(on_path).max(0),
                 });
             }
         }
@@ -207,43 +228,80 @@ async fn sequential_repetitions(
     found.sort_by_key(|r| std::cmp::Reverse(r.stake));
     found.truncate(MAX_PER_KIND);
     let total = trace.duration_ns();
-    found
-        .into_iter()
-        .filter_map(|r| {
-            let first = r.calls.first().and_then(|&c| trace.span(c))?;
-            let parent = trace.span(r.parent)?;
-            let kind = work_kind(trace, first);
-            let db = kind == WorkKind::Database;
-            let label = match (&r.statement, peer_name(trace, first)) {
-                (Some(st), _) => format!("{} calls", super::shorten::statement(st, 60)),
-                (None, Some(peer)) if db || kind == WorkKind::ExternalCall => {
-                    format!("{} calls to {peer}", trace.span_name(first))
-                }
-                _ => format!(
-                    "{} ({}) calls",
-                    trace.span_name(first),
-                    trace.service_name(first)
-                ),
-            };
-            let pattern = if db {
-                "an N+1 query pattern"
-            } else {
-                "an N+1 call pattern"
-            };
-            Some(Finding {
-                kind: FindingKind::SequentialRepetition,
-                sentence: format!(
-                    "{} sequential {label} from {} took {} ({}), {pattern}.",
-                    r.calls.len(),
-                    trace.span_name(parent),
-                    format_duration(r.sum),
-                    format_share(r.sum, total)
-                ),
-                time_at_stake_ns: r.stake,
-                evidence: r.calls.into_iter().take(MAX_EVIDENCE).collect(),
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(found.len());
+    for r in found {
+        let (Some(first), Some(parent)) = (
+            r.calls.first().and_then(|&c| trace.span(c)),
+            trace.span(r.parent),
+        ) else {
+            continue;
+        };
+        let median_ns = median(
+            r.calls
+                .iter()
+                .filter_map(|&c| trace.span(c))
+                .map(|s| s.duration_ns)
+                .collect(),
+        );
+        let model = FixModel::Batched {
+            calls: r.calls.len(),
+            median_ns,
+        };
+        let fix = what_if::batched(&r.calls, median_ns);
+        let saving = sim.saving_paced(trace, &fix, model, pace).await;
+        pace.pause().await;
+        let how = format!(
+            "with the calls batched into one call of their median duration ({})",
+            format_duration(median_ns)
+        );
+        let kind = work_kind(trace, first);
+        let db = kind == WorkKind::Database;
+        let label = match (&r.statement, peer_name(trace, first)) {
+            (Some(st), _) => format!("{} calls", super::shorten::statement(st, 60)),
+            (None, Some(peer)) if db || kind == WorkKind::ExternalCall => {
+                format!("{} calls to {peer}", trace.span_name(first))
+            }
+            _ => format!(
+                "{} ({}) calls",
+                trace.span_name(first),
+                trace.service_name(first)
+            ),
+        };
+        let pattern = if db {
+            "an N+1 query pattern"
+        } else {
+            "an N+1 call pattern"
+        };
+        out.push(Finding {
+            kind: FindingKind::SequentialRepetition,
+            sentence: format!(
+                "{} sequential {label} from {} took {} ({}), {pattern}.{}",
+                r.calls.len(),
+                trace.span_name(parent),
+                format_duration(r.sum),
+                format_share(r.sum, total),
+                saving_words(&saving, &how)
+            ),
+            time_at_stake_ns: saving.saved_ns,
+            saving: Some(saving),
+            evidence: r.calls.into_iter().take(MAX_EVIDENCE).collect(),
+        });
+    }
+    out
+}
+
+/// The words that end a finding's sentence: what fixing it (`how`) would
+/// save, as the request's new duration says.
+fn saving_words(saving: &Saving, how: &str) -> String {
+    if saving.saved_ns > 0 {
+        format!(
+            " Fixing this would make the request about {} faster ({}), {how}.",
+            format_duration(saving.saved_ns),
+            format_share(saving.saved_ns, saving.duration_ns())
+        )
+    } else {
+        format!(" Fixing this would not make the request faster, even {how}: other work would end no sooner.")
+    }
 }
 
 /// The longest run of calls (sorted by start) each starting after the
@@ -282,187 +340,16 @@ fn median(mut v: Vec<i64>) -> i64 {
     if v.len() % 2 == 1 {
         v[m]
     } else {
-        (v[m - 1] + v[m]) / 2
+        v[m - 1] + (v[m] - v[m - 1]) / 2
     }
 }
 
-/// Concurrent children of one parent, before they are put in words.
-struct FanOut {
-    parent: SpanIx,
-    /// The last to finish first.
-    members: Vec<SpanIx>,
-    peak: usize,
-    wall: i64,
-    longest: i64,
-    /// The others' median duration, when the last one is a straggler.
-    straggler_median: Option<i64>,
-    /// How much sooner it would end (whether or not it is on the critical path).
-    saved: i64,
-    stake: i64,
-}
-
-async fn fan_outs(trace: &Trace, cp: &CriticalPath, pace: &mut impl Pace) -> Vec<Finding> {
-    let mut found: Vec<FanOut> = Vec::new();
-    let mut by_start: Vec<(i64, i64, SpanIx)> = Vec::new();
-    let mut events: Vec<(i64, i32)> = Vec::new();
-    for p in 0..trace.spans.len() as SpanIx {
-        if pace::due(p as usize) {
-            pace.pause().await;
-        }
-        let kids = trace.children(p);
-        if kids.len() < MIN_FAN_OUT_CONCURRENCY {
-            continue;
-        }
-        by_start.clear();
-        by_start.extend(
-            kids.iter()
-                .copied()
-                .filter(|&c| is_blocking(trace, p, c))
-                .filter_map(|c| trace.span(c).map(|s| (s.start_ns, s.end_ns(), c))),
-        );
-        // Sweep the children's start and end events for the concurrency.
-        events.clear();
-        for &(s, e, _) in &by_start {
-            if e > s {
-                events.push((s, 1));
-                events.push((e, -1));
-            }
-        }
-        events.sort_unstable();
-        let (mut cur, mut peak) = (0i32, 0i32);
-        for (_, d) in &events {
-            cur += d;
-            peak = peak.max(cur);
-        }
-        if (peak.max(0) as usize) < MIN_FAN_OUT_CONCURRENCY {
-            continue;
-        }
-        // The concurrent children: those overlapping at least one sibling.
-        // By start time, a child overlaps an earlier one when it starts before
-        // the latest end so far, and a later one when the next starts before
-        // it ends.
-        by_start.sort_unstable();
-        let mut members: Vec<(i64, i64, SpanIx)> = Vec::new();
-        let mut max_end = i64::MIN;
-        for (i, &(start, end, c)) in by_start.iter().enumerate() {
-            let overlaps_earlier = start < max_end;
-            let overlaps_later = by_start.get(i + 1).is_some_and(|n| n.0 < end);
-            if overlaps_earlier || overlaps_later {
-                members.push((start, end, c));
-            }
-            max_end = max_end.max(end);
-        }
-        let (Some(first_start), Some(&(last_start, last_end, last))) = (
-            members.iter().map(|m| m.0).min(),
-            members.iter().max_by_key(|m| (m.1, m.2)),
-        ) else {
-            continue;
-        };
-        let wall = last_end - first_start;
-        let last_duration = last_end - last_start;
-        let others: Vec<i64> = members
-            .iter()
-            .filter(|m| m.2 != last)
-            .map(|m| m.1 - m.0)
-            .collect();
-        let second_end = members
-            .iter()
-            .filter(|m| m.2 != last)
-            .map(|m| m.1)
-            .max()
-            .unwrap_or(first_start);
-        let med = median(others);
-        let longest = members.iter().map(|m| m.1 - m.0).max().unwrap_or(0);
-        let on_path = cp.on_path.get(p as usize).copied().unwrap_or(false);
-        let straggler = med > 0 && last_duration as f64 >= STRAGGLER_FACTOR * med as f64;
-        let saved = if straggler {
-            (last_duration - med).min(last_end - second_end).max(0)
-        } else {
-            // No straggler: the calls were throttled, at most `peak` at a time.
-            (wall - longest).max(0)
-        };
-        let mut ordered = vec![last];
-        ordered.extend(members.iter().map(|m| m.2).filter(|&c| c != last));
-        ordered.truncate(MAX_EVIDENCE);
-        found.push(FanOut {
-            parent: p,
-            members: ordered,
-            peak: peak as usize,
-            wall,
-            longest,
-            straggler_median: straggler.then_some(med),
-            saved,
-            stake: if on_path { saved } else { 0 },
-        });
-    }
-    found.sort_by_key(|f| std::cmp::Reverse(f.stake));
-    found.truncate(MAX_PER_KIND);
-    found
-        .into_iter()
-        .filter_map(|f| {
-            let parent = trace.span(f.parent)?;
-            let last_ix = *f.members.first()?;
-            let last = trace.span(last_ix)?;
-            let same_op = f
-                .members
-                .iter()
-                .filter_map(|&m| trace.span(m))
-                .all(|s| s.operation == last.operation);
-            let what = if same_op {
-                format!("{} {} calls", f.members.len(), describe_calls(trace, last_ix))
-            } else {
-                format!("{} child spans", f.members.len())
-            };
-            let sentence = match f.straggler_median {
-                Some(med) => format!(
-                    "{} ran {what} in parallel; the last to finish, {} ({}), took {}, {:.1}× the others' median of {}. At the median it would end {} sooner.",
-                    trace.span_name(parent),
-                    trace.span_name(last),
-                    trace.service_name(last),
-                    format_duration(last.duration_ns),
-                    last.duration_ns as f64 / med.max(1) as f64,
-                    format_duration(med),
-                    format_duration(f.saved)
-                ),
-                None => format!(
-                    "{} ran {what} at most {} at a time; together they took {}, while the slowest alone took {}.",
-                    trace.span_name(parent),
-                    f.peak,
-                    format_duration(f.wall),
-                    format_duration(f.longest)
-                ),
-            };
-            Some(Finding {
-                kind: FindingKind::FanOut,
-                sentence,
-                time_at_stake_ns: f.stake,
-                evidence: f.members,
-            })
-        })
-        .collect()
-}
-
-fn describe_calls(trace: &Trace, ix: SpanIx) -> String {
-    let Some(s) = trace.span(ix) else {
-        return String::new();
-    };
-    let name = trace.span_name(s);
-    let mut peers: Vec<String> = trace
-        .children(ix)
-        .iter()
-        .filter_map(|&d| trace.span(d))
-        .filter(|d| d.service != s.service)
-        .map(|d| trace.service_name(d).to_string())
-        .collect();
-    peers.dedup();
-    // The service that answered says more than an address.
-    match peers.into_iter().next().or_else(|| peer_name(trace, s)) {
-        Some(peer) => format!("{name} to {peer}"),
-        None => name.to_string(),
-    }
-}
-
-fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
+async fn errors_on_path(
+    trace: &Trace,
+    cp: &CriticalPath,
+    sim: &mut what_if::Simulator,
+    pace: &mut impl Pace,
+) -> Option<Finding> {
     let failed: Vec<SpanIx> = (0..trace.spans.len() as SpanIx)
         .filter(|&i| cp.on_path.get(i as usize).copied().unwrap_or(false))
         .filter(|&i| trace.span(i).is_some_and(|s| s.is_error()))
@@ -475,21 +362,20 @@ fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
     let failed_set: std::collections::HashSet<SpanIx> = failed.iter().copied().collect();
     let lost: i64 = failed
         .iter()
-        .filter(|&&f| !has_failed_ancestor(trace, &failed_set, f))
+        .filter(|&&f| !has_ancestor_in(trace, &failed_set, f))
         .map(|&f| subtree_path_time(trace, cp, f))
         .sum();
-    let retried = failed
-        .iter()
-        .filter(|&&f| {
-            let Some(s) = trace.span(f) else { return false };
-            let Some(p) = s.parent else { return false };
-            trace.children(p).iter().any(|&o| {
-                trace.span(o).is_some_and(|x| {
-                    x.operation == s.operation && x.start_ns >= s.end_ns() && o != f
-                })
-            })
-        })
-        .count();
+    // The attempts that a later call of the same operation retried are
+    // removed; a failure nothing retried stays, its work still to be done.
+    let retries = what_if::retries(trace, &failed);
+    let retried = retries.len();
+    let saving = if retried > 0 {
+        let fix = what_if::retries_removed(&retries);
+        let model = FixModel::RetriesRemoved { attempts: retried };
+        Some(sim.saving_paced(trace, &fix, model, pace).await)
+    } else {
+        None
+    };
     let mut names: Vec<&str> = failed
         .iter()
         .filter_map(|&f| trace.span(f))
@@ -502,28 +388,52 @@ fn errors_on_path(trace: &Trace, cp: &CriticalPath) -> Option<Finding> {
         1 => "; 1 was followed by a retry of the same operation".to_string(),
         n => format!("; {n} were followed by a retry of the same operation"),
     };
+    // Failures not retried, nor inside a retried attempt, stay.
+    let removed: std::collections::HashSet<SpanIx> = retries.iter().map(|r| r.0).collect();
+    let kept = failed
+        .iter()
+        .filter(|&f| !removed.contains(f) && !has_ancestor_in(trace, &removed, *f))
+        .count();
+    let what_if_text = match &saving {
+        Some(saving) => {
+            let attempts = if retried == 1 {
+                "the retried attempt and the wait before its retry"
+            } else {
+                "the retried attempts and the wait before each retry"
+            };
+            let rest = match kept {
+                0 => "",
+                1 => " (the failure that was not retried is kept: its work would still be needed)",
+                _ => " (the failures that were not retried are kept: their work would still be needed)",
+            };
+            saving_words(saving, &format!("with {attempts} removed{rest}"))
+        }
+        None if failed.len() == 1 => {
+            " It was not retried, so no saving is computed: its work would still be needed."
+                .to_string()
+        }
+        None => " None was retried, so no saving is computed: their work would still be needed."
+            .to_string(),
+    };
     Some(Finding {
         kind: FindingKind::ErrorsOnPath,
         sentence: format!(
-            "{} failed span{} on the critical path ({}) spent {} in failed attempts{retry_text}.",
+            "{} failed span{} on the critical path ({}) spent {} in failed attempts{retry_text}.{what_if_text}",
             failed.len(),
             if failed.len() == 1 { "" } else { "s" },
             super::shorten::name(&names.join(", "), 80),
             format_duration(lost)
         ),
-        time_at_stake_ns: lost,
+        time_at_stake_ns: saving.map_or(lost, |s| s.saved_ns),
+        saving,
         evidence: failed.into_iter().take(MAX_EVIDENCE).collect(),
     })
 }
 
-fn has_failed_ancestor(
-    trace: &Trace,
-    failed: &std::collections::HashSet<SpanIx>,
-    span: SpanIx,
-) -> bool {
+fn has_ancestor_in(trace: &Trace, set: &std::collections::HashSet<SpanIx>, span: SpanIx) -> bool {
     let mut cur = trace.span(span).and_then(|s| s.parent);
     while let Some(p) = cur {
-        if failed.contains(&p) {
+        if set.contains(&p) {
             return true;
         }
         cur = trace.span(p).and_then(|s| s.parent);
@@ -575,6 +485,7 @@ fn uninstrumented(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
                     format_share(t, total)
                 ),
                 time_at_stake_ns: t,
+                saving: None,
                 evidence: vec![ix],
             })
         })
@@ -588,5 +499,57 @@ pub(crate) fn capitalize(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::TraceAnalysis;
+    use crate::model::sample;
+
+    /// A root and `n` children of one operation, each row from `child(i)`.
+    fn children(n: usize, root_ns: i64, child: impl Fn(i64) -> (i64, i64)) -> Trace {
+        let ids: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        let mut rows = vec![("r", None, "web", "GET /", 0, root_ns)];
+        for (i, id) in ids.iter().enumerate() {
+            let (start, duration) = child(i as i64);
+            rows.push((id.as_str(), Some("r"), "web", "render", start, duration));
+        }
+        sample::named(&rows)
+    }
+
+    fn finding(a: &TraceAnalysis, kind: FindingKind) -> Option<&Finding> {
+        a.findings.iter().find(|f| f.kind == kind)
+    }
+
+    /// #16 §4, #18: the count is of the spans the finding selects, not of
+    /// the evidence kept.
+    #[test]
+    fn the_dominant_operation_counts_every_run_past_the_evidence_cap() {
+        // 300 renders one after the other, with a nanosecond between them.
+        let t = children(300, 3_301, |i| (1 + i * 11, 10));
+        let a = TraceAnalysis::new(&t);
+        let f = finding(&a, FindingKind::DominantOperation).expect("dominant");
+        assert_eq!(f.evidence.len(), MAX_EVIDENCE);
+        assert!(
+            f.sentence.contains("It ran 300 times on the path."),
+            "{}",
+            f.sentence
+        );
+    }
+
+    #[test]
+    fn a_fan_out_counts_every_member_past_the_evidence_cap() {
+        // 250 renders at once.
+        let t = children(250, 100, |i| (10, 50 + i % 3));
+        let a = TraceAnalysis::new(&t);
+        let f = finding(&a, FindingKind::FanOut).expect("fan-out");
+        assert_eq!(f.evidence.len(), MAX_EVIDENCE);
+        assert!(
+            f.sentence.contains("ran 250 render calls"),
+            "{}",
+            f.sentence
+        );
     }
 }
