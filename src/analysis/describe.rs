@@ -218,7 +218,7 @@ pub fn normalize_statement(sql: &str) -> String {
 /// "the call to weather-service (GET, 6.00 s)", "the sqlite query SELECT …
 /// (1.00 ms)", "render in web itself (20.0 ms)".
 pub fn describe_span_with(trace: &Trace, span: &Span, time: &str) -> String {
-    let name = trace.span_name(span);
+    let name = super::shorten::text(trace.span_name(span), NAME_CHARS);
     match (work_kind(trace, span), peer_name(trace, span)) {
         (WorkKind::ExternalCall, Some(peer)) if peer != name => {
             format!("the call to {peer} ({name}, {time})")
@@ -227,10 +227,16 @@ pub fn describe_span_with(trace: &Trace, span: &Span, time: &str) -> String {
     }
 }
 
+/// Longest span name in a phrase: a longer one (a URL, a statement used as
+/// a name) is shortened as what it is (`shorten::text`).
+const NAME_CHARS: usize = 80;
+
 /// A phrase naming what a span did: "the call to weather-service (GET)",
 /// "the sqlite query SELECT name FROM cities WHERE id = ?", "render in web itself".
 pub fn describe_span(trace: &Trace, span: &Span) -> String {
-    let name = trace.span_name(span);
+    let full = trace.span_name(span);
+    let name = super::shorten::text(full, NAME_CHARS);
+    let name = name.as_str();
     let service = trace.service_name(span);
     match work_kind(trace, span) {
         WorkKind::ExternalCall => match peer_name(trace, span) {

@@ -7,6 +7,33 @@
 /// What stands for what was left out.
 const GAP: &str = "…";
 
+/// Any text of a trace in at most `max` characters, shortened as what it
+/// is: a URL (`scheme://…`) keeps its host and route, a SQL statement its
+/// verb and tables, anything else its leading words.
+pub fn text(s: &str, max: usize) -> String {
+    let t = s.trim();
+    if t.chars().count() <= max {
+        return t.to_string();
+    }
+    let verb = t.split(' ').next().unwrap_or("").to_ascii_uppercase();
+    if t.contains("://") && !t.contains(' ') {
+        url(t, max)
+    } else if matches!(
+        verb.as_str(),
+        "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "REPLACE" | "MERGE" | "UPSERT"
+    ) {
+        statement(t, max)
+    } else if let Some((method, u)) = t.split_once(' ').filter(|(_, u)| u.contains("://")) {
+        // "GET https://…", as some instrumentations name client spans.
+        format!(
+            "{method} {}",
+            url(u, max.saturating_sub(method.chars().count() + 1))
+        )
+    } else {
+        name(t, max)
+    }
+}
+
 /// `s` in at most `max` characters, cut only between words (or between
 /// the parts of a dotted or slashed name), with `…` where it was cut.
 pub fn name(s: &str, max: usize) -> String {
@@ -169,6 +196,26 @@ pub fn url(u: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_text_is_shortened_as_what_it_is() {
+        let u = "https://api.example.com/v1/customers/8412/orders/77/lines?expand=all&page=3";
+        assert_eq!(
+            text(u, 60),
+            "api.example.com/v1/customers/8412/orders/77/lines"
+        );
+        assert_eq!(
+            text(&format!("GET {u}"), 60),
+            "GET api.example.com/v1/customers/8412/orders/77/lines"
+        );
+        let sql = "SELECT invoice_lines.id, invoice_lines.quantity, products.name FROM invoice_lines JOIN products ON products.id = invoice_lines.product_id";
+        assert!(text(sql, 60).starts_with("SELECT … FROM invoice_lines JOIN products"));
+        assert_eq!(text("short", 60), "short");
+        assert_eq!(
+            text("frontend HTTP GET /dispatch", 20),
+            "frontend HTTP GET…"
+        );
+    }
 
     #[test]
     fn names_are_cut_between_words() {

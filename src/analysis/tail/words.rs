@@ -43,7 +43,7 @@ pub(super) fn key_rank(key: &str) -> usize {
 /// What the traces carrying a value did: "ran on pod `payments-7`",
 /// "had tenant.id = `acme`".
 fn phrase(key: &str, value: &str) -> String {
-    let v = shorten::name(value, MAX_VALUE);
+    let v = shorten::text(value, MAX_VALUE);
     match PHRASES.iter().find(|p| p.0 == key) {
         Some((_, verb)) => format!("{verb} `{v}`"),
         None => format!("had {key} = `{v}`"),
@@ -117,7 +117,7 @@ fn attribute_clause(key: &str, value: &str, also: &[(String, String)], sup: Supp
     let also: Vec<String> = also
         .iter()
         .take(MAX_ALSO)
-        .map(|(k, v)| format!("{k} = `{}`", shorten::name(v, MAX_VALUE)))
+        .map(|(k, v)| format!("{k} = `{}`", shorten::text(v, MAX_VALUE)))
         .collect();
     let also = if also.is_empty() {
         String::new()
@@ -145,7 +145,7 @@ pub(super) fn explain(s: &Split, f: &Found) -> Explanation {
     let (subject, what) = match &f.about {
         About::Operation(op) => {
             let (svc, name) = s.table.ops.get(*op as usize).cloned().unwrap_or_default();
-            let what = format!("{} in {svc}", shorten::name(&name, MAX_VALUE));
+            let what = format!("{} in {svc}", shorten::text(&name, MAX_VALUE));
             (
                 Subject::Operation {
                     service: svc,
@@ -157,7 +157,7 @@ pub(super) fn explain(s: &Split, f: &Found) -> Explanation {
         About::Value(v, also) => {
             let pair = |v: &u32| s.table.values.get(*v as usize).cloned();
             let (key, value) = pair(v).unwrap_or_default();
-            let what = format!("{key} = {}", shorten::name(&value, MAX_VALUE));
+            let what = format!("{key} = {}", shorten::text(&value, MAX_VALUE));
             (
                 Subject::Attribute {
                     key,
