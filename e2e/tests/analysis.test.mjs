@@ -234,6 +234,9 @@ test('findings: HotROD findings select and highlight their evidence; the cp-bar 
         assert.equal(await n1.count(), 1, 'exactly one "Sequential repetition (N+1)" finding');
         const evidence = (await n1.locator('.evidence').innerText()).replace(/\s+/g, ' ').trim();
         assert.equal(evidence, `${GET_DRIVER_CALLS} spans`, 'the N+1 finding cites the 13 GetDriver calls');
+        // What batching the calls would save, recomputed: 194 ms of the 694 ms request.
+        assert.match((await n1.locator('[data-testid=saving]').innerText()).trim(), /^saves 194 ms \(28 %\)$/);
+        assert.match(await n1.locator('.sentence').innerText(), /Fixing this would make the request about 194 ms faster \(28 %\), with the calls batched into one call of their median duration/);
         await n1.click();
 
         await waitForTab(page, TAB_TIMELINE);

@@ -370,12 +370,17 @@ impl Trace {
 
     /// Whether `other` is the same recording of this trace, as when one
     /// trace is loaded twice (from a file and from Jaeger, in any span
-    /// order): the same id and the same spans, by id, start and duration.
-    /// Two captures of a test under one fixed trace id are not.
+    /// order, in nanoseconds or in Jaeger's microseconds, where a start and
+    /// a duration each cut to the microsecond put the end up to 2 µs off):
+    /// the same id and the same spans, by id, start and duration. Two
+    /// captures of a test under one fixed trace id are not.
     pub fn same_recording(&self, other: &Trace) -> bool {
+        const PRECISION_NS: i64 = 2_000;
+        let near = |a: i64, b: i64| a.abs_diff(b) < PRECISION_NS as u64;
         if self.trace_id != other.trace_id
             || self.spans.len() != other.spans.len()
-            || (self.start_ns, self.end_ns) != (other.start_ns, other.end_ns)
+            || !near(self.start_ns, other.start_ns)
+            || !near(self.end_ns, other.end_ns)
         {
             return false;
         }
@@ -388,7 +393,10 @@ impl Trace {
             v.sort_unstable();
             v
         }
-        key(self) == key(other)
+        key(self)
+            .iter()
+            .zip(key(other).iter())
+            .all(|(a, b)| a.0 == b.0 && near(a.1, b.1) && near(a.2, b.2))
     }
 
     pub fn duration_ns(&self) -> i64 {
@@ -480,20 +488,28 @@ mod recording_tests {
     /// spans; two captures under one fixed id are two.
     #[test]
     fn a_trace_loaded_twice_is_one_recording() {
+        // Times in ns: the call starts at 2 µs and takes 5 µs.
         let a = named(&[
-            ("r", None, "web", "GET", 0, 10),
-            ("c", Some("r"), "db", "q", 2, 5),
+            ("r", None, "web", "GET", 0, 10_000),
+            ("c", Some("r"), "db", "q", 2_000, 5_000),
         ]);
         let same = named(&[
-            ("c", Some("r"), "db", "q", 2, 5),
-            ("r", None, "web", "GET", 0, 10),
+            ("c", Some("r"), "db", "q", 2_000, 5_000),
+            ("r", None, "web", "GET", 0, 10_000),
         ]);
+        // As Jaeger writes it, in whole microseconds: the same recording.
+        let micros = named(&[
+            ("r", None, "web", "GET", 0, 10_000),
+            ("c", Some("r"), "db", "q", 2_000, 5_400),
+        ]);
+        // Two microseconds longer: another capture.
         let other = named(&[
-            ("r", None, "web", "GET", 0, 10),
-            ("c", Some("r"), "db", "q", 2, 6),
+            ("r", None, "web", "GET", 0, 10_000),
+            ("c", Some("r"), "db", "q", 2_000, 7_000),
         ]);
         assert_eq!(a.trace_id, other.trace_id);
         assert!(a.same_recording(&same));
+        assert!(a.same_recording(&micros));
         assert!(!a.same_recording(&other));
     }
 }
