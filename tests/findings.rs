@@ -3,7 +3,7 @@
 
 mod common;
 
-use traceglass::analysis::{FindingKind, FixModel, TraceAnalysis};
+use traceglass::analysis::{Finding, FindingKind, FixModel, TraceAnalysis};
 use traceglass::import::import_bytes;
 use traceglass::model::{AttrValue, SpanInput, SpanKind, Status, StatusCode, Trace, TraceBuilder};
 
@@ -77,6 +77,14 @@ fn build(spans: Vec<S>) -> Trace {
 
 fn kinds(a: &TraceAnalysis) -> Vec<FindingKind> {
     a.findings.iter().map(|f| f.kind).collect()
+}
+
+/// The first finding of `kind`, which the test expects (`what` says which).
+fn first_of<'a>(a: &'a TraceAnalysis, kind: FindingKind, what: &str) -> &'a Finding {
+    a.findings
+        .iter()
+        .find(|f| f.kind == kind)
+        .unwrap_or_else(|| panic!("{what}: {:#?}", a.findings))
 }
 
 #[test]
@@ -156,11 +164,7 @@ fn sequential_repetition_tells_statements_apart() {
     }
     let t = build(spans);
     let a = TraceAnalysis::new(&t);
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::SequentialRepetition)
-        .expect("an N+1 finding");
+    let f = first_of(&a, FindingKind::SequentialRepetition, "an N+1 finding");
     assert_eq!(f.evidence.len(), 85);
     assert_eq!(
         a.headline,
@@ -205,11 +209,7 @@ fn fan_out_straggler() {
         },
     ]);
     let a = TraceAnalysis::new(&t);
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::FanOut)
-        .expect("a fan-out finding");
+    let f = first_of(&a, FindingKind::FanOut, "a fan-out finding");
     assert_eq!(f.evidence[0], t.find_span("d").unwrap());
     // At the median, d ends with b, at 115 ms, 290 ms sooner.
     assert_eq!(f.time_at_stake_ns, 290 * MS, "{}", f.sentence);
@@ -239,11 +239,7 @@ fn errors_and_retries_on_the_critical_path() {
         },
     ]);
     let a = TraceAnalysis::new(&t);
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::ErrorsOnPath)
-        .expect("an errors finding");
+    let f = first_of(&a, FindingKind::ErrorsOnPath, "an errors finding");
     // The failed attempt (100 ms) and the back-off (1 ms) go; the retry
     // starts at 5 ms, where the attempt did.
     assert_eq!(f.time_at_stake_ns, 101 * MS);
@@ -267,11 +263,7 @@ fn uninstrumented_gap() {
         s("2", Some("r"), "worker", "store", 800.0, 100.0),
     ]);
     let a = TraceAnalysis::new(&t);
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::Uninstrumented)
-        .expect("an uninstrumented finding");
+    let f = first_of(&a, FindingKind::Uninstrumented, "an uninstrumented finding");
     assert_eq!(f.time_at_stake_ns, 700 * MS);
     assert!(kinds(&a).contains(&FindingKind::DominantOperation));
 }
@@ -298,21 +290,13 @@ fn hotrod_n_plus_one_and_fan_out_are_found() {
     let imp = import_bytes("hotrod", &std::fs::read(path).unwrap()).unwrap();
     let t = &imp.traces[0];
     let a = TraceAnalysis::new(t);
-    let n1 = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::SequentialRepetition)
-        .expect("N+1");
+    let n1 = first_of(&a, FindingKind::SequentialRepetition, "N+1");
     assert_eq!(n1.evidence.len(), 13);
     assert!(n1
         .evidence
         .iter()
         .all(|&e| t.span_name(&t.spans[e as usize]) == "GetDriver"));
-    let fan = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::FanOut)
-        .expect("fan-out");
+    let fan = first_of(&a, FindingKind::FanOut, "fan-out");
     assert!(fan.evidence.len() >= 10, "{}", fan.sentence);
     assert!(
         fan.sentence.contains("HTTP GET to route"),
@@ -349,11 +333,7 @@ fn a_throttled_fan_out_all_at_once() {
         });
     }
     let a = TraceAnalysis::new(&build(spans));
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::FanOut)
-        .expect("a fan-out finding");
+    let f = first_of(&a, FindingKind::FanOut, "a fan-out finding");
     // All started at 0, they end at 30 ms; the parent 10 ms after.
     assert_eq!(f.time_at_stake_ns, 60 * MS, "{}", f.sentence);
     assert_eq!(
@@ -393,11 +373,7 @@ fn an_n_plus_one_beside_a_longer_call_would_save_nothing() {
         ));
     }
     let a = TraceAnalysis::new(&build(spans));
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::SequentialRepetition)
-        .expect("an N+1 finding");
+    let f = first_of(&a, FindingKind::SequentialRepetition, "an N+1 finding");
     assert_eq!(f.time_at_stake_ns, 0);
     assert_eq!(f.saving.map(|s| s.new_duration_ns), Some(100 * MS));
     assert!(
@@ -421,11 +397,7 @@ fn failures_not_retried_claim_no_saving() {
         },
     ]);
     let a = TraceAnalysis::new(&t);
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::ErrorsOnPath)
-        .expect("an errors finding");
+    let f = first_of(&a, FindingKind::ErrorsOnPath, "an errors finding");
     // No counterfactual: the estimate (the time in the failure) stays.
     assert_eq!(f.saving, None);
     assert_eq!(f.time_at_stake_ns, 90 * MS);
@@ -456,11 +428,7 @@ fn failures_not_retried_claim_no_saving() {
         },
     ]);
     let a = TraceAnalysis::new(&t);
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::ErrorsOnPath)
-        .expect("an errors finding");
+    let f = first_of(&a, FindingKind::ErrorsOnPath, "an errors finding");
     assert_eq!(f.time_at_stake_ns, 60 * MS, "{}", f.sentence);
     assert!(
         f.sentence.ends_with(

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startServer } from '../lib/server.mjs';
+import { spanMaker, jaegerFile } from '../lib/jaeger-file.mjs';
 import {
   ensureDist,
   artifactPath,
@@ -32,18 +33,7 @@ function checkout(i, slow) {
   const orders = slow ? 650_000 : 40_000 + (i % 7) * 1_000;
   const traceID = i.toString(16).padStart(32, '0');
   const id = (n) => (i * 16 + n + 1).toString(16).padStart(16, '0');
-  const span = (n, parent, name, proc, start, duration, tags = []) => ({
-    traceID,
-    spanID: id(n),
-    operationName: name,
-    references: parent === null ? [] : [{ refType: 'CHILD_OF', traceID, spanID: id(parent) }],
-    startTime: base + start,
-    duration,
-    tags,
-    logs: [],
-    processID: proc,
-    warnings: null,
-  });
+  const span = spanMaker(traceID, base, id);
   const db = (stmt) => [
     { key: 'db.system', type: 'string', value: 'postgresql' },
     { key: 'db.statement', type: 'string', value: stmt },
@@ -67,7 +57,7 @@ function checkout(i, slow) {
 function file() {
   const data = [];
   for (let i = 0; i < TRACES; i++) data.push(checkout(i, i % 19 === 3));
-  return JSON.stringify({ data, total: 0, limit: 0, offset: 0, errors: null });
+  return jaegerFile(data);
 }
 
 let browser;

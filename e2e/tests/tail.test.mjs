@@ -12,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startServer } from '../lib/server.mjs';
+import { spanMaker, jaegerFile } from '../lib/jaeger-file.mjs';
 import {
   ensureDist,
   artifactPath,
@@ -41,18 +42,7 @@ function checkout(i) {
   const payment = kind === 'payment' ? 200_000 + (i % 5) * 1_000 : 10_000 + (i % 3) * 500;
   const traceID = (i + 1).toString(16).padStart(32, '0');
   const id = (n) => (i * 16 + n + 1).toString(16).padStart(16, '0');
-  const span = (n, parent, name, proc, start, duration, tags = []) => ({
-    traceID,
-    spanID: id(n),
-    operationName: name,
-    references: parent === null ? [] : [{ refType: 'CHILD_OF', traceID, spanID: id(parent) }],
-    startTime: base + start,
-    duration,
-    tags,
-    logs: [],
-    processID: proc,
-    warnings: null,
-  });
+  const span = spanMaker(traceID, base, id);
   const pod = kind === 'payment' ? 'payments-7' : `payments-${i % 3}`;
   const spans = [
     span(0, null, 'POST /checkout', 'p1', 0, 1_000 + 18_000 + orders + payment + 5_000),
@@ -73,9 +63,6 @@ function checkout(i) {
 
 const durationUs = (t) => t.spans[0].duration;
 
-function file(traces) {
-  return JSON.stringify({ data: traces, total: 0, limit: 0, offset: 0, errors: null });
-}
 
 /** Where a duration is across the canvas, as the log histogram bins it (durations span > 4×). */
 function xOf(us, lo, hi) {
@@ -107,7 +94,7 @@ test('a brushed range of durations ranks its own cause; the percentile and the e
   try {
     await page.goto(server.url);
     await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
-    await chooseFiles(page, [{ name: 'checkouts.json', bytes: file(traces), type: 'application/json' }]);
+    await chooseFiles(page, [{ name: 'checkouts.json', bytes: jaegerFile(traces), type: 'application/json' }]);
     await waitUntil('201 traces in the list', () => countOf(page, '[data-testid=trace-list-item]'), (n) => n === TRACES + 1, { timeout: 60_000 });
     await page.click('[data-testid=pane-summary]');
     const group = page.locator('[data-testid=summary-group]', { hasText: 'POST /checkout' });
