@@ -454,3 +454,34 @@ fn the_dominant_operation_and_uninstrumented_time_keep_their_estimate() {
     }
     assert!(kinds(&a).contains(&FindingKind::Uninstrumented));
 }
+
+/// The dominant operation ran four queries of two statements: the sentence
+/// names the longest and says its count covers both.
+#[test]
+fn the_dominant_operation_says_when_its_runs_differ_in_statement() {
+    let q = |id, start, dur, sql| S {
+        attrs: vec![("db.system", "postgresql"), ("db.statement", sql)],
+        ..s(id, Some("r"), "db", "query", start, dur)
+    };
+    let t = build(vec![
+        s("r", None, "web", "GET /", 0.0, 100.0),
+        q("1", 1.0, 30.0, "SELECT * FROM orders WHERE id = 1"),
+        q("2", 32.0, 20.0, "SELECT * FROM items WHERE order_id = 1"),
+        q("3", 53.0, 20.0, "SELECT * FROM items WHERE order_id = 2"),
+        q("4", 74.0, 20.0, "SELECT * FROM orders WHERE id = 2"),
+    ]);
+    let a = TraceAnalysis::new(&t);
+    let f = first_of(&a, FindingKind::DominantOperation, "a dominant operation");
+    assert!(
+        f.sentence
+            .starts_with("The postgresql query SELECT * FROM orders WHERE id = ? (90.0 ms)"),
+        "{}",
+        f.sentence
+    );
+    assert!(
+        f.sentence
+            .ends_with("It ran 4 times on the path, with 2 different statements."),
+        "{}",
+        f.sentence
+    );
+}

@@ -143,7 +143,24 @@ fn dominant_operation(
         kind.label()
     );
     if runs > 1 {
-        sentence.push_str(&format!(" It ran {runs} times on the path."));
+        // The operation's runs may have run different statements: the
+        // sentence names one, so it says the count covers them all.
+        let mut statements: Vec<String> = Vec::new();
+        for st in evidence
+            .iter()
+            .take(MAX_EVIDENCE)
+            .filter_map(|&e| trace.span(e).and_then(|s| statement(trace, s)))
+        {
+            if !statements.contains(&st) {
+                statements.push(st);
+            }
+        }
+        let of = match statements.len() {
+            0 | 1 => String::new(),
+            n if runs > MAX_EVIDENCE => format!(", with at least {n} different statements"),
+            n => format!(", with {n} different statements"),
+        };
+        sentence.push_str(&format!(" It ran {runs} times on the path{of}."));
     }
     Some(Finding {
         kind: FindingKind::DominantOperation,
