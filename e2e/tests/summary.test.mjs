@@ -107,6 +107,13 @@ test('a 300-trace file yields a summary that names the operation explaining the 
     const canvas = page.locator('[data-testid=summary-group]', { hasText: 'POST /checkout' }).locator('[data-testid=heatmap] canvas');
     const box = await canvas.boundingBox();
     assert.ok(box && box.width > 0);
+    // Shift-clicking two columns compares them: the fastest trace (A) with the slowest (B).
+    await canvas.click({ position: { x: 2, y: 5 }, modifiers: ['Shift'] });
+    await waitUntil('one trace picked', () => countOf(page, '[data-testid=heat-picked]'), (n) => n === 1);
+    await canvas.click({ position: { x: box.width - 2, y: 5 }, modifiers: ['Shift'] });
+    await waitUntil('the comparison', () => textOf(page, '[data-testid=compare-headline]'), (t) => t?.startsWith('B took '));
+    assert.match(await textOf(page, '[data-testid=compare-side-b]'), /705 ms/);
+    await page.click('[data-testid=pane-summary]');
     await canvas.click({ position: { x: box.width - 2, y: 5 } });
     await waitUntil('the trace pane', () => page.locator('[data-testid=pane-trace]').getAttribute('aria-selected'), (v) => v === 'true');
     await waitUntil('the orders query selected', () => textOf(page, '[data-testid=timeline] [role=treeitem][aria-selected=true] .span-name'), (t) => t.includes('SELECT orders'));

@@ -134,6 +134,8 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
     });
     let click_heat = heat.clone();
     let click_traces = traces.clone();
+    // A trace shift-clicked in the heat map, waiting for the one to compare it with.
+    let picked = RwSignal::new(None::<u64>);
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let Some(c) = canvas.get_untracked() else {
             return;
@@ -150,6 +152,17 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
         let Some(l) = click_traces.get(trace_index) else {
             return;
         };
+        // Shift-click: the first trace picked is A, the second B.
+        if ev.shift_key() {
+            match picked.get_untracked() {
+                Some(a) if a != l.key => {
+                    picked.set(None);
+                    state.open_compare(a, l.key);
+                }
+                _ => picked.set(Some(l.key)),
+            }
+            return;
+        }
         match span {
             Some(s) => views.open_span(l, s),
             None => state.show(l.key),
@@ -189,6 +202,11 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
                     {group.findings.iter().take(10).map(|f| view! { <li>{f.sentence.clone()}</li> }).collect_view()}
                 </ul>
             })}
+            <Show when=move || picked.with(Option::is_some)>
+                <p class="hint" data-testid="heat-picked">"One trace picked for a comparison (A): shift-click another to compare it with (B). "
+                    <button class="small" on:click=move |_| picked.set(None)>"Cancel"</button>
+                </p>
+            </Show>
             <div class="heatmap" data-testid="heatmap">
                 <div class="heat-labels">
                     {labels.into_iter().map(|l| view! { <div class="heat-label" title=l.clone()>{l.clone()}</div> }).collect_view()}
@@ -198,7 +216,7 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
                         node_ref=canvas
                         style:width=format!("{width}px")
                         style:height=format!("{height}px")
-                        title="Critical-path time per operation and trace (traces by duration, shortest first). Click to open."
+                        title="Critical-path time per operation and trace (traces by duration, shortest first). Click to open; shift-click two traces to compare them."
                         on:click=on_click
                     ></canvas>
                 </div>
