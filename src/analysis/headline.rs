@@ -54,7 +54,7 @@ pub async fn operation_times_paced(
         if t > cp.time_of(e.top_span) {
             e.top_span = i as SpanIx;
         }
-        e.time_ns += t;
+        e.time_ns = e.time_ns.saturating_add(t);
     }
     let mut v: Vec<OperationTime> = by_op.into_iter().flatten().collect();
     v.sort_by(|a, b| {

@@ -28,22 +28,22 @@ pub async fn self_times_paced(trace: &Trace, pace: &mut impl Pace) -> Vec<i64> {
             }
         }
         ivs.sort_unstable();
-        let mut covered = 0;
+        let mut covered = 0i64;
         let mut run: Option<(i64, i64)> = None;
         for &(a, b) in &ivs {
             run = match run {
                 Some((ra, rb)) if a <= rb => Some((ra, rb.max(b))),
                 Some((ra, rb)) => {
-                    covered += rb - ra;
+                    covered = rb.saturating_sub(ra).saturating_add(covered);
                     Some((a, b))
                 }
                 None => Some((a, b)),
             };
         }
         if let Some((ra, rb)) = run {
-            covered += rb - ra;
+            covered = rb.saturating_sub(ra).saturating_add(covered);
         }
-        out.push((e - s - covered).max(0));
+        out.push(e.saturating_sub(s).saturating_sub(covered).max(0));
     }
     out
 }

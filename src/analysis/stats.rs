@@ -119,13 +119,13 @@ pub fn statistics(
                 spans: Vec::new(),
             });
         row.count += 1;
-        row.total_ns += d;
+        row.total_ns = row.total_ns.saturating_add(d);
         row.min_ns = row.min_ns.min(d);
         row.max_ns = row.max_ns.max(d);
-        row.self_total_ns += st;
+        row.self_total_ns = row.self_total_ns.saturating_add(st);
         row.self_min_ns = row.self_min_ns.min(st);
         row.self_max_ns = row.self_max_ns.max(st);
-        row.critical_path_ns += cp.time_of(ix);
+        row.critical_path_ns = row.critical_path_ns.saturating_add(cp.time_of(ix));
         row.spans.push(ix);
     }
     let mut v: Vec<StatsRow> = rows.into_values().collect();

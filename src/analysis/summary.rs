@@ -177,9 +177,16 @@ fn summarize_group<'t>(
             }
         }
     }
-    let all_cp: i64 = op_times.iter().flatten().sum();
+    let all_cp: i64 = op_times
+        .iter()
+        .flatten()
+        .copied()
+        .fold(0i64, i64::saturating_add);
     let mut order: Vec<u32> = (0..op_names.len() as u32).collect();
-    let totals: Vec<i64> = op_times.iter().map(|v| v.iter().sum()).collect();
+    let totals: Vec<i64> = op_times
+        .iter()
+        .map(|v| v.iter().copied().fold(0i64, i64::saturating_add))
+        .collect();
     order.sort_by(|&a, &b| {
         totals[b as usize]
             .cmp(&totals[a as usize])

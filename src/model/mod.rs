@@ -400,7 +400,7 @@ impl Trace {
     }
 
     pub fn duration_ns(&self) -> i64 {
-        self.end_ns - self.start_ns
+        self.end_ns.saturating_sub(self.start_ns)
     }
 
     pub fn service_name(&self, span: &Span) -> &str {

@@ -230,7 +230,10 @@ async fn sequential_repetitions(
                     .map(|s| s.duration_ns);
                 let sum = durations.clone().fold(0i64, i64::saturating_add);
                 let longest = durations.max().unwrap_or(0);
-                let on_path: i64 = best.iter().map(|&c| subtree_path_time(trace, cp, c)).sum();
+                let on_path: i64 = best
+                    .iter()
+                    .map(|&c| subtree_path_time(trace, cp, c))
+                    .fold(0i64, i64::saturating_add);
                 found.push(Repetition {
                     parent: p as SpanIx,
                     calls: best.to_vec(),
@@ -329,7 +332,7 @@ fn longest_sequential_run<'c>(trace: &Trace, calls: &'c [SpanIx], slack: i64) ->
     for i in 1..=calls.len() {
         let breaks = i == calls.len() || {
             match (trace.span(calls[i - 1]), trace.span(calls[i])) {
-                (Some(a), Some(b)) => b.start_ns + slack < a.end_ns(),
+                (Some(a), Some(b)) => b.start_ns.saturating_add(slack) < a.end_ns(),
                 _ => true,
             }
         };
@@ -345,7 +348,11 @@ fn longest_sequential_run<'c>(trace: &Trace, calls: &'c [SpanIx], slack: i64) ->
 
 /// Critical-path time of a span and its descendants.
 fn subtree_path_time(trace: &Trace, cp: &CriticalPath, ix: SpanIx) -> i64 {
-    trace.subtree(ix).iter().map(|&d| cp.time_of(d)).sum()
+    trace
+        .subtree(ix)
+        .iter()
+        .map(|&d| cp.time_of(d))
+        .fold(0i64, i64::saturating_add)
 }
 
 fn median(mut v: Vec<i64>) -> i64 {
@@ -381,7 +388,7 @@ async fn errors_on_path(
         .iter()
         .filter(|&&f| !has_ancestor_in(trace, &failed_set, f))
         .map(|&f| subtree_path_time(trace, cp, f))
-        .sum();
+        .fold(0i64, i64::saturating_add);
     // The attempts that a later call of the same operation retried are
     // removed; a failure nothing retried stays, its work still to be done.
     let retries = what_if::retries(trace, &failed);
@@ -484,7 +491,8 @@ fn uninstrumented(trace: &Trace, cp: &CriticalPath) -> Vec<Finding> {
         let a = s.start_ns.max(first);
         let b = s.end_ns.min(last);
         if b > a {
-            *by_span.entry(s.span).or_default() += b - a;
+            let t = by_span.entry(s.span).or_default();
+            *t = t.saturating_add(b.saturating_sub(a));
         }
     }
     let mut out: Vec<Finding> = by_span

@@ -321,7 +321,7 @@ impl<'t> Builder<'t> {
                 .find(|c| c.pattern == pattern && c.op == op)
             {
                 Some(c) => {
-                    c.stake_ns += f.time_at_stake_ns;
+                    c.stake_ns = c.stake_ns.saturating_add(f.time_at_stake_ns);
                     c.width = c.width.max(width);
                     c.retried |= retried;
                 }
@@ -405,9 +405,9 @@ impl<'t> Builder<'t> {
                 .children(ix)
                 .iter()
                 .map(|&c| self.under.get(c as usize).copied().unwrap_or(0))
-                .sum();
+                .fold(0i64, i64::saturating_add);
             if let Some(u) = self.under.get_mut(ix as usize) {
-                *u = own + kids;
+                *u = own.saturating_add(kids);
             }
         }
         let mut service_values = std::mem::take(&mut self.service_values);
@@ -576,7 +576,7 @@ fn cover(seen: &mut [Seen], touched: &mut Vec<u32>, id: u32, at: Place) {
         touched.push(id);
     } else if at.pos > s.covered_to {
         s.covered_to = at.end;
-        s.time_ns += at.time;
+        s.time_ns = s.time_ns.saturating_add(at.time);
         if at.time > s.span_ns {
             s.span = at.span;
             s.span_ns = at.time;
