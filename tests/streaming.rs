@@ -221,3 +221,64 @@ fn text_that_is_not_utf8_is_replaced_and_named_and_cut_characters_are_joined() {
         );
     }
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+/// Feeds `bytes` in 256 KB pieces to a loader that holds at most `max`
+/// bytes of text; the first error, or what `finish` gives.
+fn load_limited(bytes: &[u8], max: usize) -> Result<Imported, ImportError> {
+    let mut loader = Loader::with_max_buffered("bomb.json.gz", max);
+    for piece in bytes.chunks(256 * 1024) {
+        loader.push(piece)?;
+        assert!(
+            loader.buffered() <= max + 70 * 1024 * 1024,
+            "held {} bytes",
+            loader.buffered()
+        );
+    }
+    loader.finish()
+}
+
+/// Issue #18: a small gzip holding one huge string, or megabytes of
+/// zeros, stops with a message that says why, instead of taking the
+/// page's memory; a file with spans before the huge value keeps them.
+#[test]
+fn a_gzip_bomb_stops_at_the_limit_with_a_message() {
+    let max = 2 * 1024 * 1024;
+    let mut huge = br#"{"data":[{"traceID":"a","spans":[],"processes":{},"warnings":""#.to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 20 * 1024 * 1024));
+    huge.extend(br#""}]}"#);
+    let bomb = gzip(&huge);
+    assert!(bomb.len() < 100 * 1024, "{} bytes", bomb.len());
+    let e = load_limited(&bomb, max).expect_err("a value past the limit");
+    assert_eq!(e.file, "bomb.json.gz");
+    assert!(
+        e.message.contains("holds no complete span or document"),
+        "{}",
+        e.message
+    );
+
+    let zeros = gzip(&vec![0u8; 20 * 1024 * 1024]);
+    assert!(load_limited(&zeros, max).is_err());
+
+    // Spans first, then the huge value: the spans are kept, with a warning.
+    let mut tail = br#"{"data":[{"traceID":"b","spans":[{"traceID":"b","spanID":"1","operationName":"op","startTime":1,"duration":2,"processID":"p1","references":[],"tags":[],"logs":[]}],"processes":{"p1":{"serviceName":"s","tags":[]}},"warnings":[""#.to_vec();
+    tail.extend(std::iter::repeat_n(b'y', 20 * 1024 * 1024));
+    tail.extend(br#""]}]}"#);
+    let imported = load_limited(&gzip(&tail), max).expect("the spans before the value");
+    let t = imported.traces.first().expect("one trace");
+    assert_eq!(t.spans.len(), 1);
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("holds no complete span")),
+        "{:?}",
+        imported.warnings
+    );
+}

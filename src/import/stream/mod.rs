@@ -127,6 +127,18 @@ impl Scanner {
     }
 }
 
+/// Text held at most between pieces (a span, or a document that streams
+/// no span, not complete yet): past it the file stops with a message
+/// instead of taking the page's memory. A 1,000,000-span Jaeger file holds
+/// a few kilobytes at a time; one value of 512 MB is no trace (issue #18:
+/// a 1.57 MB gzip holding one 1 GB string used to trap the wasm).
+pub const MAX_BUFFERED: usize = 512 * 1024 * 1024;
+
+/// Compressed bytes inflated at a time: deflate inflates at most about
+/// 1,032 times, so a piece never becomes more than about 64 MB of text
+/// before it is scanned (and checked against [`MAX_BUFFERED`]).
+const INFLATE_CHUNK: usize = 64 * 1024;
+
 /// Reads a file that arrives in pieces. Feed it with [`Loader::push`], then
 /// call [`Loader::finish`]. Between pieces, [`Loader::spans_read`] and
 /// [`Loader::bytes_read`] tell the progress.
@@ -144,6 +156,8 @@ pub struct Loader {
     failed: Option<ImportError>,
     /// Scanning stopped after spans were read: the rest is ignored.
     stopped: bool,
+    /// [`MAX_BUFFERED`], or less in tests.
+    max_buffered: usize,
 }
 
 impl Loader {
@@ -162,6 +176,16 @@ impl Loader {
             spans: 0,
             failed: None,
             stopped: false,
+            max_buffered: MAX_BUFFERED,
+        }
+    }
+
+    /// A loader that holds at most `max` bytes of text between pieces (the
+    /// tests' way to reach the limit without gigabytes).
+    pub fn with_max_buffered(file: &str, max: usize) -> Loader {
+        Loader {
+            max_buffered: max,
+            ..Loader::new(file)
         }
     }
 
@@ -210,12 +234,25 @@ impl Loader {
             }
         }
         match self.inflate.as_mut() {
-            Some(gz) => {
-                if let Err(e) = gz.write_all(bytes) {
-                    return Err(self.fail(None, None, format!("the gzip data is damaged: {e}")));
+            Some(_) => {
+                for chunk in bytes.chunks(INFLATE_CHUNK) {
+                    let Some(gz) = self.inflate.as_mut() else {
+                        break;
+                    };
+                    if let Err(e) = gz.write_all(chunk) {
+                        return Err(self.fail(
+                            None,
+                            None,
+                            format!("the gzip data is damaged: {e}"),
+                        ));
+                    }
+                    let plain = std::mem::take(gz.get_mut());
+                    self.feed(&plain)?;
+                    if self.stopped {
+                        break;
+                    }
                 }
-                let plain = std::mem::take(gz.get_mut());
-                self.feed(&plain)
+                Ok(())
             }
             None => {
                 if !self.head.is_empty() && !self.started {
@@ -268,6 +305,18 @@ impl Loader {
         match result {
             Ok(()) => {
                 self.scanner.compact();
+                if self.scanner.buf.len() > self.max_buffered {
+                    let held = self.scanner.buf.len() as f64 / 1e6;
+                    let message = format!(
+                        "{held:.0} MB of text holds no complete span or document (at most {:.0} MB may be held at once): one value that large is no trace; is the file damaged?",
+                        self.max_buffered as f64 / 1e6
+                    );
+                    return self.stopped_at(Stop {
+                        line: None,
+                        column: None,
+                        message,
+                    });
+                }
                 Ok(())
             }
             Err(stop) => self.stopped_at(stop),
