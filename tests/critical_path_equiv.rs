@@ -8,7 +8,7 @@
 
 use proptest::prelude::*;
 use traceglass::analysis::{critical_path, is_blocking, CriticalPath, Section, OVERLAP_ALLOWANCE};
-use traceglass::model::{RefType, Reference, SpanIx, SpanInput, SpanKind, Trace, TraceBuilder};
+use traceglass::model::{RefType, Reference, SpanInput, SpanIx, SpanKind, Trace, TraceBuilder};
 
 /// The critical path as computed before #18, unchanged but for the pauses.
 fn reference(trace: &Trace) -> CriticalPath {
