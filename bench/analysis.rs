@@ -10,9 +10,9 @@ use std::io::Write;
 use traceglass::analysis::compare::compare;
 use traceglass::analysis::summary::summarize;
 use traceglass::analysis::tail::{self, Slow};
-use traceglass::analysis::{statistics, GroupBy, TraceAnalysis};
+use traceglass::analysis::{critical_path, statistics, GroupBy, TraceAnalysis};
 use traceglass::import::import_bytes;
-use traceglass::model::Trace;
+use traceglass::model::{SpanInput, Trace, TraceBuilder};
 
 const SPANS: usize = 100_000;
 const SEED: u64 = 42;
@@ -199,5 +199,64 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(analysis, benches);
+/// One parent with `n` children that overlap one another (#18): each starts
+/// in the first half of the parent and lasts a quarter to a half of it, so
+/// that coming back up from a child meets many siblings ending just after it
+/// started (inside the skew allowance, with other siblings' events inside
+/// the overlap). Deterministic (xorshift).
+fn fan_out_trace(n: usize) -> Trace {
+    const PARENT_NS: i64 = 1_000_000_000;
+    let mut b = TraceBuilder::new("0000000000000000000000000000f00d");
+    let service = b.service("svc", vec![]);
+    let (root_name, child_name) = (b.intern("parent"), b.intern("child"));
+    b.push(SpanInput {
+        span_id: format!("{:016x}", 1),
+        start_ns: Some(0),
+        duration_ns: Some(PARENT_NS),
+        service,
+        name: root_name,
+        ..Default::default()
+    });
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |bound: i64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % bound as u64) as i64
+    };
+    for i in 0..n {
+        let start = next(PARENT_NS / 2);
+        let duration = PARENT_NS / 4 + next(PARENT_NS / 4);
+        b.push(SpanInput {
+            span_id: format!("{:016x}", i + 2),
+            parent_span_id: Some(format!("{:016x}", 1)),
+            start_ns: Some(start),
+            duration_ns: Some(duration),
+            service,
+            name: child_name,
+            ..Default::default()
+        });
+    }
+    b.build()
+}
+
+fn fan_out(c: &mut Criterion) {
+    const CHILDREN: usize = 200_000;
+    let trace = fan_out_trace(CHILDREN);
+    let cp = critical_path(&trace);
+    eprintln!(
+        "critical_path_200k_overlapping_children: {} sections, {} spans on the path",
+        cp.sections.len(),
+        cp.on_path.iter().filter(|&&b| b).count()
+    );
+    let mut g = c.benchmark_group("fan_out");
+    g.sample_size(10).sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(CHILDREN as u64));
+    g.bench_function("critical_path_200k_overlapping_children", |b| {
+        b.iter(|| critical_path(black_box(&trace)))
+    });
+    g.finish();
+}
+
+criterion_group!(analysis, fan_out, benches);
 criterion_main!(analysis);

@@ -20,6 +20,13 @@
 //! section is cut at its sibling's start, so sections never overlap; its
 //! exclusive time, as CRISP defines it (its clipped duration minus the
 //! durations of its children on the path, never below zero), counts it whole.
+//!
+//! The walk is amortised linear in the number of children (each parent's
+//! children are scanned once, latest end first, since coming back up only
+//! looks further down that list), and the "no third sibling inside the
+//! overlap" test counts sibling starts and ends by binary search in their
+//! sorted times, so that one parent with many overlapping children costs
+//! O(n log n), not O(n²).
 
 use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{RefType, SpanIx, SpanKind, Trace};
@@ -90,6 +97,10 @@ pub async fn critical_path_paced(trace: &Trace, pace: &mut impl Pace) -> Critica
     // first: one flat list, each span's children a range of it.
     let mut kid_range: Vec<(u32, u32)> = vec![(0, 0); n];
     let mut kid_list: Vec<SpanIx> = Vec::with_capacity(n);
+    // Aligned with `kid_list`: each span's children's clipped ends, latest
+    // first, and their clipped starts, earliest first (not child by child).
+    let mut kid_ends: Vec<i64> = Vec::with_capacity(n);
+    let mut kid_starts: Vec<i64> = Vec::with_capacity(n);
     let kids = |range: &[(u32, u32)], ix: usize| -> std::ops::Range<usize> {
         let (a, b) = range.get(ix).copied().unwrap_or((0, 0));
         a as usize..b as usize
@@ -127,6 +138,14 @@ pub async fn critical_path_paced(trace: &Trace, pace: &mut impl Pace) -> Critica
             kept.reverse();
             kept.sort_by_key(|&c| std::cmp::Reverse(iv(&clip, c).map_or(i64::MIN, |x| x.1)));
             kid_range[ix as usize] = (from as u32, kid_list.len() as u32);
+            for &c in kid_list.get(from..).unwrap_or(&[]) {
+                let (s, e) = iv(&clip, c).unwrap_or((i64::MIN, i64::MIN));
+                kid_ends.push(e);
+                kid_starts.push(s);
+            }
+            if let Some(starts) = kid_starts.get_mut(from..) {
+                starts.sort_unstable();
+            }
         }
 
         let mut cur = root;
@@ -142,14 +161,19 @@ pub async fn critical_path_paced(trace: &Trace, pace: &mut impl Pace) -> Critica
                 pace.pause().await;
             }
             let (cur_start, cur_end) = iv(&clip, cur).unwrap_or((cut, cut));
-            let siblings = kid_list.get(kids(&kid_range, cur as usize)).unwrap_or(&[]);
+            let range = kids(&kid_range, cur as usize);
+            let siblings = kid_list.get(range.clone()).unwrap_or(&[]);
+            let times = Times {
+                ends: kid_ends.get(range.clone()).unwrap_or(&[]),
+                starts: kid_starts.get(range).unwrap_or(&[]),
+            };
             let next = match returning {
                 None => siblings.first().map(|&c| (c, 0)),
                 Some((later, pos)) => siblings
                     .iter()
                     .enumerate()
                     .skip(pos + 1)
-                    .find(|&(_, &c)| happens_before(&clip, siblings, cur_end - cur_start, c, later))
+                    .find(|&(_, &c)| happens_before(&clip, times, cur_end - cur_start, c, later))
                     .map(|(i, &c)| (c, i)),
             };
             match next {
@@ -211,7 +235,7 @@ pub async fn critical_path_paced(trace: &Trace, pace: &mut impl Pace) -> Critica
 /// with no other sibling event inside the overlap.
 fn happens_before(
     clip: &[Option<(i64, i64)>],
-    siblings: &[SpanIx],
+    siblings: Times,
     parent_duration: i64,
     before: SpanIx,
     later: SpanIx,
@@ -226,16 +250,30 @@ fn happens_before(
     if be < le && bs < ls && parent_duration > 0 {
         let overlap = (be - ls) as f64 / parent_duration as f64;
         if overlap < OVERLAP_ALLOWANCE {
-            let inside = |t: i64| t >= ls && t <= be;
-            let events: usize = siblings
-                .iter()
-                .filter_map(|&c| get(c))
-                .map(|(s, e)| usize::from(inside(s)) + usize::from(inside(e)))
-                .sum();
-            return events == 2;
+            return siblings.events_in(ls, be) == 2;
         }
     }
     false
+}
+
+/// The clipped times of one span's kept children.
+#[derive(Clone, Copy)]
+struct Times<'a> {
+    /// Ends, latest first.
+    ends: &'a [i64],
+    /// Starts, earliest first.
+    starts: &'a [i64],
+}
+
+impl Times<'_> {
+    /// How many starts and ends lie in `from..=to`.
+    fn events_in(&self, from: i64, to: i64) -> usize {
+        let starts = (self.starts.partition_point(|&t| t <= to))
+            .saturating_sub(self.starts.partition_point(|&t| t < from));
+        let ends = (self.ends.partition_point(|&t| t >= from))
+            .saturating_sub(self.ends.partition_point(|&t| t > to));
+        starts + ends
+    }
 }
 
 fn push(out: &mut CriticalPath, span: SpanIx, start: i64, end: i64) {
