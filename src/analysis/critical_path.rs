@@ -46,7 +46,7 @@ pub struct Section {
 
 impl Section {
     pub fn duration_ns(&self) -> i64 {
-        self.end_ns - self.start_ns
+        self.end_ns.saturating_sub(self.start_ns)
     }
 }
 
@@ -173,7 +173,9 @@ pub async fn critical_path_paced(trace: &Trace, pace: &mut impl Pace) -> Critica
                     .iter()
                     .enumerate()
                     .skip(pos + 1)
-                    .find(|&(_, &c)| happens_before(&clip, times, cur_end - cur_start, c, later))
+                    .find(|&(_, &c)| {
+                        happens_before(&clip, times, cur_end.saturating_sub(cur_start), c, later)
+                    })
                     .map(|(i, &c)| (c, i)),
             };
             match next {
@@ -219,12 +221,12 @@ pub async fn critical_path_paced(trace: &Trace, pace: &mut impl Pace) -> Critica
             .map(|k| {
                 k.iter()
                     .filter(|&&c| out.on_path.get(c as usize).copied().unwrap_or(false))
-                    .filter_map(|&c| iv(&clip, c).map(|(a, b)| b - a))
-                    .sum()
+                    .filter_map(|&c| iv(&clip, c).map(|(a, b)| b.saturating_sub(a)))
+                    .fold(0i64, i64::saturating_add)
             })
             .unwrap_or(0);
         if let Some(t) = out.span_time_ns.get_mut(i) {
-            *t = (e - s - on_path_children).max(0);
+            *t = e.saturating_sub(s).saturating_sub(on_path_children).max(0);
         }
     }
     out
@@ -248,7 +250,7 @@ fn happens_before(
         return true;
     }
     if be < le && bs < ls && parent_duration > 0 {
-        let overlap = (be - ls) as f64 / parent_duration as f64;
+        let overlap = be.saturating_sub(ls) as f64 / parent_duration as f64;
         if overlap < OVERLAP_ALLOWANCE {
             return siblings.events_in(ls, be) == 2;
         }
