@@ -6,9 +6,11 @@
 //! overlapping by less than the skew allowance, equal end times, zero
 //! durations, FOLLOWS_FROM and producer/consumer children).
 
+mod common;
+
 use proptest::prelude::*;
 use traceglass::analysis::{critical_path, is_blocking, CriticalPath, Section, OVERLAP_ALLOWANCE};
-use traceglass::model::{RefType, Reference, SpanInput, SpanIx, SpanKind, Trace, TraceBuilder};
+use traceglass::model::{SpanIx, SpanKind, Trace};
 
 /// The critical path as computed before #18, unchanged but for the pauses.
 fn reference(trace: &Trace) -> CriticalPath {
@@ -183,35 +185,20 @@ const KINDS: [SpanKind; 6] = [
 const BASE: i64 = 1_700_000_000_000_000_000;
 
 fn build(spans: &[Gen]) -> Trace {
-    let mut b = TraceBuilder::new("0000000000000000000000000000abcd");
-    let service = b.service("svc", vec![]);
-    for (i, g) in spans.iter().enumerate() {
-        let parent_id = g.parent.map(|p| format!("{p:016x}"));
-        let (parent_span_id, references) = match (parent_id, g.follows_from) {
-            (Some(p), true) => (
-                None,
-                vec![Reference {
-                    ref_type: RefType::FollowsFrom,
-                    trace_id: String::new(),
-                    span_id: p,
-                }],
-            ),
-            (p, _) => (p, vec![]),
-        };
-        let name = b.intern(&format!("op-{}", i % 5));
-        b.push(SpanInput {
-            span_id: format!("{i:016x}"),
-            parent_span_id,
-            references,
-            start_ns: Some(g.start),
-            duration_ns: Some(g.duration),
-            service,
-            name,
+    let spans: Vec<common::RandomSpan> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, g)| common::RandomSpan {
+            parent: g.parent,
+            follows_from: g.follows_from,
+            start: g.start,
+            duration: g.duration,
             kind: g.kind,
-            ..Default::default()
-        });
-    }
-    b.build()
+            service: 0,
+            name: i % 5,
+        })
+        .collect();
+    common::random_trace(&spans, &["svc"])
 }
 
 /// Raw choices per span: (parent choice, layout, a, b, kind, follows roll).

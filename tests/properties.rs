@@ -4,9 +4,11 @@
 //! overlapping siblings, zero durations, several roots, FOLLOWS_FROM and
 //! producer/consumer pairs).
 
+mod common;
+
 use proptest::prelude::*;
 use traceglass::analysis::{critical_path, self_times, CriticalPath, Section};
-use traceglass::model::{RefType, Reference, SpanInput, SpanKind, Trace, TraceBuilder};
+use traceglass::model::{SpanKind, Trace};
 
 /// One random span, before it becomes a `SpanInput`.
 #[derive(Clone, Debug)]
@@ -92,38 +94,20 @@ fn trees() -> impl Strategy<Value = Vec<Gen>> {
 }
 
 fn build(spans: &[Gen]) -> Trace {
-    let mut b = TraceBuilder::new("0000000000000000000000000000abcd");
-    let services: Vec<u32> = ["frontend", "backend", "db"]
+    let spans: Vec<common::RandomSpan> = spans
         .iter()
-        .map(|n| b.service(n, vec![]))
-        .collect();
-    for (i, g) in spans.iter().enumerate() {
-        let parent_id = g.parent.map(|p| format!("{p:016x}"));
-        let (parent_span_id, references) = match (parent_id, g.follows_from) {
-            (Some(p), true) => (
-                None,
-                vec![Reference {
-                    ref_type: RefType::FollowsFrom,
-                    trace_id: String::new(),
-                    span_id: p,
-                }],
-            ),
-            (p, _) => (p, vec![]),
-        };
-        let name = b.intern(&format!("op-{}", i % 7));
-        b.push(SpanInput {
-            span_id: format!("{i:016x}"),
-            parent_span_id,
-            references,
-            start_ns: Some(g.start),
-            duration_ns: Some(g.duration),
-            service: services[g.service],
-            name,
+        .enumerate()
+        .map(|(i, g)| common::RandomSpan {
+            parent: g.parent,
+            follows_from: g.follows_from,
+            start: g.start,
+            duration: g.duration,
             kind: g.kind,
-            ..Default::default()
-        });
-    }
-    b.build()
+            service: g.service,
+            name: i % 7,
+        })
+        .collect();
+    common::random_trace(&spans, &["frontend", "backend", "db"])
 }
 
 /// The root whose subtree holds each span.

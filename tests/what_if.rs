@@ -3,12 +3,14 @@
 //! recomputation of every span's times by the same model gives; no fix
 //! makes the request longer; changing nothing changes nothing.
 
+mod common;
+
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 use traceglass::analysis::what_if::{new_duration, request_duration, Change, Simulator};
 use traceglass::analysis::{is_blocking, OVERLAP_ALLOWANCE};
 use traceglass::model::pace::{self, NoPause};
-use traceglass::model::{RefType, Reference, SpanInput, SpanIx, SpanKind, Trace, TraceBuilder};
+use traceglass::model::{SpanIx, SpanKind, Trace};
 
 /// Times near today's epoch nanoseconds.
 const BASE: i64 = 1_700_000_000_000_000_000;
@@ -74,30 +76,14 @@ fn trees() -> impl Strategy<Value = Vec<Gen>> {
 }
 
 fn build(spans: &[Gen]) -> Trace {
-    let mut b = TraceBuilder::new("0000000000000000000000000000abcd");
-    let service = b.service("svc", vec![]);
-    for (i, g) in spans.iter().enumerate() {
-        let parent_id = g.parent.map(|p| format!("{p:016x}"));
-        let (parent_span_id, references) = match (parent_id, g.follows_from) {
-            (Some(p), true) => (
-                None,
-                vec![Reference {
-                    ref_type: RefType::FollowsFrom,
-                    trace_id: String::new(),
-                    span_id: p,
-                }],
-            ),
-            (p, _) => (p, vec![]),
-        };
-        let name = b.intern(&format!("op-{}", i % 3));
-        b.push(SpanInput {
-            span_id: format!("{i:016x}"),
-            parent_span_id,
-            references,
-            start_ns: Some(g.start),
-            duration_ns: Some(g.duration),
-            service,
-            name,
+    let spans: Vec<common::RandomSpan> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, g)| common::RandomSpan {
+            parent: g.parent,
+            follows_from: g.follows_from,
+            start: g.start,
+            duration: g.duration,
             kind: if g.consumer {
                 SpanKind::Consumer
             } else if i % 4 == 0 {
@@ -105,10 +91,11 @@ fn build(spans: &[Gen]) -> Trace {
             } else {
                 SpanKind::Internal
             },
-            ..Default::default()
-        });
-    }
-    b.build()
+            service: 0,
+            name: i % 3,
+        })
+        .collect();
+    common::random_trace(&spans, &["svc"])
 }
 
 /// Random changes: (span choice, kind, value).
