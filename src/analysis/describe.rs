@@ -2,7 +2,7 @@
 //! of work a span is (a call to another service, a database query, messaging,
 //! or the service's own compute), from its kind and its attributes.
 
-use crate::model::{Span, SpanKind, Trace};
+use crate::model::{Span, SpanIx, SpanKind, Trace};
 
 /// A duration for people: µs, ms or s with three significant digits.
 pub fn format_duration(ns: i64) -> String {
@@ -171,6 +171,26 @@ pub fn peer_name<'t>(trace: &'t Trace, span: &'t Span) -> Option<String> {
 /// The database statement of a span, literals replaced by `?` and shortened.
 pub fn statement(trace: &Trace, span: &Span) -> Option<String> {
     text_attr(trace, span, &["db.query.text", "db.statement"]).map(normalize_statement)
+}
+
+/// The distinct statements (normalised) of the first `read` of `spans`, in
+/// the order met, at most `cap` of them: enough to tell one statement from
+/// several without normalising the SQL of a hundred thousand calls.
+pub fn statements_among(trace: &Trace, spans: &[SpanIx], read: usize, cap: usize) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for st in spans
+        .iter()
+        .take(read)
+        .filter_map(|&s| trace.span(s).and_then(|x| statement(trace, x)))
+    {
+        if seen.len() >= cap {
+            break;
+        }
+        if !seen.contains(&st) {
+            seen.push(st);
+        }
+    }
+    seen
 }
 
 /// Replaces string and number literals with `?` and folds white space, so

@@ -168,6 +168,7 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
             None => state.show(l.key),
         }
     };
+    let pair = median_and_slowest(&group, &traces);
     let labels = heat.operations.clone();
     let ops = group
         .operations
@@ -191,8 +192,8 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
                     format_duration(d.p99)
                 )}
             </p>
-            <SlowAgainstRest group=group.clone() traces=traces.clone()/>
-            {median_and_slowest(&group, &traces).map(|(a, b)| view! {
+            <SlowAgainstRest group=group.clone() traces=traces.clone() median=pair.map(|p| p.0)/>
+            {pair.map(|(a, b)| view! {
                 <button class="button" data-testid="compare-slowest"
                     title="Compare the slowest trace of this group (B) with its median one (A)"
                     on:click=move |_| state.open_compare(a, b)>"Compare the slowest with the median"</button>

@@ -52,7 +52,12 @@ fn colours(el: &web_sys::Element) -> (String, String, String) {
 }
 
 #[component]
-pub fn SlowAgainstRest(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
+pub fn SlowAgainstRest(
+    group: GroupSummary,
+    traces: Vec<Loaded>,
+    /// The group's median trace: what an example is compared with.
+    median: Option<u64>,
+) -> impl IntoView {
     let app = expect_context::<AppState>();
     let views = expect_context::<Views>();
     let members = group.traces.clone();
@@ -193,11 +198,6 @@ pub fn SlowAgainstRest(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoVie
         tail::Scale::Log => "log scale",
         tail::Scale::Linear => "linear scale",
     };
-    // The group's median trace: what an example is compared with.
-    let median = members
-        .get(members.len().saturating_sub(1) / 2)
-        .and_then(|&i| traces.get(i))
-        .map(|l| l.key);
     let list = traces.clone();
     let explanations = move || {
         let r = ranking.get()?;

@@ -4,7 +4,7 @@
 //! trace headline names a span, with how often it ran on each side.
 
 use super::{Comparison, Node, NodeIx, Which};
-use crate::analysis::describe::{describe_span, format_duration, statement};
+use crate::analysis::describe::{describe_span, format_duration, statements_among};
 use crate::analysis::TraceAnalysis;
 use crate::model::Trace;
 
@@ -231,19 +231,7 @@ const STATEMENTS_READ: usize = 2_000;
 /// (grouped by service and span name) ran different statements: the
 /// sentence names one, and its counts are of all of them.
 fn other_statements(trace: &Trace, spans: &[crate::model::SpanIx]) -> String {
-    let mut seen: Vec<String> = Vec::new();
-    for st in spans
-        .iter()
-        .take(STATEMENTS_READ)
-        .filter_map(|&s| trace.span(s).and_then(|x| statement(trace, x)))
-    {
-        if !seen.contains(&st) {
-            seen.push(st);
-        }
-        if seen.len() > 20 {
-            break;
-        }
-    }
+    let seen = statements_among(trace, spans, STATEMENTS_READ, 21);
     let others = seen.len().saturating_sub(1);
     match others {
         0 => String::new(),

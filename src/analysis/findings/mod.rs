@@ -14,7 +14,8 @@
 //! tuned in one place.
 
 use super::describe::{
-    describe_span_with, format_duration, format_share, peer_name, statement, work_kind, WorkKind,
+    describe_span_with, format_duration, format_share, peer_name, statement, statements_among,
+    work_kind, WorkKind,
 };
 use super::what_if::{self, FixModel, Saving};
 use super::{CriticalPath, OperationTime};
@@ -145,16 +146,7 @@ fn dominant_operation(
     if runs > 1 {
         // The operation's runs may have run different statements: the
         // sentence names one, so it says the count covers them all.
-        let mut statements: Vec<String> = Vec::new();
-        for st in evidence
-            .iter()
-            .take(MAX_EVIDENCE)
-            .filter_map(|&e| trace.span(e).and_then(|s| statement(trace, s)))
-        {
-            if !statements.contains(&st) {
-                statements.push(st);
-            }
-        }
+        let statements = statements_among(trace, &evidence, MAX_EVIDENCE, usize::MAX);
         let of = match statements.len() {
             0 | 1 => String::new(),
             n if runs > MAX_EVIDENCE => format!(", with at least {n} different statements"),

@@ -6,7 +6,7 @@
 //! of ids costs no allocation per span.
 
 use super::{Histogram, NEAR_UNIQUE_SHARE, SKIPPED_KEYS};
-use crate::analysis::{FindingKind, TraceAnalysis};
+use crate::analysis::{what_if, FindingKind, TraceAnalysis};
 use crate::model::{AttrValue, SpanIx, Trace};
 use rustc_hash::FxHashMap;
 
@@ -314,7 +314,8 @@ impl<'t> Builder<'t> {
             let Some(op) = self.op_of(t, span) else {
                 continue;
             };
-            let retried = pattern == Pattern::Errors && f.evidence.iter().any(|&e| retried(t, e));
+            let retried =
+                pattern == Pattern::Errors && !what_if::retries(t, &f.evidence).is_empty();
             let width = f.evidence.len() as u32;
             match cells
                 .iter_mut()
@@ -582,20 +583,4 @@ fn cover(seen: &mut [Seen], touched: &mut Vec<u32>, id: u32, at: Place) {
             s.span_ns = at.time;
         }
     }
-}
-
-/// Whether a failed span was followed by a call of the same operation
-/// under the same parent (as `analysis::findings` counts retries).
-fn retried(t: &Trace, failed: SpanIx) -> bool {
-    let Some(s) = t.span(failed) else {
-        return false;
-    };
-    let Some(p) = s.parent else {
-        return false;
-    };
-    t.children(p).iter().any(|&o| {
-        o != failed
-            && t.span(o)
-                .is_some_and(|x| x.operation == s.operation && x.start_ns >= s.end_ns())
-    })
 }
