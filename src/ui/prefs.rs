@@ -9,6 +9,7 @@ use crate::sources::jaeger::Connection;
 const THEME: &str = "traceglass.theme";
 const DETAIL: &str = "traceglass.detail";
 const JAEGER: &str = "traceglass.jaeger";
+const FIELDS: &str = "traceglass.fields";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
@@ -69,5 +70,18 @@ pub fn jaeger_connection() -> Connection {
 pub fn set_jaeger_connection(c: &Connection) {
     if let Ok(v) = serde_json::to_string(&(&c.base, &c.token, &c.credentials, c.timeout_ms)) {
         set(JAEGER, &v);
+    }
+}
+
+/// The attribute keys last chosen to show on rows (none: the defaults).
+pub fn row_fields() -> Vec<String> {
+    get(FIELDS)
+        .and_then(|v| serde_json::from_str::<Vec<String>>(&v).ok())
+        .unwrap_or_default()
+}
+
+pub fn set_row_fields(keys: &[String]) {
+    if let Ok(v) = serde_json::to_string(keys) {
+        set(FIELDS, &v);
     }
 }

@@ -14,6 +14,7 @@ use super::loader::LARGE_TRACE;
 use super::state::{AppState, Loaded};
 use super::timeline::geometry::{Window, WHOLE};
 use super::timeline::outline;
+use super::timeline::repeats::{run_containing, MIN_RUN};
 use super::url::embed::EmbedParams;
 use super::url::params::{ViewParams, MAX_COLLAPSED};
 use crate::analysis::describe::parse_duration;
@@ -68,6 +69,14 @@ pub struct ViewState {
     pub title_collapsed: RwSignal<bool>,
     /// Where the timeline was scrolled to when it was last shown.
     pub scroll_top: StoredValue<f64>,
+    /// Runs of repeated siblings shown as one row each.
+    pub group_repeats: RwSignal<bool>,
+    /// The fewest repeats grouped.
+    pub group_min: RwSignal<usize>,
+    /// Leaders of the runs shown span by span all the same.
+    pub expanded_runs: RwSignal<SpanSet>,
+    /// The attribute keys shown after each row's name (none: the defaults).
+    pub fields: RwSignal<Vec<String>>,
 }
 
 /// The settings a trace shown for the first time takes from the view shown
@@ -81,6 +90,9 @@ struct Carry {
     tab: Tab,
     detail_open: bool,
     name_width: f64,
+    group_repeats: bool,
+    group_min: usize,
+    fields: Option<Vec<String>>,
 }
 
 impl Default for Carry {
@@ -93,6 +105,9 @@ impl Default for Carry {
             tab: Tab::Timeline,
             detail_open: true,
             name_width: NAME_WIDTH,
+            group_repeats: true,
+            group_min: MIN_RUN,
+            fields: None,
         }
     }
 }
@@ -122,6 +137,10 @@ impl ViewState {
                 use_context::<EmbedParams>().is_some_and(|e| e.collapse_title),
             ),
             scroll_top: StoredValue::new(0.0),
+            group_repeats: RwSignal::new(carry.group_repeats),
+            group_min: RwSignal::new(carry.group_min),
+            expanded_runs: RwSignal::new(SpanSet::new()),
+            fields: RwSignal::new(carry.fields.unwrap_or_else(super::prefs::row_fields)),
         };
         if let Some(c) = carry.collapse_below {
             let _ = state.set_collapse_below(&c);
@@ -143,6 +162,9 @@ impl ViewState {
             tab: self.tab.get_untracked(),
             detail_open: self.detail_open.get_untracked(),
             name_width: self.name_width.get_untracked(),
+            group_repeats: self.group_repeats.get_untracked(),
+            group_min: self.group_min.get_untracked(),
+            fields: Some(self.fields.get_untracked()),
         }
     }
 
@@ -232,19 +254,55 @@ impl ViewState {
         Ok(())
     }
 
-    /// Opens the ancestors of `ix` that are collapsed.
+    /// Opens the ancestors of `ix` that are collapsed, and the grouped
+    /// runs that hide it.
     pub fn reveal(&self, ix: SpanIx) {
-        let ancestors = outline::ancestors(&self.trace(), ix);
+        let trace = self.trace();
+        let ancestors = outline::ancestors(&trace, ix);
         if self
             .collapsed
             .with_untracked(|c| ancestors.iter().any(|&a| c.contains(a)))
         {
             self.collapsed.update(|c| {
-                for a in ancestors {
+                for &a in &ancestors {
                     c.remove(a);
                 }
             });
         }
+        if !self.group_repeats.get_untracked() {
+            return;
+        }
+        // A grouped run hides its members but its leader, and every
+        // member's subtree.
+        let min = self.group_min.get_untracked();
+        let hiding: Vec<SpanIx> = std::iter::once(ix)
+            .chain(ancestors)
+            .filter_map(|a| {
+                let run = run_containing(&trace, a, min)?;
+                (a != ix || run.leader != ix).then_some(run.leader)
+            })
+            .filter(|&l| !self.expanded_runs.with_untracked(|e| e.contains(l)))
+            .collect();
+        if !hiding.is_empty() {
+            self.expanded_runs.update(|e| e.extend(hiding));
+        }
+    }
+
+    /// Shows a run span by span, or as one row again.
+    pub fn expand_run(&self, leader: SpanIx, expand: bool) {
+        self.expanded_runs.update(|e| {
+            if expand {
+                e.insert(leader);
+            } else {
+                e.remove(leader);
+            }
+        });
+    }
+
+    /// The keys shown after each row's name, kept for the next visit.
+    pub fn set_fields(&self, keys: Vec<String>) {
+        super::prefs::set_row_fields(&keys);
+        self.fields.set(keys);
     }
 
     /// Shows what a URL says of the view: everything it does not say goes
@@ -271,6 +329,10 @@ impl ViewState {
                         .map_or_else(SpanSet::new, |ids| spans_by_id(&trace, ids)),
                 );
             }
+        }
+        let fields = p.fields.clone().unwrap_or_else(super::prefs::row_fields);
+        if self.fields.with_untracked(|f| *f != fields) {
+            self.fields.set(fields);
         }
         let window = p.window.unwrap_or(WHOLE);
         if self.window.get_untracked() != window {
@@ -304,6 +366,7 @@ impl ViewState {
             window: Some(self.window.get()),
             find: self.find.get(),
             collapse_below,
+            fields: Some(self.fields.get()).filter(|f| !f.is_empty()),
         }
     }
 

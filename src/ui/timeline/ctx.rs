@@ -4,6 +4,7 @@
 
 use super::geometry::{Gap, Window};
 use super::marks::Marks;
+use super::repeats::Runs;
 use crate::model::{SpanIx, SpanSet, Trace};
 use crate::ui::view_state::ViewState;
 use leptos::prelude::*;
@@ -21,6 +22,8 @@ pub(super) struct Ctx {
     pub gap: Memo<Gap>,
     /// The critical path per span, once the analysis has landed.
     pub marks: Memo<Option<Arc<Marks>>>,
+    /// Runs of repeated siblings, while grouping is on.
+    pub runs: Memo<Option<Arc<Runs>>>,
     /// Where the rows' box is scrolled to now (the view state keeps where
     /// it was left, for when the view is drawn again).
     pub scroll_top: RwSignal<f64>,

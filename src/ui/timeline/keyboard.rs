@@ -74,17 +74,29 @@ fn run(ctx: Ctx, app: AppState, act: KeyAction) {
         }
         KeyAction::Left => {
             let Some(ix) = selected else { return };
+            let leads_open_run = ctx
+                .runs
+                .with_untracked(|r| r.as_ref().is_some_and(|r| r.of_leader(ix).is_some()))
+                && state.expanded_runs.with_untracked(|e| e.contains(ix));
             let open = !trace.children(ix).is_empty()
                 && !state.collapsed.with_untracked(|c| c.contains(ix));
             if open {
                 state.toggle(ix);
+            } else if leads_open_run {
+                state.expand_run(ix, false);
             } else if let Some(p) = trace.span(ix).and_then(|s| s.parent) {
                 state.select(p);
             }
         }
         KeyAction::Right => {
             let Some(ix) = selected else { return };
-            if state.collapsed.with_untracked(|c| c.contains(ix)) {
+            let grouped = ctx
+                .runs
+                .with_untracked(|r| r.as_ref().is_some_and(|r| r.of_leader(ix).is_some()))
+                && !state.expanded_runs.with_untracked(|e| e.contains(ix));
+            if grouped {
+                state.expand_run(ix, true);
+            } else if state.collapsed.with_untracked(|c| c.contains(ix)) {
                 state.toggle(ix);
             } else if let Some(&first) = trace.children(ix).first() {
                 state.select(first);

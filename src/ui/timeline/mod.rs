@@ -8,11 +8,13 @@
 //! and tested natively (`geometry`, `outline`, `keys`, `marks`, `raster`);
 //! the components only read signals, call these and write the DOM.
 
+pub mod fields;
 pub mod geometry;
 pub mod keys;
 pub mod marks;
 pub mod outline;
 pub mod raster;
+pub mod repeats;
 
 #[cfg(target_arch = "wasm32")]
 mod controls;

@@ -3,17 +3,38 @@
 //! collapsed spans and the subtrees a filter rejects. Plain functions of
 //! the trace and span sets, compiled and tested natively.
 
+use super::repeats::Runs;
 use crate::model::{SpanIx, SpanSet, Trace};
+
+/// Runs of repeated siblings shown as one row each, but those expanded.
+#[derive(Clone, Copy)]
+pub struct Grouping<'a> {
+    pub runs: &'a Runs,
+    /// Leaders of the runs shown span by span.
+    pub expanded: &'a SpanSet,
+}
+
+impl Grouping<'_> {
+    /// The run `ix` leads, when it is shown as one row.
+    pub fn grouped(&self, ix: SpanIx) -> Option<&super::repeats::Run> {
+        self.runs
+            .of_leader(ix)
+            .filter(|_| !self.expanded.contains(ix))
+    }
+}
 
 /// The spans shown as rows: tree order without descendants of collapsed
 /// spans, and, when `keep` is given, without spans it rejects (with their
-/// subtrees). Also returns how many spans `keep` hid.
+/// subtrees); a grouped run is its leader's row alone. Also returns how
+/// many spans `keep` hid.
 pub fn visible_rows(
     trace: &Trace,
     collapsed: &SpanSet,
     keep: Option<&[bool]>,
+    grouping: Option<Grouping>,
 ) -> (Vec<SpanIx>, usize) {
-    if collapsed.is_empty() && keep.is_none() {
+    let grouping = grouping.filter(|g| !g.runs.is_empty());
+    if collapsed.is_empty() && keep.is_none() && grouping.is_none() {
         return (trace.tree_order.clone(), 0);
     }
     let mut out = Vec::with_capacity(trace.tree_order.len());
@@ -28,6 +49,15 @@ pub fn visible_rows(
             continue;
         }
         out.push(ix);
+        if let Some(run) = grouping.as_ref().and_then(|g| g.grouped(ix)) {
+            // The members are consecutive siblings: their subtrees are one
+            // stretch of tree order, up to the end of the last one's.
+            let last = trace.tree_position(run.last).map(|p| p as usize);
+            if let Some(last) = last.filter(|&l| l >= i) {
+                i = last + 1 + trace.descendant_count(run.last);
+                continue;
+            }
+        }
         if collapsed.contains(ix) {
             i += trace.descendant_count(ix);
         }
@@ -144,17 +174,47 @@ mod tests {
     #[test]
     fn collapsed_spans_hide_their_descendants_and_filters_their_subtrees() {
         let t = tree();
-        let (all, hidden) = visible_rows(&t, &SpanSet::new(), None);
+        let (all, hidden) = visible_rows(&t, &SpanSet::new(), None, None);
         assert_eq!(names(&t, &all), ["root", "a", "a1", "a2", "b", "b1", "b11"]);
         assert_eq!(hidden, 0);
         let shut: SpanSet = [ix(&t, "a")].into_iter().collect();
-        let (rows, _) = visible_rows(&t, &shut, None);
+        let (rows, _) = visible_rows(&t, &shut, None, None);
         assert_eq!(names(&t, &rows), ["root", "a", "b", "b1", "b11"]);
         let mut keep = vec![true; t.spans.len()];
         keep[ix(&t, "b") as usize] = false;
-        let (rows, hidden) = visible_rows(&t, &shut, Some(&keep));
+        let (rows, hidden) = visible_rows(&t, &shut, Some(&keep), None);
         assert_eq!(names(&t, &rows), ["root", "a"]);
         assert_eq!(hidden, 3);
+    }
+
+    #[test]
+    fn a_grouped_run_is_one_row_until_expanded() {
+        // root > q0..q4 (q2 has a child) > then `after`.
+        let t = sample::named(&[
+            ("root", None, "s", "root", 0, 100),
+            ("q0", Some("root"), "s", "q", 0, 5),
+            ("q1", Some("root"), "s", "q", 5, 5),
+            ("q2", Some("root"), "s", "q", 10, 5),
+            ("q2c", Some("q2"), "s", "child", 11, 1),
+            ("q3", Some("root"), "s", "q", 15, 5),
+            ("q4", Some("root"), "s", "q", 20, 5),
+            ("after", Some("root"), "s", "after", 30, 5),
+        ]);
+        let runs = Runs::find(&t, 5);
+        let mut expanded = SpanSet::new();
+        let g = Grouping {
+            runs: &runs,
+            expanded: &expanded,
+        };
+        let (rows, _) = visible_rows(&t, &SpanSet::new(), None, Some(g));
+        assert_eq!(names(&t, &rows), ["root", "q", "after"]);
+        expanded.insert(ix(&t, "q0"));
+        let g = Grouping {
+            runs: &runs,
+            expanded: &expanded,
+        };
+        let (rows, _) = visible_rows(&t, &SpanSet::new(), None, Some(g));
+        assert_eq!(rows.len(), t.spans.len());
     }
 
     #[test]
@@ -163,15 +223,15 @@ mod tests {
         let parents = parents(&t);
         assert_eq!(parents.len(), 4);
         let mut shut = SpanSet::new();
-        let rows = visible_rows(&t, &shut, None).0;
+        let rows = visible_rows(&t, &shut, None, None).0;
         let level = deepest_open_level(&t, &parents, &rows, &shut);
         assert_eq!(names(&t, &level), ["b1"]);
         shut.extend(level);
-        let rows = visible_rows(&t, &shut, None).0;
+        let rows = visible_rows(&t, &shut, None, None).0;
         let level = deepest_open_level(&t, &parents, &rows, &shut);
         assert_eq!(names(&t, &level), ["a", "b"]);
         shut.extend(level);
-        let rows = visible_rows(&t, &shut, None).0;
+        let rows = visible_rows(&t, &shut, None, None).0;
         assert_eq!(
             names(&t, &shallowest_collapsed_level(&t, &rows, &shut)),
             ["a", "b"]

@@ -5,13 +5,15 @@
 //! toggle, an error mark or a critical-path mark that comes or goes).
 
 use super::ctx::Ctx;
+use super::fields::{self, Field};
 use super::focus::Focus;
 use super::geometry::{self, row_top, Label};
+use super::outline::Grouping;
 use super::slots::{slot_id, Slots};
 use crate::analysis::join_sections;
 use crate::model::{SpanIx, Trace};
 use crate::ui::format::{format_duration, service_color};
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 
@@ -25,6 +27,15 @@ const INDENT: f64 = 14.0;
 /// slower than all the rest.
 const MARKS_PER_WINDOW: f64 = 2000.0;
 
+/// A run of repeats drawn as one row.
+#[derive(Clone, PartialEq)]
+struct Group {
+    /// "120 ×"
+    count: String,
+    /// Each call's start and end.
+    calls: Vec<(i64, i64)>,
+}
+
 /// What a row shows of its span, worked out when a slot is given the span.
 #[derive(Clone, PartialEq)]
 struct RowInfo {
@@ -37,11 +48,42 @@ struct RowInfo {
     color: &'static str,
     bar: geometry::Bar,
     dur: String,
+    fields: Vec<Field>,
+    group: Option<Group>,
+    /// The leader of a run shown span by span: how many it would group.
+    regroup: Option<usize>,
 }
 
 impl RowInfo {
-    fn of(t: &Trace, ix: SpanIx) -> Option<RowInfo> {
+    fn of(t: &Trace, ix: SpanIx, grouping: Option<Grouping>, keys: &[String]) -> Option<RowInfo> {
         let span = t.span(ix)?;
+        let run =
+            grouping.and_then(|g| g.runs.of_leader(ix).map(|r| (r, !g.expanded.contains(ix))));
+        let (bar, dur, group, regroup) = match run {
+            Some((run, true)) => (
+                geometry::bar(run.start_ns - t.start_ns, run.span_ns(), t.duration_ns()),
+                format!("{}, {}", format_duration(run.span_ns()), run.shape.word()),
+                Some(Group {
+                    count: format!("{} ×", run.len),
+                    calls: run
+                        .members(t)
+                        .iter()
+                        .filter_map(|&m| t.span(m).map(|s| (s.start_ns, s.end_ns())))
+                        .collect(),
+                }),
+                None,
+            ),
+            other => (
+                geometry::bar(
+                    span.start_ns - t.start_ns,
+                    span.duration_ns,
+                    t.duration_ns(),
+                ),
+                format_duration(span.duration_ns),
+                None,
+                other.map(|(r, _)| r.len),
+            ),
+        };
         Some(RowInfo {
             depth: span.depth,
             has_children: !t.children(ix).is_empty(),
@@ -50,12 +92,11 @@ impl RowInfo {
             name: t.span_name(span).to_string(),
             span_id: span.span_id.to_string(),
             color: service_color(span.service),
-            bar: geometry::bar(
-                span.start_ns - t.start_ns,
-                span.duration_ns,
-                t.duration_ns(),
-            ),
-            dur: format_duration(span.duration_ns),
+            bar,
+            dur,
+            fields: fields::row_fields(t, span, keys),
+            group,
+            regroup,
         })
     }
 }
@@ -74,7 +115,17 @@ fn slot(ctx: Ctx, slots: Slots, focus: Focus, k: usize) -> AnyView {
     let pct = move |ns: i64| (ns - t0) as f64 * 100.0 / total;
     let cur = Memo::new(move |_| slots.window.with(|w| w.get(k).copied().flatten()));
     let span = Memo::new(move |_| cur.get().map(|(_, ix)| ix));
-    let info = Memo::new(move |_| span.get().and_then(|ix| RowInfo::of(&t_info, ix)));
+    let info = Memo::new(move |_| {
+        let ix = span.get()?;
+        ctx.runs.with(|runs| {
+            state.expanded_runs.with(|expanded| {
+                let grouping = runs.as_deref().map(|runs| Grouping { runs, expanded });
+                state
+                    .fields
+                    .with(|keys| RowInfo::of(&t_info, ix, grouping, keys))
+            })
+        })
+    });
     let collapsed = Memo::new(move |_| {
         span.get()
             .is_some_and(|ix| state.collapsed.with(|c| c.contains(ix)))
@@ -132,15 +183,49 @@ fn slot(ctx: Ctx, slots: Slots, focus: Focus, k: usize) -> AnyView {
                 .collect::<Vec<_>>()
         });
         let title = format!("{}: {}", i.service, i.name);
-        let toggle = if i.has_children {
-            Either::Left(view! {
+        let grouped = i.group.is_some();
+        let toggle = if grouped {
+            EitherOf3::A(view! {
+                <button class="toggle group-toggle" data-testid="group-toggle" aria-label="Show the repeats one by one" title="Show the repeats one by one">"▸"</button>
+            })
+        } else if i.has_children {
+            EitherOf3::B(view! {
                 <button class="toggle" data-testid="toggle" aria-label="Collapse or expand">
                     {if collapsed { "▸" } else { "▾" }}
                 </button>
             })
         } else {
-            Either::Right(view! { <span class="toggle-space"></span> })
+            EitherOf3::C(view! { <span class="toggle-space"></span> })
         };
+        let calls = i.group.as_ref().map(|g| {
+            join_sections(&g.calls, from, to, min_gap)
+                .into_iter()
+                .map(|(s, e)| {
+                    view! {
+                        <span
+                            class="call"
+                            style:left=format!("{:.4}%", pct(s))
+                            style:width=format!("{:.4}%", ((e - s) as f64 * 100.0 / total).max(0.05))
+                        ></span>
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        let count = i.group.as_ref().map(|g| view! { <span class="repeat-count" data-testid="repeat-count">{g.count.clone()}</span>" " });
+        let regroup = i.regroup.map(|n| {
+            view! {
+                <button class="small regroup" data-testid="regroup" title=format!("Show the {n} repeats as one row")>{format!("⊟ {n} ×")}</button>
+            }
+        });
+        let fields = i
+            .fields
+            .iter()
+            .map(|f| {
+                view! {
+                    <span class="field" data-testid="row-field" title=format!("{}: {}", f.key, f.full)>{f.text.clone()}</span>
+                }
+            })
+            .collect::<Vec<_>>();
         let (label_left, label_right, inside) = match i.bar.label {
             Label::After(l) => (Some(l), None, false),
             Label::Inside(r) => (None, Some(r), true),
@@ -159,6 +244,7 @@ fn slot(ctx: Ctx, slots: Slots, focus: Focus, k: usize) -> AnyView {
                     class:selected=selected.get()
                     class:highlighted=highlighted.get()
                     class:match=matched.get()
+                    class:grouped=grouped
                     style:top=format!("{}px", row_top(pos, ctx.gap.get()))
                 >
                     // The name column's width and the track's place (the view
@@ -170,20 +256,25 @@ fn slot(ctx: Ctx, slots: Slots, focus: Focus, k: usize) -> AnyView {
                         {toggle}
                         <span class="swatch" style:background=i.color></span>
                         <span class="span-name" title=title>
+                            {count}
                             <span class="svc">{i.service}</span>" "
                             <span class="op">{i.name}</span>
+                            {fields}
                         </span>
+                        {regroup}
                         {i.is_error.then(|| view! { <span class="error-mark" title="error">"!"</span> })}
                     </div>
                     <div class="bar-cell">
                         <div class="track">
                             <div
                                 class="bar"
+                                class:group=grouped
                                 class:error=i.is_error
                                 style:left=format!("{:.4}%", i.bar.left)
                                 style:width=format!("{:.4}%", i.bar.width.max(0.1))
                                 style:background=i.color
                             ></div>
+                            {calls}
                             {marks}
                             <span
                                 class="dur"

@@ -11,6 +11,7 @@ use super::geometry::{self, row_top};
 use super::marks::Marks;
 use super::minimap::Minimap;
 use super::outline;
+use super::repeats::Runs;
 use super::ruler::Ruler;
 use super::{focus, keyboard, row, slots};
 use crate::analysis::search::with_ancestors;
@@ -35,6 +36,15 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let analysis = analysis.clone();
         move |_| analysis.with(|a| a.as_deref().map(|a| Arc::new(Marks::new(&a.critical_path))))
     });
+    let runs = Memo::new({
+        let trace = trace.clone();
+        move |_| {
+            state
+                .group_repeats
+                .get()
+                .then(|| Arc::new(Runs::find(&trace, state.group_min.get())))
+        }
+    });
     let t_rows = trace.clone();
     let filtered = Memo::new(move |_| {
         // Until the analysis lands, "critical path only" has nothing to keep.
@@ -46,9 +56,16 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let only_matches = state.matches_only.get() && state.find.with(|q| !q.trim().is_empty());
         let matching = only_matches.then(|| state.matches.with(|m| with_ancestors(&t_rows, m)));
         let keep = outline::keep_both(on_path, matching);
-        state
-            .collapsed
-            .with(|c| outline::visible_rows(&t_rows, c, keep.as_deref()))
+        runs.with(|runs| {
+            state.expanded_runs.with(|expanded| {
+                let grouping = runs
+                    .as_deref()
+                    .map(|runs| outline::Grouping { runs, expanded });
+                state
+                    .collapsed
+                    .with(|c| outline::visible_rows(&t_rows, c, keep.as_deref(), grouping))
+            })
+        })
     });
     let rows = Memo::new(move |_| filtered.with(|f| f.0.clone()));
     let hidden = Memo::new(move |_| filtered.with(|f| f.1));
@@ -71,6 +88,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         matched,
         gap,
         marks,
+        runs,
         scroll_top: RwSignal::new(0.0),
         viewport: RwSignal::new(0.0),
         container: NodeRef::new(),
@@ -162,8 +180,16 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let Some((p, ix)) = slots.shown_at(target.as_ref()) else {
             return;
         };
-        let on_toggle = target.is_some_and(|t| t.closest(".toggle").ok().flatten().is_some());
-        if on_toggle {
+        let on = |class: &str| {
+            target
+                .as_ref()
+                .is_some_and(|t| t.closest(class).ok().flatten().is_some())
+        };
+        if on(".group-toggle") {
+            state.expand_run(ix, true);
+        } else if on(".regroup") {
+            state.expand_run(ix, false);
+        } else if on(".toggle") {
             state.toggle(ix);
         } else {
             select_clicked(p, ix);
@@ -214,7 +240,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
     view! {
         <div class="timeline-wrap" style=shared_style>
             <FindTools find_input=find_input/>
-            <OutlineTools rows=rows hidden=hidden/>
+            <OutlineTools rows=rows hidden=hidden runs=runs/>
             <div class="minimap-row">
                 {
                     let loaded = loaded.clone();

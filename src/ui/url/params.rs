@@ -187,6 +187,8 @@ pub struct ViewParams {
     pub find: String,
     /// `collapseBelow`, as typed (a Go duration).
     pub collapse_below: Option<String>,
+    /// The attribute keys shown on rows (`fields=a,b`).
+    pub fields: Option<Vec<String>>,
 }
 
 /// At most this many collapsed spans go in the URL: those highest in the tree.
@@ -213,6 +215,13 @@ impl ViewParams {
                 .unwrap_or_default()
                 .to_string(),
             collapse_below: p.get("collapseBelow").map(String::from),
+            fields: p.get("fields").map(|f| {
+                f.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            }),
         }
     }
 
@@ -229,6 +238,11 @@ impl ViewParams {
             .as_ref()
             .filter(|c| !c.is_empty())
             .map(|c| c.join(","));
+        let fields = self
+            .fields
+            .as_ref()
+            .filter(|f| !f.is_empty())
+            .map(|f| f.join(","));
         let push = [
             p.set("trace", self.trace.as_deref()),
             p.set("span", self.span.as_deref()),
@@ -244,6 +258,7 @@ impl ViewParams {
             p.set("window", window.as_deref()),
             p.set("uiFind", find),
             p.set("collapseBelow", self.collapse_below.as_deref()),
+            p.set("fields", fields.as_deref()),
         ];
         let push = if push.contains(&true) {
             Change::Push
@@ -410,6 +425,7 @@ mod tests {
             window: Some((0.2, 0.6)),
             find: "GetDriver -db".into(),
             collapse_below: Some("100ms".into()),
+            fields: Some(vec!["db.system".into(), "http.route".into()]),
         };
         let mut p = Params::parse("url=fixtures%2Fa.json");
         assert_eq!(v.write(&mut p), Change::Push);
@@ -421,6 +437,7 @@ mod tests {
             ..v.clone()
         };
         assert_eq!(zoomed.write(&mut p), Change::Replace);
+        assert_eq!(p.get("fields"), Some("db.system,http.route"));
         let other_span = ViewParams {
             span: Some("s2".into()),
             find: String::new(),
