@@ -8,6 +8,7 @@
 
 use super::bottleneck::BottleneckPanel;
 use super::compare::CompareView;
+use super::file_results::FileView;
 use super::jaeger::{self, JaegerUi, Opening};
 use super::loader::{self, Load, Open, Source};
 use super::state::{AppState, Level, Loaded, Pane};
@@ -102,7 +103,15 @@ pub fn App() -> impl IntoView {
     let demo = !embed.embedded && trace_ids.is_empty();
     let waits_for_host =
         embed.embedded && shared.is_none() && app_params.url.is_none() && trace_ids.is_empty();
-    open_first(app, views, &app_params, view_params, shared, demo);
+    open_first(
+        app,
+        views,
+        &app_params,
+        view_params,
+        shared,
+        demo,
+        embed.embedded,
+    );
 
     // A theme the URL forces, else the one chosen here, else the system's.
     let theme = RwSignal::new(app_params.theme.or_else(prefs::theme));
@@ -196,6 +205,11 @@ pub fn App() -> impl IntoView {
                     <Show when=move || jaeger_ui.searched.with(Option::is_some)>
                         <widgets::Tab current=app.pane value=Pane::Results testid="pane-results">"Search results"</widgets::Tab>
                     </Show>
+                    <Show when=move || app.file.with(Option::is_some)>
+                        <widgets::Tab current=app.pane value=Pane::File testid="pane-file">
+                            {move || app.file.with(|f| f.as_ref().map(|f| format!("Traces in {}", f.name)).unwrap_or_default())}
+                        </widgets::Tab>
+                    </Show>
                     <Show when=move || app.compare.with(Option::is_some)>
                         <widgets::Tab current=app.pane value=Pane::Compare testid="pane-compare">"Compare"</widgets::Tab>
                     </Show>
@@ -240,6 +254,7 @@ pub fn App() -> impl IntoView {
                         (Show::Card, _) => view! { <CardPane waits_for_host/> }.into_any(),
                         (Show::Summary, _) | (_, Pane::Summary) => view! { <SummaryView/> }.into_any(),
                         (_, Pane::Results) => view! { <jaeger::ResultsView/> }.into_any(),
+                        (_, Pane::File) => view! { <FileView/> }.into_any(),
                         (_, Pane::Compare) => view! { <CompareView/> }.into_any(),
                         (_, Pane::Trace) => view! { <TracePane waits_for_host/> }.into_any(),
                     }}
@@ -256,7 +271,9 @@ pub fn App() -> impl IntoView {
 
 /// Loads the trace of a shared link (`shared`, the fragment's payload),
 /// else `?url=`, else (when `demo`) the demo, and shows the trace the URL
-/// names (or the first) as the URL describes it.
+/// names (or the first) as the URL describes it. A file of several traces
+/// that names none (and a comparison asks for none) is listed in the file
+/// pane, unless the page is embedded.
 fn open_first(
     app: AppState,
     views: Views,
@@ -264,6 +281,7 @@ fn open_first(
     view: ViewParams,
     shared: Option<String>,
     demo: bool,
+    embedded: bool,
 ) {
     let (name, source) = match (shared, &params.url) {
         (Some(payload), _) => {
@@ -289,7 +307,11 @@ fn open_first(
         (None, None) => return,
     };
     leptos::task::spawn_local(async move {
-        let Ok(traces) = Load::new(name, source).open(Open::Nothing).run(app).await else {
+        let Ok(traces) = Load::new(name.clone(), source)
+            .open(Open::Nothing)
+            .run(app)
+            .await
+        else {
             return;
         };
         let wanted = view.trace.as_deref().map(crate::model::normalize_trace_id);
@@ -299,6 +321,13 @@ fn open_first(
             .or(traces.first());
         if let Some(l) = shown {
             views.open_at(l, &view);
+        }
+        let listed = wanted.is_none() && traces.len() > 1 && !embedded;
+        if listed
+            && app.pending_compare.with_untracked(Option::is_none)
+            && app.pane.get_untracked() == Pane::Trace
+        {
+            app.show_file(&name, traces.iter().map(|l| l.key).collect());
         }
     });
 }

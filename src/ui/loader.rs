@@ -61,7 +61,8 @@ impl Source {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Open {
     /// The first trace of the file (the loaded copy, when it was loaded),
-    /// in whichever pane is shown.
+    /// in whichever pane is shown; a file of several traces is listed in
+    /// the file pane, as a search's results.
     First,
     /// The first trace, in the trace pane.
     Show,
@@ -158,7 +159,18 @@ impl Load {
         };
         perf_mark("traceglass:loaded", Some(&start));
         match (open, all.first()) {
-            (Open::First, Some(first)) => app.select(first.key),
+            // A file of several traces opens the way a search does.
+            (Open::First, Some(first)) if all.len() > 1 => {
+                app.select(first.key);
+                app.show_file(&job.name, all.iter().map(|l| l.key).collect());
+            }
+            (Open::First, Some(first)) => {
+                app.select(first.key);
+                // Another file's list is no place to stay.
+                if app.pane.get_untracked() == super::state::Pane::File {
+                    app.show(first.key);
+                }
+            }
             (Open::Show, Some(first)) => app.show(first.key),
             _ => {}
         }

@@ -28,12 +28,16 @@ mod detail;
 #[cfg(target_arch = "wasm32")]
 mod dom;
 #[cfg(target_arch = "wasm32")]
+mod file_results;
+#[cfg(target_arch = "wasm32")]
 mod frames;
 pub mod jaeger;
 #[cfg(target_arch = "wasm32")]
 mod loader;
 #[cfg(target_arch = "wasm32")]
 mod prefs;
+#[cfg(target_arch = "wasm32")]
+mod result_list;
 #[cfg(target_arch = "wasm32")]
 mod share;
 #[cfg(target_arch = "wasm32")]

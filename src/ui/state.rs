@@ -31,13 +31,23 @@ impl PartialEq for Loaded {
 }
 
 /// What the main pane shows: one trace, the summary across traces, a
-/// Jaeger search's results, or two traces compared.
+/// Jaeger search's results, the traces of a file, or two traces compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
     Trace,
     Summary,
     Results,
+    File,
     Compare,
+}
+
+/// The traces of one file of several, listed as a search's results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileTraces {
+    /// The file's name.
+    pub name: String,
+    /// Its traces (a trace loaded before stands for its copy), in the file's order.
+    pub keys: Vec<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +93,8 @@ pub struct AppState {
     /// Two trace ids to compare once both are loaded (from the URL, or
     /// search results being fetched).
     pub pending_compare: RwSignal<Option<(String, String)>>,
+    /// The last file of several traces, listed in the file pane.
+    pub file: RwSignal<Option<FileTraces>>,
     pub show_help: RwSignal<bool>,
     /// The span detail under the selected row instead of beside the
     /// timeline (a preference, kept by `prefs`).
@@ -108,6 +120,7 @@ impl AppState {
             ticked: RwSignal::new(HashSet::new()),
             compare: RwSignal::new(None),
             pending_compare: RwSignal::new(None),
+            file: RwSignal::new(None),
             show_help: RwSignal::new(false),
             detail_inline: RwSignal::new(super::prefs::detail_inline()),
             next_id: StoredValue::new(1),
@@ -159,6 +172,17 @@ impl AppState {
         }
     }
 
+    /// Lists the traces of the file `name` in the file pane, and shows it.
+    pub fn show_file(&self, name: &str, keys: Vec<u64>) {
+        self.file.set(Some(FileTraces {
+            name: name.to_string(),
+            keys,
+        }));
+        if self.pane.get_untracked() != Pane::File {
+            self.pane.set(Pane::File);
+        }
+    }
+
     /// Removes a trace; when it was shown, the first one left is shown.
     pub fn remove(&self, key: u64) {
         self.traces.update(|v| v.retain(|l| l.key != key));
@@ -174,6 +198,16 @@ impl AppState {
             if self.pane.get_untracked() == Pane::Compare {
                 self.pane.set(Pane::Trace);
             }
+        }
+        if self
+            .file
+            .with_untracked(|f| f.as_ref().is_some_and(|f| f.keys.contains(&key)))
+        {
+            self.file.update(|f| {
+                if let Some(f) = f {
+                    f.keys.retain(|k| *k != key);
+                }
+            });
         }
         if self.selected.get_untracked() == Some(key) {
             let first = self.traces.with_untracked(|v| v.first().map(|l| l.key));
