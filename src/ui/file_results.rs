@@ -13,7 +13,8 @@ use leptos::prelude::*;
 #[component]
 pub fn FileView() -> impl IntoView {
     let app = expect_context::<AppState>();
-    let sort = RwSignal::new(2usize);
+    // Jaeger UI's default order: most recent first.
+    let sort = RwSignal::new(0usize);
     // (key, row) of each trace of the file still loaded.
     let listed = Memo::new(move |_| {
         let Some(keys) = app.file.with(|f| f.as_ref().map(|f| f.keys.clone())) else {

@@ -62,6 +62,12 @@ pub fn SummaryView() -> impl IntoView {
                         format!("Summary of {n} loaded trace{s}, grouped by root operation.")
                     } else if ticked == jaeger.loaded_result_keys(state) {
                         format!("Summary of the {n} trace{s} of the search, grouped by root operation.")
+                    } else if let Some(name) = state.file.with(|f| {
+                        f.as_ref()
+                            .filter(|f| f.keys.len() == ticked.len() && f.keys.iter().all(|k| ticked.contains(k)))
+                            .map(|f| f.name.clone())
+                    }) {
+                        format!("Summary of the {n} trace{s} of {name}, grouped by root operation.")
                     } else {
                         format!("Summary of {n} ticked trace{s}, grouped by root operation.")
                     }
