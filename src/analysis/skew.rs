@@ -3,8 +3,11 @@
 //! that called it, as Jaeger's adjuster does on the server and Zipkin Lens
 //! in the browser (both read; neither copied). The rules:
 //!
-//! - **Only across clocks.** A child is looked at only when its clock is
-//!   not its parent's. A span's clock is its host's address when the data
+//! - **Only a call across clocks.** A child is looked at only when its
+//!   parent is a call to another process (a client or producer span: a
+//!   server span under a server span of another service may have been
+//!   called by anything, any time; Zipkin asks for a client parent and a
+//!   server child) and its clock is not its parent's. A span's clock is its host's address when the data
 //!   gives one (Zipkin's `localEndpoint` address, an `ip` process tag as
 //!   Jaeger's adjuster reads it, `host.ip` or `net.host.ip`), else its
 //!   service (one process). `host.name` is not read: containers on one
@@ -13,6 +16,11 @@
 //!   on one host); Zipkin and Jaeger compare addresses only, too.
 //! - **Only a child that does not fit** in its parent: it starts before
 //!   the parent or ends after it.
+//! - **One clock, one move.** The children of one call on one clock (a
+//!   retry, a second request to the same server) are off by the same
+//!   amount: they move together, by what brings their whole extent into
+//!   the call (several that do not fit together in it are not moved, as
+//!   a longer child is not).
 //! - **How far.** A child shorter than its parent is centred in it: the
 //!   network's time is split evenly between request and response (Jaeger
 //!   and Zipkin both assume so). A child longer than its parent (the
@@ -20,7 +28,8 @@
 //!   before the parent, to start with it (Jaeger's rule; Zipkin pushes it
 //!   1 µs after). The same goes for a child that need not end within its
 //!   parent: a message's consumer under its producer, a `FOLLOWS_FROM`
-//!   child.
+//!   child, and where either span has no duration (a one-way message: a
+//!   redirect's client span lasts 0 µs and its server comes later).
 //! - **The subtree moves with it**, and corrections add up down the tree:
 //!   a child is judged by where it stands relative to its parent as
 //!   recorded, so a grandchild on a third clock that was off against its
@@ -70,7 +79,11 @@ pub fn correct(trace: &Trace) -> Option<Corrected> {
 /// each pass.
 pub async fn correct_paced(trace: &Trace, pace: &mut impl Pace) -> Option<Corrected> {
     let clocks = Clocks::new(trace);
-    let mut shifts = vec![0i64; trace.spans.len()];
+    let n = trace.spans.len();
+    // Each span's own move, set when its parent is visited, and its move
+    // with those above it.
+    let mut own = vec![0i64; n];
+    let mut shifts = vec![0i64; n];
     let mut adjustments = Vec::new();
     // Parents come before their children in tree order.
     for (k, &ix) in trace.tree_order.iter().enumerate() {
@@ -78,28 +91,33 @@ pub async fn correct_paced(trace: &Trace, pace: &mut impl Pace) -> Option<Correc
             pace.pause().await;
         }
         let Some(span) = trace.span(ix) else { continue };
-        let Some(p) = span.parent else { continue };
-        let Some(parent) = trace.span(p) else {
-            continue;
-        };
-        let above = shifts.get(p as usize).copied().unwrap_or(0);
-        let own = if fits(parent, span) || clocks.of(trace, span) == clocks.of(trace, parent) {
-            0
-        } else {
-            correction(parent, span, may_outlive(parent, span))
-        };
-        let total = above.saturating_add(own);
+        let above = span
+            .parent
+            .and_then(|p| shifts.get(p as usize))
+            .copied()
+            .unwrap_or(0);
+        let mine = own.get(ix as usize).copied().unwrap_or(0);
+        let total = above.saturating_add(mine);
         if let Some(s) = shifts.get_mut(ix as usize) {
             *s = total;
         }
-        if own != 0 {
+        if let (Some(p), true) = (span.parent, mine != 0) {
             adjustments.push(Adjustment {
                 span: ix,
                 parent: p,
-                shift_ns: own,
+                shift_ns: mine,
                 total_ns: total,
                 moved_with: trace.descendant_count(ix),
             });
+        }
+        if calls_out(span) {
+            for (group, by) in skewed_children(trace, &clocks, ix, span) {
+                for c in group {
+                    if let Some(o) = own.get_mut(c as usize) {
+                        *o = by;
+                    }
+                }
+            }
         }
     }
     if adjustments.is_empty() {
@@ -113,22 +131,111 @@ pub async fn correct_paced(trace: &Trace, pace: &mut impl Pace) -> Option<Correc
     Some(Corrected { trace, adjustments })
 }
 
+/// The children of `parent` (at `ix`) on clocks other than its own, one
+/// group per clock, each with the move that brings it into `parent` (only
+/// the groups that need one). One clock is off by one amount: its spans
+/// under one call (a retry, a second request) move together, by what
+/// makes their extent fit.
+fn skewed_children(
+    trace: &Trace,
+    clocks: &Clocks,
+    ix: SpanIx,
+    parent: &Span,
+) -> Vec<(Vec<SpanIx>, i64)> {
+    let outside: Vec<SpanIx> = trace
+        .children(ix)
+        .iter()
+        .copied()
+        .filter(|&c| {
+            trace
+                .span(c)
+                .is_some_and(|c| !fits(parent.into(), c.into()))
+        })
+        .collect();
+    if outside.is_empty() {
+        return Vec::new();
+    }
+    let home = clocks.of(trace, parent);
+    let mut groups: Vec<(Clock, Vec<SpanIx>)> = Vec::new();
+    for &c in trace.children(ix) {
+        let Some(child) = trace.span(c) else { continue };
+        let clock = clocks.of(trace, child);
+        if clock == home {
+            continue;
+        }
+        match groups.iter_mut().find(|(k, _)| *k == clock) {
+            Some((_, g)) => g.push(c),
+            None => groups.push((clock, vec![c])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, g)| g.iter().any(|c| outside.contains(c)))
+        .filter_map(|(_, g)| {
+            let spans = g.iter().filter_map(|&c| trace.span(c));
+            let start = spans.clone().map(|s| s.start_ns).min()?;
+            let end = spans.clone().map(Span::end_ns).max()?;
+            let extent = Extent {
+                start_ns: start,
+                duration_ns: end.saturating_sub(start),
+            };
+            let outlive = spans.clone().any(|c| may_outlive(parent, c));
+            let by = correction(parent.into(), extent, outlive);
+            (by != 0).then_some((g, by))
+        })
+        .collect()
+}
+
+/// Where a span, or a group of spans, lies in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extent {
+    pub start_ns: i64,
+    pub duration_ns: i64,
+}
+
+impl Extent {
+    fn end_ns(self) -> i64 {
+        self.start_ns.saturating_add(self.duration_ns)
+    }
+}
+
+impl From<&Span> for Extent {
+    fn from(s: &Span) -> Extent {
+        Extent {
+            start_ns: s.start_ns,
+            duration_ns: s.duration_ns,
+        }
+    }
+}
+
 /// Whether `child` lies within `parent`.
-fn fits(parent: &Span, child: &Span) -> bool {
+fn fits(parent: Extent, child: Extent) -> bool {
     child.start_ns >= parent.start_ns && child.end_ns() <= parent.end_ns()
 }
 
+/// Whether `span` is a call to another process (a client or a producer):
+/// only under such a span does a child on another clock tell that clock's
+/// skew. A server span under a server span of another service (a call
+/// nobody recorded, a redirect followed seconds later) tells nothing.
+fn calls_out(span: &Span) -> bool {
+    matches!(span.kind, SpanKind::Client | SpanKind::Producer)
+}
+
 /// Whether `child` may go on after `parent` has ended: a consumer of what
-/// `parent` produced, or a `FOLLOWS_FROM` child.
+/// `parent` produced, a `FOLLOWS_FROM` child, or either of the two without
+/// a duration (a one-way message, a span whose end was not recorded).
 fn may_outlive(parent: &Span, child: &Span) -> bool {
     child.parent_ref == RefType::FollowsFrom
         || child.kind == SpanKind::Consumer
         || parent.kind == SpanKind::Producer
+        || parent.duration_ns == 0
+        || child.duration_ns == 0
 }
 
 /// How far `child` must move to stand where it can have run within
-/// `parent` (see the module documentation); 0 when it cannot be told.
-pub fn correction(parent: &Span, child: &Span, may_outlive: bool) -> i64 {
+/// `parent` (see the module documentation); 0 when it fits or cannot be
+/// told.
+pub fn correction(parent: Extent, child: Extent, may_outlive: bool) -> i64 {
     let starts_before = child.start_ns < parent.start_ns;
     if may_outlive || child.duration_ns > parent.duration_ns {
         return if starts_before {
@@ -330,7 +437,11 @@ mod tests {
             w.as_slice(),
             ["clock skew: moved +120 ns into its client span web c (api's clock against web's), with the span under it"]
         );
-        assert!(c.trace.warnings.iter().any(|x| x.span == Some(s) && x.message == w[0]));
+        assert!(c
+            .trace
+            .warnings
+            .iter()
+            .any(|x| x.span == Some(s) && x.message == w[0]));
         // The trace as recorded is left as it was.
         assert_eq!(start_of(&t, "s"), 900);
         assert_eq!((c.trace.start_ns, c.trace.end_ns), (1_000, 1_100));
@@ -395,7 +506,10 @@ mod tests {
             ],
             &[],
         );
-        assert_eq!(moves(&correct(&early).unwrap()), [("k".to_string(), 60, 60)]);
+        assert_eq!(
+            moves(&correct(&early).unwrap()),
+            [("k".to_string(), 60, 60)]
+        );
     }
 
     /// Spans on one clock are never moved: the same service, or two
@@ -432,6 +546,44 @@ mod tests {
             .contains("(host 10.0.0.2's clock against host 10.0.0.1's)"));
     }
 
+    /// Under a span that calls nothing out (a server span of another
+    /// service, a span of no kind) a child on another clock is left where
+    /// it is; so is a server after a one-way client span of no duration,
+    /// unless it starts before it.
+    #[test]
+    fn only_a_call_with_a_known_length_tells_the_skew() {
+        let server_under_server = build(
+            &[
+                ("a", None, "web", Server, 0, 100),
+                ("b", Some("a"), "api", Server, 5_000, 50),
+            ],
+            &[],
+        );
+        assert!(correct(&server_under_server).is_none());
+        let no_kind = build(
+            &[
+                ("a", None, "web", SpanKind::Unspecified, 0, 100),
+                ("b", Some("a"), "api", SpanKind::Unspecified, -50, 50),
+            ],
+            &[],
+        );
+        assert!(correct(&no_kind).is_none());
+        let one_way = |start| {
+            build(
+                &[
+                    ("a", None, "web", Client, 0, 0),
+                    ("b", Some("a"), "api", Server, start, 0),
+                ],
+                &[],
+            )
+        };
+        assert!(correct(&one_way(99)).is_none());
+        assert_eq!(
+            moves(&correct(&one_way(-99)).unwrap()),
+            [("b".to_string(), 99, 99)]
+        );
+    }
+
     /// A child that fits is left where it is, across clocks too.
     #[test]
     fn a_child_that_fits_is_not_moved() {
@@ -466,17 +618,24 @@ mod tests {
         // c: against b1 as recorded, 100 + (400 - 200) / 2 - 0 = +200.
         assert_eq!(
             moves(&c),
-            [("b".to_string(), 1_100, 1_100), ("c".to_string(), 200, 1_300)]
+            [
+                ("b".to_string(), 1_100, 1_100),
+                ("c".to_string(), 200, 1_300)
+            ]
         );
         assert_eq!(start_of(&c.trace, "b1"), 1_200);
         assert_eq!(start_of(&c.trace, "c"), 1_300);
         assert_eq!(start_of(&c.trace, "c1"), 1_310);
         let cw = &c.trace.spans[c.trace.find_span("c").unwrap() as usize].warnings[0];
-        assert!(cw.ends_with("; +1.30 µs in all, with the spans above it"), "{cw}");
+        assert!(
+            cw.ends_with("; +1.30 µs in all, with the spans above it"),
+            "{cw}"
+        );
         // Every span now lies within its parent.
         for s in &c.trace.spans {
             if let Some(p) = s.parent {
-                assert!(fits(&c.trace.spans[p as usize], s), "{}", s.span_id);
+                let parent = &c.trace.spans[p as usize];
+                assert!(fits(parent.into(), s.into()), "{}", s.span_id);
             }
         }
     }
@@ -487,14 +646,14 @@ mod tests {
         let t = build(
             &[
                 ("a", None, "web", Client, i64::MAX - 10, i64::MAX),
-                ("b", Some("a"), "api", Server, i64::MIN, i64::MAX),
-                ("c", Some("b"), "db", Server, i64::MIN, 5),
+                ("b", Some("a"), "api", Client, i64::MIN + 100, i64::MAX),
+                ("c", Some("b"), "db", Client, i64::MIN, 5),
                 ("d", Some("c"), "api", Server, i64::MAX, 5),
             ],
             &[],
         );
         let c = correct(&t).unwrap();
-        assert!(!c.adjustments.is_empty());
+        assert_eq!(c.adjustments.len(), 3);
         for s in &c.trace.spans {
             assert!(s.start_ns <= s.end_ns());
         }
