@@ -584,6 +584,43 @@ mod tests {
         );
     }
 
+    /// The children of one call on one clock move together, by what
+    /// brings their extent in; when they cannot all fit (a retry after
+    /// the first answer), none moves. Another clock under the same call
+    /// has its own move.
+    #[test]
+    fn one_clock_under_one_call_moves_as_one() {
+        let t = build(
+            &[
+                ("c", None, "web", Client, 1_000, 100),
+                ("s1", Some("c"), "api", Server, 950, 20),
+                ("s2", Some("c"), "api", Server, 990, 20),
+                ("d", Some("c"), "db", Server, 1_090, 20),
+            ],
+            &[],
+        );
+        let c = correct(&t).unwrap();
+        // api's extent is 950..1010 (60 long): centred, it starts at 1020.
+        // db's own: 1090..1110 (20 long) starts at 1040.
+        assert_eq!(
+            moves(&c),
+            [
+                ("s1".to_string(), 70, 70),
+                ("s2".to_string(), 70, 70),
+                ("d".to_string(), -50, -50)
+            ]
+        );
+        let retried = build(
+            &[
+                ("c", None, "web", Client, 1_000, 100),
+                ("s1", Some("c"), "api", Server, 1_010, 60),
+                ("s2", Some("c"), "api", Server, 1_080, 60),
+            ],
+            &[],
+        );
+        assert!(correct(&retried).is_none());
+    }
+
     /// A child that fits is left where it is, across clocks too.
     #[test]
     fn a_child_that_fits_is_not_moved() {
