@@ -47,6 +47,7 @@
 use super::describe::format_duration;
 use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{RefType, Span, SpanIx, SpanKind, Trace};
+use rustc_hash::FxHashMap as HashMap;
 
 /// One span moved into its parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,46 +143,65 @@ fn skewed_children(
     ix: SpanIx,
     parent: &Span,
 ) -> Vec<(Vec<SpanIx>, i64)> {
-    let outside: Vec<SpanIx> = trace
-        .children(ix)
-        .iter()
-        .copied()
-        .filter(|&c| {
-            trace
-                .span(c)
-                .is_some_and(|c| !fits(parent.into(), c.into()))
-        })
-        .collect();
-    if outside.is_empty() {
+    let children = trace.children(ix);
+    let sticks_out = |c: &SpanIx| {
+        trace
+            .span(*c)
+            .is_some_and(|c| !fits(parent.into(), c.into()))
+    };
+    if !children.iter().any(sticks_out) {
         return Vec::new();
     }
+    /// One clock's children: their extent, whether one sticks out, and
+    /// whether one may outlive the call.
+    struct Group {
+        spans: Vec<SpanIx>,
+        start: i64,
+        end: i64,
+        out: bool,
+        outlive: bool,
+    }
     let home = clocks.of(trace, parent);
-    let mut groups: Vec<(Clock, Vec<SpanIx>)> = Vec::new();
-    for &c in trace.children(ix) {
+    let mut index: HashMap<Clock, usize> = HashMap::default();
+    let mut groups: Vec<Group> = Vec::new();
+    for &c in children {
         let Some(child) = trace.span(c) else { continue };
         let clock = clocks.of(trace, child);
         if clock == home {
             continue;
         }
-        match groups.iter_mut().find(|(k, _)| *k == clock) {
-            Some((_, g)) => g.push(c),
-            None => groups.push((clock, vec![c])),
+        let out = !fits(parent.into(), child.into());
+        let outlive = may_outlive(parent, child);
+        match index.get(&clock).and_then(|&g| groups.get_mut(g)) {
+            Some(g) => {
+                g.spans.push(c);
+                g.start = g.start.min(child.start_ns);
+                g.end = g.end.max(child.end_ns());
+                g.out |= out;
+                g.outlive |= outlive;
+            }
+            None => {
+                index.insert(clock, groups.len());
+                groups.push(Group {
+                    spans: vec![c],
+                    start: child.start_ns,
+                    end: child.end_ns(),
+                    out,
+                    outlive,
+                });
+            }
         }
     }
     groups
         .into_iter()
-        .filter(|(_, g)| g.iter().any(|c| outside.contains(c)))
-        .filter_map(|(_, g)| {
-            let spans = g.iter().filter_map(|&c| trace.span(c));
-            let start = spans.clone().map(|s| s.start_ns).min()?;
-            let end = spans.clone().map(Span::end_ns).max()?;
+        .filter(|g| g.out)
+        .filter_map(|g| {
             let extent = Extent {
-                start_ns: start,
-                duration_ns: end.saturating_sub(start),
+                start_ns: g.start,
+                duration_ns: g.end.saturating_sub(g.start),
             };
-            let outlive = spans.clone().any(|c| may_outlive(parent, c));
-            let by = correction(parent.into(), extent, outlive);
-            (by != 0).then_some((g, by))
+            let by = correction(parent.into(), extent, g.outlive);
+            (by != 0).then_some((g.spans, by))
         })
         .collect()
 }
@@ -256,7 +276,7 @@ pub fn correction(parent: Extent, child: Extent, may_outlive: bool) -> i64 {
 }
 
 /// Whose clock a span's times were read from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Clock {
     /// A host, by its address.
     Host(String),
