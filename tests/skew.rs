@@ -214,3 +214,16 @@ proptest! {
         }
     }
 }
+
+/// The bundled demo has no skew: the app shows it as `tests/demo.rs`
+/// reads it.
+#[test]
+fn the_demo_needs_no_correction() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/public/demo/flask-slow-view.otlp.json"
+    );
+    let bytes = std::fs::read(path).unwrap();
+    let imported = import_bytes("flask-slow-view.otlp.json", &bytes).unwrap();
+    assert!(imported.traces.iter().all(|t| correct(t).is_none()));
+}
