@@ -8,6 +8,7 @@ mod headline;
 pub mod search;
 mod self_time;
 pub mod shorten;
+pub mod skew;
 pub mod stats;
 pub mod summary;
 pub mod tail;

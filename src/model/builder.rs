@@ -11,7 +11,7 @@
 
 use super::chunks::Chunks;
 use super::pace::{self, NoPause, Pace};
-use super::tree::{Children, Walk};
+use super::tree::{by_start, Children, Layout, Walk};
 use super::{
     Attribute, Event, Interner, Link, Operation, RefType, Reference, Service, Span, SpanIx,
     SpanKind, Status, StatusCode, Sym, Trace, TraceWarning,
@@ -257,13 +257,7 @@ impl TraceBuilder {
             }
         }
         let known_min = known_min.unwrap_or(0);
-        let order = |a: &SpanIx, b: &SpanIx| {
-            let (a, b) = (*a as usize, *b as usize);
-            start_key[a]
-                .cmp(&start_key[b])
-                .then(end_key[b].cmp(&end_key[a]))
-                .then(a.cmp(&b))
-        };
+        let order = by_start(&start_key, &end_key);
         let mut children = Children::new(&parent, order, pace).await;
 
         // Depth-first walk from the roots; spans not reached are on a cycle.
@@ -450,31 +444,13 @@ impl TraceBuilder {
         }
 
         let (child_start, child_list) = children.into_parts();
-
-        let mut tree_pos = vec![0u32; n];
-        for (pos, &ix) in tree_order.iter().enumerate() {
-            tree_pos[ix as usize] = pos as u32;
-        }
-        pace.pause().await;
-        // Descendant counts, children before parents (reverse tree order),
-        // and the trace's extent and depth.
-        let mut descendants = vec![0u32; n];
-        let (mut start_ns, mut end_ns, mut max_depth) = (i64::MAX, i64::MIN, 0);
-        for (k, &ix) in tree_order.iter().rev().enumerate() {
-            let s = &spans[ix as usize];
-            if let Some(p) = s.parent {
-                descendants[p as usize] += descendants[ix as usize] + 1;
-            }
-            start_ns = start_ns.min(s.start_ns);
-            end_ns = end_ns.max(s.end_ns());
-            max_depth = max_depth.max(s.depth);
-            if pace::due(k) {
-                pace.pause().await;
-            }
-        }
-        if n == 0 {
-            (start_ns, end_ns) = (0, 0);
-        }
+        let Layout {
+            tree_pos,
+            descendants,
+            start_ns,
+            end_ns,
+            max_depth,
+        } = Layout::new(&spans, &tree_order, pace).await;
 
         Trace {
             trace_id,

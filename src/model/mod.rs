@@ -19,6 +19,7 @@ pub mod ids;
 pub mod pace;
 #[cfg(test)]
 pub mod sample;
+mod shift;
 mod span_set;
 mod tree;
 mod value;

@@ -5,7 +5,69 @@
 //! overflow the stack.
 
 use super::pace::{self, Pace};
-use super::SpanIx;
+use super::{Span, SpanIx};
+use std::cmp::Ordering;
+
+/// The order of siblings (and of roots): by start, the longer first when
+/// two start together, then by index. `start` and `end` are per span.
+pub(super) fn by_start<'a>(
+    start: &'a [i64],
+    end: &'a [i64],
+) -> impl Fn(&SpanIx, &SpanIx) -> Ordering + Copy + 'a {
+    move |a: &SpanIx, b: &SpanIx| {
+        let (a, b) = (*a as usize, *b as usize);
+        start[a]
+            .cmp(&start[b])
+            .then(end[b].cmp(&end[a]))
+            .then(a.cmp(&b))
+    }
+}
+
+/// What follows from the tree order: each span's position in it, how many
+/// descendants follow it, and the trace's extent and depth.
+pub(super) struct Layout {
+    pub(super) tree_pos: Vec<u32>,
+    pub(super) descendants: Vec<u32>,
+    pub(super) start_ns: i64,
+    pub(super) end_ns: i64,
+    pub(super) max_depth: u32,
+}
+
+impl Layout {
+    pub(super) async fn new(spans: &[Span], tree_order: &[SpanIx], pace: &mut impl Pace) -> Layout {
+        let n = spans.len();
+        let mut tree_pos = vec![0u32; n];
+        for (pos, &ix) in tree_order.iter().enumerate() {
+            tree_pos[ix as usize] = pos as u32;
+        }
+        pace.pause().await;
+        // Descendant counts, children before parents (reverse tree order).
+        let mut descendants = vec![0u32; n];
+        let (mut start_ns, mut end_ns, mut max_depth) = (i64::MAX, i64::MIN, 0);
+        for (k, &ix) in tree_order.iter().rev().enumerate() {
+            let s = &spans[ix as usize];
+            if let Some(p) = s.parent {
+                descendants[p as usize] += descendants[ix as usize] + 1;
+            }
+            start_ns = start_ns.min(s.start_ns);
+            end_ns = end_ns.max(s.end_ns());
+            max_depth = max_depth.max(s.depth);
+            if pace::due(k) {
+                pace.pause().await;
+            }
+        }
+        if n == 0 {
+            (start_ns, end_ns) = (0, 0);
+        }
+        Layout {
+            tree_pos,
+            descendants,
+            start_ns,
+            end_ns,
+            max_depth,
+        }
+    }
+}
 
 /// The depth-first walk of [`super::TraceBuilder::build_paced`]: from a root,
 /// children in order, marking what it reaches, with each span's depth and
@@ -68,7 +130,7 @@ const CUT: SpanIx = SpanIx::MAX;
 impl Children {
     pub(super) async fn new(
         parent: &[Option<SpanIx>],
-        order: impl Fn(&SpanIx, &SpanIx) -> std::cmp::Ordering,
+        order: impl Fn(&SpanIx, &SpanIx) -> Ordering,
         pace: &mut impl Pace,
     ) -> Children {
         let n = parent.len();

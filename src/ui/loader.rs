@@ -4,8 +4,10 @@
 //!
 //! Every load is paced the same way: the bytes go to `import::Loader` in
 //! pieces, and the page is given back whenever a frame's worth of work is
-//! done (see `budget`); traces are built one at a time, listed, shown when
-//! asked, and analysed (a large trace after it is first drawn). Every load
+//! done (see `budget`); traces are built one at a time, corrected for
+//! clock skew (`analysis::skew`; the recorded version kept beside only
+//! when a span moved), listed, shown when asked, and analysed (a large
+//! trace after it is first drawn). Every load
 //! has the same progress line in the header, with a Cancel button until its
 //! traces are listed; every load drops a trace that is already loaded (the
 //! same id and spans: `Trace::same_recording`) in favour of the loaded
@@ -19,7 +21,8 @@
 
 use super::budget::Budget;
 use super::frames::{self, perf_mark};
-use super::state::{AppState, Level, LoadJob, Loaded};
+use super::state::{AppState, Level, LoadJob, Loaded, Skew, Version};
+use crate::analysis::skew::{self, Corrected};
 use crate::analysis::TraceAnalysis;
 use crate::import::{Loader, Unbuilt};
 use crate::model::Trace;
@@ -345,7 +348,15 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
             job.progress(format!("building {} spans", thousands(builder.len())));
         }
         let trace = builder.build_paced(&mut budget).await;
-        take(app, name, format, trace, &mut all, &mut new);
+        match app.loaded_copy(&trace) {
+            Some(existing) => all.push(existing),
+            None => {
+                let corrected = skew::correct_paced(&trace, &mut budget).await;
+                let l = loaded(app, name, format, trace, corrected);
+                all.push(l.clone());
+                new.push(l);
+            }
+        }
         if budget.spent() {
             job.progress(format!("building trace {} of {total}", i + 1));
             budget.give_back().await;
@@ -369,7 +380,7 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
     // The same trace may have been listed by another load meanwhile.
     let (listed, taken): (Vec<Loaded>, Vec<Loaded>) = new
         .into_iter()
-        .partition(|l| app.loaded_copy(&l.trace).is_none());
+        .partition(|l| app.loaded_copy(l.recorded()).is_none());
     if !listed.is_empty() {
         app.traces.update(|v| v.extend(listed.iter().cloned()));
     }
@@ -378,7 +389,7 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
         .into_iter()
         .filter_map(|l| {
             if taken.contains(&l.key) {
-                app.loaded_copy(&l.trace)
+                app.loaded_copy(l.recorded())
             } else {
                 Some(l)
             }
@@ -387,30 +398,65 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
     Ok((all, listed))
 }
 
-/// Adds `trace` to `all`: the loaded trace of that id when there is one,
-/// else the trace, not yet analysed, which also goes to `new`.
-fn take(
+/// A new loaded trace, not yet analysed: shown corrected for clock skew
+/// when `corrected` moved any span, with the recorded version kept beside.
+fn loaded(
     app: AppState,
     name: &str,
     format: &'static str,
     trace: Trace,
-    all: &mut Vec<Loaded>,
-    new: &mut Vec<Loaded>,
-) {
-    match app.loaded_copy(&trace) {
-        Some(existing) => all.push(existing),
-        None => {
-            let l = Loaded {
-                key: app.next_id(),
-                source: name.to_string(),
-                format,
+    corrected: Option<Corrected>,
+) -> Loaded {
+    let (trace, skew) = match corrected {
+        Some(Corrected {
+            trace: c,
+            adjustments,
+        }) => {
+            let corrected = Version {
+                trace: Arc::new(c),
+                analysis: ArcRwSignal::new(None),
+            };
+            let recorded = Version {
                 trace: Arc::new(trace),
                 analysis: ArcRwSignal::new(None),
             };
-            all.push(l.clone());
-            new.push(l);
+            let skew = Skew {
+                corrected: corrected.clone(),
+                recorded,
+                adjustments,
+            };
+            (corrected, Some(Arc::new(skew)))
         }
+        None => (
+            Version {
+                trace: Arc::new(trace),
+                analysis: ArcRwSignal::new(None),
+            },
+            None,
+        ),
+    };
+    Loaded {
+        key: app.next_id(),
+        source: name.to_string(),
+        format,
+        trace: trace.trace,
+        analysis: trace.analysis,
+        skew,
     }
+}
+
+/// Analyses the version of a trace just swapped in (see
+/// `AppState::show_version`) unless it was already: its views show a
+/// status line until then.
+pub fn analyse_version(l: &Loaded) {
+    if l.analysis.with_untracked(Option::is_some) {
+        return;
+    }
+    let (trace, analysis) = (l.trace.clone(), l.analysis.clone());
+    leptos::task::spawn_local(async move {
+        let done = TraceAnalysis::new_paced(&trace, &mut Budget::new()).await;
+        analysis.set(Some(Arc::new(done)));
+    });
 }
 
 fn warn_import(app: AppState, name: &str, warnings: &[String]) {

@@ -4,6 +4,7 @@
 //! spans, find, window…) is not here: it is the view's own
 //! (`view_state::ViewState`).
 
+use crate::analysis::skew::Adjustment;
 use crate::analysis::TraceAnalysis;
 use crate::model::Trace;
 use leptos::prelude::*;
@@ -18,15 +19,68 @@ pub struct Loaded {
     /// Where it came from: a file name, a URL, "Jaeger trace …".
     pub source: String,
     pub format: &'static str,
+    /// The version shown: corrected for clock skew, unless the user asked
+    /// for the trace as recorded (see `skew`).
     pub trace: Arc<Trace>,
     /// Set once, when the analysis is done: a large trace is listed and
     /// shown first and analysed after (views show the model meanwhile).
+    /// The analysis of the version shown.
+    pub analysis: ArcRwSignal<Option<Arc<TraceAnalysis>>>,
+    /// Both versions, only when clock skew was corrected (a trace without
+    /// skew is kept once).
+    pub skew: Option<Arc<Skew>>,
+}
+
+/// A version of a trace: as recorded, or corrected for clock skew.
+#[derive(Clone)]
+pub struct Version {
+    pub trace: Arc<Trace>,
+    /// The recorded version is analysed the first time it is shown.
     pub analysis: ArcRwSignal<Option<Arc<TraceAnalysis>>>,
 }
 
+/// A trace whose clock skew was corrected: both versions, with the same
+/// span indices, and the spans moved.
+pub struct Skew {
+    pub corrected: Version,
+    pub recorded: Version,
+    pub adjustments: Vec<Adjustment>,
+}
+
+impl Loaded {
+    /// The trace as it was recorded (the one to compare with another load
+    /// of it).
+    pub fn recorded(&self) -> &Arc<Trace> {
+        self.skew
+            .as_ref()
+            .map_or(&self.trace, |s| &s.recorded.trace)
+    }
+
+    /// Whether the trace is shown as recorded although it has skew.
+    pub fn shows_recorded(&self) -> bool {
+        self.skew
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(&self.trace, &s.recorded.trace))
+    }
+
+    /// This trace showing its recorded or its corrected version.
+    pub fn showing(&self, recorded: bool) -> Loaded {
+        let mut l = self.clone();
+        if let Some(s) = &self.skew {
+            let v = if recorded { &s.recorded } else { &s.corrected };
+            l.trace = v.trace.clone();
+            l.analysis = v.analysis.clone();
+        }
+        l
+    }
+}
+
+/// The same trace in the same version: a trace whose version was swapped
+/// is another `Loaded` for the views (the pane draws it again), under the
+/// same key (its view state is kept).
 impl PartialEq for Loaded {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.key == other.key && Arc::ptr_eq(&self.trace, &other.trace)
     }
 }
 
@@ -224,8 +278,27 @@ impl AppState {
 
     /// The loaded trace that is the same recording as `trace`, if any.
     pub fn loaded_copy(&self, trace: &Trace) -> Option<Loaded> {
-        self.traces
-            .with_untracked(|v| v.iter().find(|l| l.trace.same_recording(trace)).cloned())
+        self.traces.with_untracked(|v| {
+            v.iter()
+                .find(|l| l.recorded().same_recording(trace))
+                .cloned()
+        })
+    }
+
+    /// Shows the trace of `key` as recorded or corrected for clock skew;
+    /// returns it as it is now shown, when it has both versions.
+    pub fn show_version(&self, key: u64, recorded: bool) -> Option<Loaded> {
+        let now = self.traces.with_untracked(|v| {
+            v.iter()
+                .find(|l| l.key == key && l.skew.is_some())
+                .map(|l| l.showing(recorded))
+        })?;
+        self.traces.update(|v| {
+            if let Some(l) = v.iter_mut().find(|l| l.key == key) {
+                *l = now.clone();
+            }
+        });
+        Some(now)
     }
 
     /// Whether anything is being loaded.

@@ -117,7 +117,8 @@ pub fn TraceList() -> impl IntoView {
                         let n = shown.get();
                         state.traces.with(|t| t.iter().take(n).cloned().collect::<Vec<_>>())
                     }
-                    key=|l| l.key
+                    // A trace that swapped versions (clock skew) is drawn again.
+                    key=|l| (l.key, std::sync::Arc::as_ptr(&l.trace) as usize)
                     children=move |l: Loaded| {
                         let key = l.key;
                         let t = l.trace.clone();

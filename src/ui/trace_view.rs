@@ -7,6 +7,7 @@ use super::bottleneck::BottleneckPanel;
 use super::detail::SpanDetail;
 use super::format::{absolute_time, format_duration, plural};
 use super::share::ShareButton;
+use super::skew::SkewNote;
 use super::state::{AppState, Loaded};
 use super::statistics::StatisticsView;
 use super::timeline::Timeline;
@@ -83,6 +84,7 @@ pub fn TraceView(loaded: Loaded) -> impl IntoView {
                         <span class="trace-id">{format!("trace {}", t.trace_id)}</span>
                     </div>
                 })}
+                {(!embed.hide_summary).then(|| view! { <SkewNote loaded=loaded.clone()/> })}
                 {(warning_count > 0 && !embed.hide_summary).then(|| view! {
                     <details class="warnings">
                         <summary>{format!("{warning_count} warnings")}</summary>

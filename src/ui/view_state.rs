@@ -501,6 +501,12 @@ impl Views {
     pub fn state(&self, loaded: &Loaded) -> ViewState {
         let key = loaded.key;
         if let Some(s) = self.get(key) {
+            // The trace may show its other version now (clock skew
+            // corrected or not): same spans, so the state stays.
+            let listed = self.app.traces.with_untracked(|v| v.contains(loaded));
+            if listed && s.loaded.with_value(|l| l != loaded) {
+                s.loaded.set_value(loaded.clone());
+            }
             return s;
         }
         let carry = self

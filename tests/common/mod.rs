@@ -40,6 +40,7 @@ pub fn fixture_files(folder: &str) -> Vec<PathBuf> {
 /// whether it follows from it (a FOLLOWS_FROM reference) rather than being
 /// its child, its times, its kind, and its service and name as indices.
 #[allow(dead_code)]
+#[derive(Clone, Debug)]
 pub struct RandomSpan {
     pub parent: Option<usize>,
     pub follows_from: bool,

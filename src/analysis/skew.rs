@@ -1,0 +1,720 @@
+//! Clock-skew correction: a span recorded on another machine (or by
+//! another process) with a clock that is off is moved back into the span
+//! that called it, as Jaeger's adjuster does on the server and Zipkin Lens
+//! in the browser (both read; neither copied). The rules:
+//!
+//! - **Only a call across clocks.** A child is looked at only when its
+//!   parent is a call to another process (a client or producer span: a
+//!   server span under a server span of another service may have been
+//!   called by anything, any time; Zipkin asks for a client parent and a
+//!   server child) and its clock is not its parent's. A span's clock is its host's address when the data
+//!   gives one (Zipkin's `localEndpoint` address, an `ip` process tag as
+//!   Jaeger's adjuster reads it, `host.ip` or `net.host.ip`), else its
+//!   service (one process). `host.name` is not read: containers on one
+//!   machine report the machine's name while their clocks differ (the
+//!   OpenTelemetry demo's Node.js frontend is 118 µs off its Envoy proxy
+//!   on one host); Zipkin and Jaeger compare addresses only, too.
+//! - **Only a child that does not fit** in its parent: it starts before
+//!   the parent or ends after it.
+//! - **One clock, one move.** The children of one call on one clock (a
+//!   retry, a second request to the same server) are off by the same
+//!   amount: they move together, by what brings their whole extent into
+//!   the call (several that do not fit together in it are not moved, as
+//!   a longer child is not).
+//! - **How far.** A child shorter than its parent is centred in it: the
+//!   network's time is split evenly between request and response (Jaeger
+//!   and Zipkin both assume so). A child longer than its parent (the
+//!   caller timed out, or did not wait) is only moved when it starts
+//!   before the parent, to start with it (Jaeger's rule; Zipkin pushes it
+//!   1 µs after). The same goes for a child that need not end within its
+//!   parent: a message's consumer under its producer, a `FOLLOWS_FROM`
+//!   child, and where either span has no duration (a one-way message: a
+//!   redirect's client span lasts 0 µs and its server comes later).
+//! - **The subtree moves with it**, and corrections add up down the tree:
+//!   a child is judged by where it stands relative to its parent as
+//!   recorded, so a grandchild on a third clock that was off against its
+//!   parent is moved again, by its own amount, on top of its parent's.
+//!   Zipkin and Jaeger instead move only the spans of the corrected host
+//!   and judge a span on a third host against its moved parent; we keep
+//!   every recorded parent–child relation but the ones corrected, so that
+//!   each warning names the one amount its span was off.
+//!
+//! Roots are never moved: they are the reference. The output is a second
+//! trace (`Trace::shifted`: the same span indices, ordered again) and the
+//! list of corrections, each also a warning on its span. All arithmetic on
+//! times saturates.
+
+use super::describe::format_duration;
+use crate::model::pace::{self, NoPause, Pace};
+use crate::model::{RefType, Span, SpanIx, SpanKind, Trace};
+use rustc_hash::FxHashMap as HashMap;
+
+/// One span moved into its parent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Adjustment {
+    pub span: SpanIx,
+    pub parent: SpanIx,
+    /// How far it was off against its parent, in ns (positive: later).
+    pub shift_ns: i64,
+    /// Where it ended up, with the moves of the spans above it.
+    pub total_ns: i64,
+    /// The spans under it, moved with it.
+    pub moved_with: usize,
+}
+
+/// A trace with its clock skew corrected, and what was corrected.
+#[derive(Clone, Debug)]
+pub struct Corrected {
+    pub trace: Trace,
+    /// In tree order.
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// The trace corrected for clock skew, or `None` when no span needed it
+/// (then the trace as recorded is the one to show).
+pub fn correct(trace: &Trace) -> Option<Corrected> {
+    pace::now(correct_paced(trace, &mut NoPause))
+}
+
+/// [`correct`], pausing through `pace` every [`pace::STRIDE`] spans of
+/// each pass.
+pub async fn correct_paced(trace: &Trace, pace: &mut impl Pace) -> Option<Corrected> {
+    let clocks = Clocks::new(trace);
+    let n = trace.spans.len();
+    // Each span's own move, set when its parent is visited, and its move
+    // with those above it.
+    let mut own = vec![0i64; n];
+    let mut shifts = vec![0i64; n];
+    let mut adjustments = Vec::new();
+    // Parents come before their children in tree order.
+    for (k, &ix) in trace.tree_order.iter().enumerate() {
+        if pace::due(k) {
+            pace.pause().await;
+        }
+        let Some(span) = trace.span(ix) else { continue };
+        let above = span
+            .parent
+            .and_then(|p| shifts.get(p as usize))
+            .copied()
+            .unwrap_or(0);
+        let mine = own.get(ix as usize).copied().unwrap_or(0);
+        let total = above.saturating_add(mine);
+        if let Some(s) = shifts.get_mut(ix as usize) {
+            *s = total;
+        }
+        if let (Some(p), true) = (span.parent, mine != 0) {
+            adjustments.push(Adjustment {
+                span: ix,
+                parent: p,
+                shift_ns: mine,
+                total_ns: total,
+                moved_with: trace.descendant_count(ix),
+            });
+        }
+        if calls_out(span) {
+            for (group, by) in skewed_children(trace, &clocks, ix, span) {
+                for c in group {
+                    if let Some(o) = own.get_mut(c as usize) {
+                        *o = by;
+                    }
+                }
+            }
+        }
+    }
+    if adjustments.is_empty() {
+        return None;
+    }
+    let notes = adjustments
+        .iter()
+        .map(|a| (a.span, note(trace, &clocks, a)))
+        .collect();
+    let trace = trace.shifted_paced(&shifts, notes, pace).await;
+    Some(Corrected { trace, adjustments })
+}
+
+/// The children of `parent` (at `ix`) on clocks other than its own, one
+/// group per clock, each with the move that brings it into `parent` (only
+/// the groups that need one). One clock is off by one amount: its spans
+/// under one call (a retry, a second request) move together, by what
+/// makes their extent fit.
+fn skewed_children(
+    trace: &Trace,
+    clocks: &Clocks,
+    ix: SpanIx,
+    parent: &Span,
+) -> Vec<(Vec<SpanIx>, i64)> {
+    let children = trace.children(ix);
+    let sticks_out = |c: &SpanIx| {
+        trace
+            .span(*c)
+            .is_some_and(|c| !fits(parent.into(), c.into()))
+    };
+    if !children.iter().any(sticks_out) {
+        return Vec::new();
+    }
+    /// One clock's children: their extent, whether one sticks out, and
+    /// whether one may outlive the call.
+    struct Group {
+        spans: Vec<SpanIx>,
+        start: i64,
+        end: i64,
+        out: bool,
+        outlive: bool,
+    }
+    let home = clocks.of(trace, parent);
+    let mut index: HashMap<Clock, usize> = HashMap::default();
+    let mut groups: Vec<Group> = Vec::new();
+    for &c in children {
+        let Some(child) = trace.span(c) else { continue };
+        let clock = clocks.of(trace, child);
+        if clock == home {
+            continue;
+        }
+        let out = !fits(parent.into(), child.into());
+        let outlive = may_outlive(parent, child);
+        match index.get(&clock).and_then(|&g| groups.get_mut(g)) {
+            Some(g) => {
+                g.spans.push(c);
+                g.start = g.start.min(child.start_ns);
+                g.end = g.end.max(child.end_ns());
+                g.out |= out;
+                g.outlive |= outlive;
+            }
+            None => {
+                index.insert(clock, groups.len());
+                groups.push(Group {
+                    spans: vec![c],
+                    start: child.start_ns,
+                    end: child.end_ns(),
+                    out,
+                    outlive,
+                });
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|g| g.out)
+        .filter_map(|g| {
+            let extent = Extent {
+                start_ns: g.start,
+                duration_ns: g.end.saturating_sub(g.start),
+            };
+            let by = correction(parent.into(), extent, g.outlive);
+            (by != 0).then_some((g.spans, by))
+        })
+        .collect()
+}
+
+/// Where a span, or a group of spans, lies in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extent {
+    pub start_ns: i64,
+    pub duration_ns: i64,
+}
+
+impl Extent {
+    fn end_ns(self) -> i64 {
+        self.start_ns.saturating_add(self.duration_ns)
+    }
+}
+
+impl From<&Span> for Extent {
+    fn from(s: &Span) -> Extent {
+        Extent {
+            start_ns: s.start_ns,
+            duration_ns: s.duration_ns,
+        }
+    }
+}
+
+/// Whether `child` lies within `parent`.
+fn fits(parent: Extent, child: Extent) -> bool {
+    child.start_ns >= parent.start_ns && child.end_ns() <= parent.end_ns()
+}
+
+/// Whether `span` is a call to another process (a client or a producer):
+/// only under such a span does a child on another clock tell that clock's
+/// skew. A server span under a server span of another service (a call
+/// nobody recorded, a redirect followed seconds later) tells nothing.
+fn calls_out(span: &Span) -> bool {
+    matches!(span.kind, SpanKind::Client | SpanKind::Producer)
+}
+
+/// Whether `child` may go on after `parent` has ended: a consumer of what
+/// `parent` produced, a `FOLLOWS_FROM` child, or either of the two without
+/// a duration (a one-way message, a span whose end was not recorded).
+fn may_outlive(parent: &Span, child: &Span) -> bool {
+    child.parent_ref == RefType::FollowsFrom
+        || child.kind == SpanKind::Consumer
+        || parent.kind == SpanKind::Producer
+        || parent.duration_ns == 0
+        || child.duration_ns == 0
+}
+
+/// How far `child` must move to stand where it can have run within
+/// `parent` (see the module documentation); 0 when it fits or cannot be
+/// told.
+pub fn correction(parent: Extent, child: Extent, may_outlive: bool) -> i64 {
+    let starts_before = child.start_ns < parent.start_ns;
+    if may_outlive || child.duration_ns > parent.duration_ns {
+        return if starts_before {
+            parent.start_ns.saturating_sub(child.start_ns)
+        } else {
+            0
+        };
+    }
+    if fits(parent, child) {
+        return 0;
+    }
+    // Both durations are at least 0 and the child's is the shorter.
+    let latency = parent.duration_ns.saturating_sub(child.duration_ns) / 2;
+    parent
+        .start_ns
+        .saturating_add(latency)
+        .saturating_sub(child.start_ns)
+}
+
+/// Whose clock a span's times were read from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Clock {
+    /// A host, by its address.
+    Host(String),
+    /// A process, by its service, when no address is known.
+    Service(u32),
+}
+
+/// Span attributes that give the host's address.
+const SPAN_ADDRESS_KEYS: &[&str] = &["localEndpoint.ip", "net.host.ip", "host.ip"];
+/// Resource (Jaeger process) attributes that give the host's address.
+const RESOURCE_ADDRESS_KEYS: &[&str] = &["ip", "host.ip", "net.host.ip"];
+
+/// The clocks of a trace's services, found once.
+struct Clocks {
+    services: Vec<Option<String>>,
+}
+
+impl Clocks {
+    fn new(trace: &Trace) -> Clocks {
+        let services = trace
+            .services
+            .iter()
+            .map(|svc| {
+                RESOURCE_ADDRESS_KEYS.iter().find_map(|key| {
+                    let sym = trace.strings.lookup(key)?;
+                    svc.resource
+                        .iter()
+                        .find(|a| a.key == sym)
+                        .and_then(|a| address(&a.value))
+                })
+            })
+            .collect();
+        Clocks { services }
+    }
+
+    fn of(&self, trace: &Trace, span: &Span) -> Clock {
+        let own = SPAN_ADDRESS_KEYS
+            .iter()
+            .find_map(|key| trace.attr(span, key).and_then(address));
+        match own.or_else(|| self.services.get(span.service as usize).cloned().flatten()) {
+            Some(a) => Clock::Host(a),
+            None => Clock::Service(span.service),
+        }
+    }
+}
+
+/// An address as text (the first of a list, as `host.ip` gives them).
+fn address(v: &crate::model::AttrValue) -> Option<String> {
+    use crate::model::AttrValue;
+    let text = match v {
+        AttrValue::Array(items) => items.first().map(ToString::to_string),
+        AttrValue::Empty => None,
+        other => Some(other.to_string()),
+    }?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// A signed duration for people: "+2.10 ms", "−355 µs".
+pub fn signed_duration(ns: i64) -> String {
+    if ns < 0 {
+        format!("−{}", format_duration(ns.saturating_neg()))
+    } else {
+        format!("+{}", format_duration(ns))
+    }
+}
+
+/// The warning on a moved span, naming the amount and why.
+fn note(trace: &Trace, clocks: &Clocks, a: &Adjustment) -> String {
+    let (Some(span), Some(parent)) = (trace.span(a.span), trace.span(a.parent)) else {
+        return format!("clock skew: moved {}", signed_duration(a.shift_ns));
+    };
+    let role = match parent.kind {
+        SpanKind::Client => "client span",
+        SpanKind::Producer => "producer span",
+        _ => "parent",
+    };
+    let why = match (clocks.of(trace, span), clocks.of(trace, parent)) {
+        (Clock::Host(h), Clock::Host(p)) => format!("host {h}'s clock against host {p}'s"),
+        _ => format!(
+            "{}'s clock against {}'s",
+            trace.service_name(span),
+            trace.service_name(parent)
+        ),
+    };
+    let mut text = format!(
+        "clock skew: moved {} into its {role} {} {} ({why})",
+        signed_duration(a.shift_ns),
+        trace.service_name(parent),
+        trace.span_name(parent),
+    );
+    match a.moved_with {
+        0 => {}
+        1 => text.push_str(", with the span under it"),
+        n => text.push_str(&format!(", with the {n} spans under it")),
+    }
+    if a.total_ns != a.shift_ns {
+        text.push_str(&format!(
+            "; {} in all, with the spans above it",
+            signed_duration(a.total_ns)
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AttrValue, SpanInput, TraceBuilder};
+
+    /// A span of [`build`]: id, parent id, service, kind, start and
+    /// duration (ns).
+    type Row<'a> = (&'a str, Option<&'a str>, &'a str, SpanKind, i64, i64);
+
+    /// The trace of `rows`; `hosts` gives services an `ip` resource tag.
+    fn build(rows: &[Row], hosts: &[(&str, &str)]) -> Trace {
+        let mut b = TraceBuilder::new("t");
+        for &(id, parent, service, kind, start, duration) in rows {
+            let resource = hosts
+                .iter()
+                .filter(|(s, _)| *s == service)
+                .map(|(_, ip)| b.attribute("ip", AttrValue::Str(ip.to_string())))
+                .collect();
+            let service = b.service(service, resource);
+            let name = b.intern(id);
+            b.push(SpanInput {
+                span_id: id.to_string(),
+                parent_span_id: parent.map(String::from),
+                service,
+                name,
+                kind,
+                start_ns: Some(start),
+                duration_ns: Some(duration),
+                ..SpanInput::default()
+            });
+        }
+        b.build()
+    }
+
+    fn start_of(t: &Trace, id: &str) -> i64 {
+        t.spans[t.find_span(id).unwrap() as usize].start_ns
+    }
+
+    /// (span id, own shift, total shift) of each adjustment.
+    fn moves(c: &Corrected) -> Vec<(String, i64, i64)> {
+        c.adjustments
+            .iter()
+            .map(|a| {
+                let id = c.trace.spans[a.span as usize].span_id.to_string();
+                (id, a.shift_ns, a.total_ns)
+            })
+            .collect()
+    }
+
+    use SpanKind::{Client, Consumer, Producer, Server};
+
+    /// A server span that starts before its client span on another host
+    /// is centred in it, with its own child; a warning names the amount.
+    #[test]
+    fn a_child_starting_before_its_parent_is_centred_in_it() {
+        let t = build(
+            &[
+                ("c", None, "web", Client, 1_000, 100),
+                ("s", Some("c"), "api", Server, 900, 60),
+                ("q", Some("s"), "api", Client, 910, 10),
+            ],
+            &[],
+        );
+        let c = correct(&t).unwrap();
+        // (100 - 60) / 2 = 20 of latency each way: s starts at 1020.
+        assert_eq!(moves(&c), [("s".to_string(), 120, 120)]);
+        assert_eq!(start_of(&c.trace, "s"), 1_020);
+        assert_eq!(start_of(&c.trace, "q"), 1_030);
+        assert_eq!(c.adjustments[0].moved_with, 1);
+        let s = c.trace.find_span("s").unwrap();
+        let w = &c.trace.spans[s as usize].warnings;
+        assert_eq!(
+            w.as_slice(),
+            ["clock skew: moved +120 ns into its client span web c (api's clock against web's), with the span under it"]
+        );
+        assert!(c
+            .trace
+            .warnings
+            .iter()
+            .any(|x| x.span == Some(s) && x.message == w[0]));
+        // The trace as recorded is left as it was.
+        assert_eq!(start_of(&t, "s"), 900);
+        assert_eq!((c.trace.start_ns, c.trace.end_ns), (1_000, 1_100));
+    }
+
+    /// A child that ends after its parent is moved back, centred.
+    #[test]
+    fn a_child_ending_after_its_parent_is_moved_back() {
+        let t = build(
+            &[
+                ("c", None, "web", Client, 0, 1_000),
+                ("s", Some("c"), "api", Server, 900, 600),
+            ],
+            &[],
+        );
+        let c = correct(&t).unwrap();
+        assert_eq!(moves(&c), [("s".to_string(), -700, -700)]);
+        assert_eq!(start_of(&c.trace, "s"), 200);
+        assert!(c.trace.spans[1].warnings[0].starts_with("clock skew: moved −700 ns into"));
+    }
+
+    /// A child longer than its parent (the caller gave up) starts with it
+    /// when it started before; when it started within, it stays.
+    #[test]
+    fn a_child_longer_than_its_parent_only_starts_no_earlier() {
+        let before = build(
+            &[
+                ("c", None, "web", Client, 1_000, 100),
+                ("s", Some("c"), "api", Server, 950, 500),
+            ],
+            &[],
+        );
+        let c = correct(&before).unwrap();
+        assert_eq!(moves(&c), [("s".to_string(), 50, 50)]);
+        assert_eq!(start_of(&c.trace, "s"), 1_000);
+        let within = build(
+            &[
+                ("c", None, "web", Client, 1_000, 100),
+                ("s", Some("c"), "api", Server, 1_010, 500),
+            ],
+            &[],
+        );
+        assert!(correct(&within).is_none());
+    }
+
+    /// A consumer may go on long after its producer: only one that starts
+    /// before it is moved, to its start.
+    #[test]
+    fn a_consumer_is_only_kept_from_starting_before_its_producer() {
+        let late = build(
+            &[
+                ("p", None, "shop", Producer, 0, 10),
+                ("k", Some("p"), "mail", Consumer, 50, 5),
+            ],
+            &[],
+        );
+        assert!(correct(&late).is_none());
+        let early = build(
+            &[
+                ("p", None, "shop", Producer, 100, 10),
+                ("k", Some("p"), "mail", Consumer, 40, 5),
+            ],
+            &[],
+        );
+        assert_eq!(
+            moves(&correct(&early).unwrap()),
+            [("k".to_string(), 60, 60)]
+        );
+    }
+
+    /// Spans on one clock are never moved: the same service, or two
+    /// services on one host address. Two replicas of one service on two
+    /// addresses are two clocks.
+    #[test]
+    fn spans_on_the_same_clock_are_not_moved() {
+        let same_service = build(
+            &[
+                ("a", None, "web", Client, 100, 10),
+                ("b", Some("a"), "web", Server, 50, 5),
+            ],
+            &[],
+        );
+        assert!(correct(&same_service).is_none());
+        let one_host = build(
+            &[
+                ("a", None, "web", Client, 100, 10),
+                ("b", Some("a"), "api", Server, 50, 5),
+            ],
+            &[("web", "10.0.0.1"), ("api", "10.0.0.1")],
+        );
+        assert!(correct(&one_host).is_none());
+        let two_hosts = build(
+            &[
+                ("a", None, "web", Client, 100, 10),
+                ("b", Some("a"), "api", Server, 50, 5),
+            ],
+            &[("web", "10.0.0.1"), ("api", "10.0.0.2")],
+        );
+        let c = correct(&two_hosts).unwrap();
+        assert_eq!(moves(&c), [("b".to_string(), 52, 52)]);
+        assert!(c.trace.spans[1].warnings[0]
+            .contains("(host 10.0.0.2's clock against host 10.0.0.1's)"));
+    }
+
+    /// Under a span that calls nothing out (a server span of another
+    /// service, a span of no kind) a child on another clock is left where
+    /// it is; so is a server after a one-way client span of no duration,
+    /// unless it starts before it.
+    #[test]
+    fn only_a_call_with_a_known_length_tells_the_skew() {
+        let server_under_server = build(
+            &[
+                ("a", None, "web", Server, 0, 100),
+                ("b", Some("a"), "api", Server, 5_000, 50),
+            ],
+            &[],
+        );
+        assert!(correct(&server_under_server).is_none());
+        let no_kind = build(
+            &[
+                ("a", None, "web", SpanKind::Unspecified, 0, 100),
+                ("b", Some("a"), "api", SpanKind::Unspecified, -50, 50),
+            ],
+            &[],
+        );
+        assert!(correct(&no_kind).is_none());
+        let one_way = |start| {
+            build(
+                &[
+                    ("a", None, "web", Client, 0, 0),
+                    ("b", Some("a"), "api", Server, start, 0),
+                ],
+                &[],
+            )
+        };
+        assert!(correct(&one_way(99)).is_none());
+        assert_eq!(
+            moves(&correct(&one_way(-99)).unwrap()),
+            [("b".to_string(), 99, 99)]
+        );
+    }
+
+    /// The children of one call on one clock move together, by what
+    /// brings their extent in; when they cannot all fit (a retry after
+    /// the first answer), none moves. Another clock under the same call
+    /// has its own move.
+    #[test]
+    fn one_clock_under_one_call_moves_as_one() {
+        let t = build(
+            &[
+                ("c", None, "web", Client, 1_000, 100),
+                ("s1", Some("c"), "api", Server, 950, 20),
+                ("s2", Some("c"), "api", Server, 990, 20),
+                ("d", Some("c"), "db", Server, 1_090, 20),
+            ],
+            &[],
+        );
+        let c = correct(&t).unwrap();
+        // api's extent is 950..1010 (60 long): centred, it starts at 1020.
+        // db's own: 1090..1110 (20 long) starts at 1040.
+        assert_eq!(
+            moves(&c),
+            [
+                ("s1".to_string(), 70, 70),
+                ("s2".to_string(), 70, 70),
+                ("d".to_string(), -50, -50)
+            ]
+        );
+        let retried = build(
+            &[
+                ("c", None, "web", Client, 1_000, 100),
+                ("s1", Some("c"), "api", Server, 1_010, 60),
+                ("s2", Some("c"), "api", Server, 1_080, 60),
+            ],
+            &[],
+        );
+        assert!(correct(&retried).is_none());
+    }
+
+    /// A child that fits is left where it is, across clocks too.
+    #[test]
+    fn a_child_that_fits_is_not_moved() {
+        let t = build(
+            &[
+                ("a", None, "web", Client, 0, 100),
+                ("b", Some("a"), "api", Server, 0, 100),
+                ("c", Some("b"), "db", Server, 10, 20),
+            ],
+            &[],
+        );
+        assert!(correct(&t).is_none());
+    }
+
+    /// Moves add up down the tree: a grandchild off against its (moved)
+    /// parent moves by its own amount on top of its parent's, and a
+    /// same-clock descendant moves with its ancestor.
+    #[test]
+    fn nested_moves_add_up() {
+        let t = build(
+            &[
+                ("a", None, "web", Client, 1_000, 1_000),
+                ("b", Some("a"), "api", Server, 0, 800),
+                ("b1", Some("b"), "api", Client, 100, 400),
+                ("c", Some("b1"), "db", Server, 0, 200),
+                ("c1", Some("c"), "db", Client, 10, 20),
+            ],
+            &[],
+        );
+        let c = correct(&t).unwrap();
+        // b: 1000 + (1000 - 800) / 2 - 0 = +1100.
+        // c: against b1 as recorded, 100 + (400 - 200) / 2 - 0 = +200.
+        assert_eq!(
+            moves(&c),
+            [
+                ("b".to_string(), 1_100, 1_100),
+                ("c".to_string(), 200, 1_300)
+            ]
+        );
+        assert_eq!(start_of(&c.trace, "b1"), 1_200);
+        assert_eq!(start_of(&c.trace, "c"), 1_300);
+        assert_eq!(start_of(&c.trace, "c1"), 1_310);
+        let cw = &c.trace.spans[c.trace.find_span("c").unwrap() as usize].warnings[0];
+        assert!(
+            cw.ends_with("; +1.30 µs in all, with the spans above it"),
+            "{cw}"
+        );
+        // Every span now lies within its parent.
+        for s in &c.trace.spans {
+            if let Some(p) = s.parent {
+                let parent = &c.trace.spans[p as usize];
+                assert!(fits(parent.into(), s.into()), "{}", s.span_id);
+            }
+        }
+    }
+
+    /// Times at the ends of i64 move without overflow.
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        let t = build(
+            &[
+                ("a", None, "web", Client, i64::MAX - 10, i64::MAX),
+                ("b", Some("a"), "api", Client, i64::MIN + 100, i64::MAX),
+                ("c", Some("b"), "db", Client, i64::MIN, 5),
+                ("d", Some("c"), "api", Server, i64::MAX, 5),
+            ],
+            &[],
+        );
+        let c = correct(&t).unwrap();
+        assert_eq!(c.adjustments.len(), 3);
+        for s in &c.trace.spans {
+            assert!(s.start_ns <= s.end_ns());
+        }
+        assert!(c.trace.start_ns <= c.trace.end_ns);
+        assert_eq!(signed_duration(i64::MIN).chars().next(), Some('−'));
+    }
+}

@@ -1,0 +1,172 @@
+//! A trace with some spans moved in time: the clock-skew correction's
+//! output (`analysis::skew` decides what moves and by how much; this
+//! module makes the moved trace).
+//!
+//! The moved trace is a second [`Trace`], made from the first with the
+//! builder's own ordering ([`super::tree`]: siblings and roots by start,
+//! the longer first; the same walk, the same extent and depth), so that
+//! the tree order, the roots and the trace's start and end are right for
+//! the new times. Everything else stays as the builder left it: the same
+//! span indices (a selection, a collapsed set or a finding's spans mean
+//! the same spans in both), the same parents, the same tables. A span's
+//! events move with it.
+//!
+//! One difference from a build: a span that had no start time was given
+//! its parent's, and is ordered among its siblings by that start here,
+//! where the build put it after them.
+
+use super::pace::{self, NoPause, Pace};
+use super::tree::{by_start, Children, Layout, Walk};
+use super::{Span, SpanIx, Trace, TraceWarning};
+
+impl Trace {
+    /// This trace with each span's start (and its events) moved by
+    /// `shifts[span]` ns (saturating; a missing entry is 0), and `notes`
+    /// added to the spans' and the trace's warnings.
+    pub fn shifted(&self, shifts: &[i64], notes: Vec<(SpanIx, String)>) -> Trace {
+        pace::now(self.shifted_paced(shifts, notes, &mut NoPause))
+    }
+
+    /// [`Trace::shifted`], pausing through `pace` every [`pace::STRIDE`]
+    /// spans of each pass.
+    pub async fn shifted_paced(
+        &self,
+        shifts: &[i64],
+        notes: Vec<(SpanIx, String)>,
+        pace: &mut impl Pace,
+    ) -> Trace {
+        let n = self.spans.len();
+        let mut spans: Vec<Span> = Vec::with_capacity(n);
+        for (i, s) in self.spans.iter().enumerate() {
+            let mut s = s.clone();
+            let by = shifts.get(i).copied().unwrap_or(0);
+            if by != 0 {
+                s.start_ns = s.start_ns.saturating_add(by);
+                for e in &mut s.events {
+                    e.time_ns = e.time_ns.saturating_add(by);
+                }
+            }
+            spans.push(s);
+            if pace::due(i) {
+                pace.pause().await;
+            }
+        }
+        let mut warnings = self.warnings.clone();
+        for (ix, message) in notes {
+            if let Some(s) = spans.get_mut(ix as usize) {
+                s.warnings.push(message.clone());
+                warnings.push(TraceWarning {
+                    span: Some(ix),
+                    message,
+                });
+            }
+        }
+
+        let start: Vec<i64> = spans.iter().map(|s| s.start_ns).collect();
+        let end: Vec<i64> = spans.iter().map(Span::end_ns).collect();
+        let order = by_start(&start, &end);
+        // The parents are final (cycles were cut by the build): the spans
+        // form a forest, and every span is reached from a root.
+        let parent: Vec<Option<SpanIx>> = spans.iter().map(|s| s.parent).collect();
+        let children = Children::new(&parent, order, pace).await;
+        let mut roots = self.roots.clone();
+        roots.sort_by(order);
+        let mut walk = Walk::new(n);
+        for &r in &roots {
+            walk.run(r, &children, pace).await;
+        }
+        if walk.order.len() != n {
+            // Not a forest after all: keep the order the build found.
+            return Trace {
+                spans,
+                warnings,
+                ..self.clone()
+            };
+        }
+        let tree_order = walk.order;
+        let (child_start, child_list) = children.into_parts();
+        let Layout {
+            tree_pos,
+            descendants,
+            start_ns,
+            end_ns,
+            max_depth,
+        } = Layout::new(&spans, &tree_order, pace).await;
+        Trace {
+            trace_id: self.trace_id.clone(),
+            spans,
+            strings: self.strings.clone(),
+            services: self.services.clone(),
+            operations: self.operations.clone(),
+            child_start,
+            child_list,
+            tree_order,
+            tree_pos,
+            descendants,
+            roots,
+            warnings,
+            start_ns,
+            end_ns,
+            max_depth,
+            error_count: self.error_count,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample::trace;
+    use super::*;
+
+    fn ids(t: &Trace, list: &[SpanIx]) -> Vec<String> {
+        list.iter()
+            .map(|&i| t.spans[i as usize].span_id.to_string())
+            .collect()
+    }
+
+    /// A child moved past its sibling comes after it in tree order; the
+    /// span indices, parents, depths and subtrees stay; the trace's start
+    /// and end follow the new times.
+    #[test]
+    fn a_moved_span_takes_its_place_among_its_siblings() {
+        let t = trace(&[
+            ("r", None, "web", 0, 100),
+            ("a", Some("r"), "web", 10, 10),
+            ("b", Some("r"), "db", -20, 30),
+            ("b1", Some("b"), "db", -15, 5),
+        ]);
+        assert_eq!(ids(&t, &t.tree_order), ["r", "b", "b1", "a"]);
+        assert_eq!(t.start_ns, -20);
+        let b = t.find_span("b").unwrap();
+        let b1 = t.find_span("b1").unwrap();
+        let mut shifts = vec![0; t.spans.len()];
+        shifts[b as usize] = 50;
+        shifts[b1 as usize] = 50;
+        let moved = t.shifted(&shifts, vec![(b, "moved".to_string())]);
+        assert_eq!(ids(&moved, &moved.tree_order), ["r", "a", "b", "b1"]);
+        assert_eq!(ids(&moved, moved.children(0)), ["a", "b"]);
+        assert_eq!(moved.spans[b as usize].start_ns, 30);
+        assert_eq!(moved.spans[b1 as usize].start_ns, 35);
+        assert_eq!((moved.start_ns, moved.end_ns), (0, 100));
+        assert_eq!(moved.subtree(b), &[b, b1]);
+        assert_eq!(moved.tree_position(b), Some(2));
+        assert_eq!(moved.spans[b1 as usize].depth, 2);
+        assert_eq!(moved.spans[b as usize].warnings, ["moved"]);
+        assert_eq!(moved.warnings.last().map(|w| w.span), Some(Some(b)));
+        // The recorded trace is untouched.
+        assert_eq!(t.spans[b as usize].start_ns, -20);
+        assert!(t.spans[b as usize].warnings.is_empty());
+    }
+
+    /// Roots are ordered again by their new starts; moves saturate.
+    #[test]
+    fn roots_follow_their_new_starts_and_moves_saturate() {
+        let t = trace(&[("x", None, "a", 0, 10), ("y", None, "b", 5, 10)]);
+        let moved = t.shifted(&[i64::MAX, i64::MIN], Vec::new());
+        assert_eq!(ids(&moved, &moved.roots), ["y", "x"]);
+        assert_eq!(moved.spans[0].start_ns, i64::MAX);
+        assert_eq!(moved.spans[1].start_ns, i64::MIN + 5);
+        assert_eq!(moved.start_ns, i64::MIN + 5);
+        assert_eq!(moved.end_ns, i64::MAX);
+    }
+}
