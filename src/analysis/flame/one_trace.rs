@@ -45,7 +45,14 @@ pub fn trace_flame(trace: &Trace) -> Flame {
     // Each span's time clipped to its parent's, as laid out.
     let mut clipped: Vec<(i64, i64)> = vec![(0, 0); n];
     let whole = (trace.start_ns, trace.end_ns.max(trace.start_ns));
-    place(trace, &trace.roots, whole, (0.0, 1.0), &mut out, &mut clipped);
+    place(
+        trace,
+        &trace.roots,
+        whole,
+        (0.0, 1.0),
+        &mut out,
+        &mut clipped,
+    );
     for p in 0..n {
         let Some(&ix) = trace.tree_order.get(p) else {
             continue;
@@ -97,9 +104,7 @@ fn place(
     while i < children.len() {
         // The cluster that starts at child i: the children after it that
         // start before every earlier one of the cluster has ended.
-        let (first, mut reach) = children
-            .get(i)
-            .map_or((s, s), |&c| clip(trace, c, time));
+        let (first, mut reach) = children.get(i).map_or((s, s), |&c| clip(trace, c, time));
         let mut sum = reach.saturating_sub(first);
         let mut j = i + 1;
         while let Some(&c) = children.get(j) {
@@ -233,7 +238,13 @@ mod tests {
         let rows: Vec<sample::Row> = (0..N)
             .map(|i| {
                 let parent = i.checked_sub(1).map(|p| ids[p].as_str());
-                (ids[i].as_str(), parent, "svc", i as i64, (2 * N - 2 * i) as i64)
+                (
+                    ids[i].as_str(),
+                    parent,
+                    "svc",
+                    i as i64,
+                    (2 * N - 2 * i) as i64,
+                )
             })
             .collect();
         let t = sample::trace(&rows);
