@@ -23,7 +23,7 @@
 mod merged;
 mod one_trace;
 
-pub use merged::{merge, MergedFlame, MergedNode, Weight};
+pub use merged::{merge, MergedFlame, MergedLayout, MergedNode, Weight};
 pub use one_trace::trace_flame;
 
 /// A flame graph laid out: one item per span (or merged node), in pre-order.

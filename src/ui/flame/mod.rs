@@ -6,3 +6,15 @@
 //! and draw.
 
 pub mod geometry;
+
+#[cfg(target_arch = "wasm32")]
+mod chart;
+#[cfg(target_arch = "wasm32")]
+mod merged;
+#[cfg(target_arch = "wasm32")]
+mod trace;
+
+#[cfg(target_arch = "wasm32")]
+pub use merged::MergedFlameView;
+#[cfg(target_arch = "wasm32")]
+pub use trace::TraceFlame;
