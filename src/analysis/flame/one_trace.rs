@@ -26,73 +26,73 @@
 //! way under an invisible parent that spans the whole trace.
 
 use super::Flame;
-use crate::model::{SpanIx, Trace};
+use crate::model::Trace;
 
 /// Lays out the flame graph of `trace`: item `p` is the span at tree
 /// position `p` (`trace.tree_order[p]`), so a span's subtree is the run of
 /// items of its subtree in tree order.
+///
+/// The spans are read once, in their own order, into arrays by tree
+/// position; the layout then walks those arrays only: a span's children
+/// are the items `p + 1`, then each one's `end`, up to its own `end`.
 pub fn trace_flame(trace: &Trace) -> Flame {
     let n = trace.tree_order.len();
     let mut out = Flame::with_capacity(n);
     out.x0.resize(n, 0.0);
     out.x1.resize(n, 0.0);
-    for (p, &ix) in trace.tree_order.iter().enumerate() {
-        let depth = trace.span(ix).map_or(0, |s| s.depth);
-        out.depth.push(depth);
-        let end = (p + 1).saturating_add(trace.descendant_count(ix)).min(n);
-        out.end.push(end as u32);
-    }
-    // Each span's time clipped to its parent's, as laid out.
-    let mut clipped: Vec<(i64, i64)> = vec![(0, 0); n];
-    let whole = (trace.start_ns, trace.end_ns.max(trace.start_ns));
-    place(
-        trace,
-        &trace.roots,
-        whole,
-        (0.0, 1.0),
-        &mut out,
-        &mut clipped,
-    );
-    for p in 0..n {
-        let Some(&ix) = trace.tree_order.get(p) else {
+    out.depth.resize(n, 0);
+    out.end.resize(n, 0);
+    // Each span's time, then (once its parent is laid out) its time clipped
+    // to its parent's, by tree position.
+    let mut time: Vec<(i64, i64)> = vec![(0, 0); n];
+    for (ix, span) in trace.spans.iter().enumerate() {
+        let Some(p) = trace.tree_position(ix as u32).map(|p| p as usize) else {
             continue;
         };
-        let children = trace.children(ix);
-        if children.is_empty() {
-            continue;
+        let end = (p + 1)
+            .saturating_add(trace.descendant_count(ix as u32))
+            .min(n);
+        if let (Some(t), Some(d), Some(e)) =
+            (time.get_mut(p), out.depth.get_mut(p), out.end.get_mut(p))
+        {
+            *t = (span.start_ns, span.end_ns());
+            *d = span.depth;
+            *e = end as u32;
         }
-        let time = clipped.get(p).copied().unwrap_or((0, 0));
-        let bar = (
-            out.x0.get(p).copied().unwrap_or(0.0),
-            out.x1.get(p).copied().unwrap_or(0.0),
-        );
-        place(trace, children, time, bar, &mut out, &mut clipped);
+    }
+    let whole = (trace.start_ns, trace.end_ns.max(trace.start_ns));
+    place(0, n as u32, whole, (0.0, 1.0), &mut out, &mut time);
+    for p in 0..n {
+        let (Some(&end), Some(&t), Some(&x0), Some(&x1)) =
+            (out.end.get(p), time.get(p), out.x0.get(p), out.x1.get(p))
+        else {
+            continue;
+        };
+        if end as usize > p + 1 {
+            place(p as u32 + 1, end, t, (x0, x1), &mut out, &mut time);
+        }
     }
     out
 }
 
-/// `span`'s time clipped to `(s, e)`.
-fn clip(trace: &Trace, span: SpanIx, (s, e): (i64, i64)) -> (i64, i64) {
-    match trace.span(span) {
-        Some(sp) => {
-            let a = sp.start_ns.clamp(s, e);
-            (a, sp.end_ns().clamp(a, e))
-        }
-        None => (s, s),
-    }
+/// A time clipped to `(s, e)`.
+fn clip((start, end): (i64, i64), (s, e): (i64, i64)) -> (i64, i64) {
+    let a = start.clamp(s, e);
+    (a, end.clamp(a, e))
 }
 
-/// Places `children` (in start order) inside a parent whose clipped time
-/// `time` is drawn over `bar` (see the module documentation).
+/// Places the siblings from item `first` to `stop` (in start order, each
+/// the next one's predecessor by `end`) inside a parent whose clipped time
+/// `parent` is drawn over `bar` (see the module documentation).
 fn place(
-    trace: &Trace,
-    children: &[SpanIx],
-    time: (i64, i64),
+    first: u32,
+    stop: u32,
+    parent: (i64, i64),
     bar: (f64, f64),
     out: &mut Flame,
-    clipped: &mut [(i64, i64)],
+    time: &mut [(i64, i64)],
 ) {
-    let (s, e) = time;
+    let (s, e) = parent;
     let (a, b) = bar;
     let scale = if e > s {
         (b - a) / e.saturating_sub(s) as f64
@@ -100,44 +100,45 @@ fn place(
         0.0
     };
     let at = |t: i64| (a + t.saturating_sub(s) as f64 * scale).clamp(a, b);
-    let mut i = 0;
-    while i < children.len() {
+    let next = |out: &Flame, c: u32| out.end.get(c as usize).map_or(stop, |&e| e.max(c + 1));
+    let clipped =
+        |time: &[(i64, i64)], c: u32| time.get(c as usize).map_or((s, s), |&t| clip(t, parent));
+    let mut i = first;
+    while i < stop {
         // The cluster that starts at child i: the children after it that
         // start before every earlier one of the cluster has ended.
-        let (first, mut reach) = children.get(i).map_or((s, s), |&c| clip(trace, c, time));
-        let mut sum = reach.saturating_sub(first);
-        let mut j = i + 1;
-        while let Some(&c) = children.get(j) {
-            let (cs, ce) = clip(trace, c, time);
+        let (from, mut reach) = clipped(time, i);
+        let mut sum = reach.saturating_sub(from);
+        let mut j = next(out, i);
+        while j < stop {
+            let (cs, ce) = clipped(time, j);
             if cs >= reach {
                 break;
             }
             reach = reach.max(ce);
             sum = sum.saturating_add(ce.saturating_sub(cs));
-            j += 1;
+            j = next(out, j);
         }
-        let (left, right) = (at(first), at(reach));
+        let (left, right) = (at(from), at(reach));
         let mut cursor = left;
-        for &c in children.get(i..j).unwrap_or(&[]) {
-            let (cs, ce) = clip(trace, c, time);
+        let mut c = i;
+        while c < j {
+            let (cs, ce) = clipped(time, c);
             let share = if sum > 0 {
                 (right - left) * (ce.saturating_sub(cs) as f64 / sum as f64)
             } else {
                 0.0
             };
-            let Some(pos) = trace.tree_position(c).map(|p| p as usize) else {
-                continue;
-            };
-            if let (Some(x0), Some(x1), Some(t)) = (
-                out.x0.get_mut(pos),
-                out.x1.get_mut(pos),
-                clipped.get_mut(pos),
-            ) {
+            let ix = c as usize;
+            if let (Some(x0), Some(x1), Some(t)) =
+                (out.x0.get_mut(ix), out.x1.get_mut(ix), time.get_mut(ix))
+            {
                 *x0 = cursor;
                 *x1 = (cursor + share).min(b);
                 *t = (cs, ce);
             }
             cursor += share;
+            c = next(out, c);
         }
         i = j;
     }
