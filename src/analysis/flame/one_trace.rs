@@ -93,7 +93,8 @@ fn place(
     time: &mut [(i64, i64)],
 ) {
     let (s, e) = parent;
-    let (a, b) = bar;
+    // Rounding can leave a bar's right edge a hair left of its left one.
+    let (a, b) = (bar.0, bar.1.max(bar.0));
     let scale = if e > s {
         (b - a) / e.saturating_sub(s) as f64
     } else {
@@ -133,7 +134,7 @@ fn place(
             if let (Some(x0), Some(x1), Some(t)) =
                 (out.x0.get_mut(ix), out.x1.get_mut(ix), time.get_mut(ix))
             {
-                *x0 = cursor;
+                *x0 = cursor.min(b);
                 *x1 = (cursor + share).min(b);
                 *t = (cs, ce);
             }
