@@ -116,6 +116,10 @@ pub fn FlameChart(
     /// to show the whole graph again.
     on_zoom: Callback<Option<u32>>,
 ) -> impl IntoView {
+    // A zoom on an item of no width (a node of no weight once the weight
+    // changed) shows the whole graph, and says so.
+    let src = source.clone();
+    let zoom = Signal::derive(move || zoom.get().filter(|&z| geometry::zoomable(src.flame(), z)));
     let wrap = NodeRef::<leptos::html::Div>::new();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let width = RwSignal::new(0.0f64);

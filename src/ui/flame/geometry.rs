@@ -33,7 +33,15 @@ pub struct Window {
     pub depth: u32,
 }
 
-/// The window of `zoom`'s subtree, or of the whole graph.
+/// Whether `item` can be zoomed into: it has a width (a span wholly outside
+/// its parent, or a node of no weight, has none).
+pub fn zoomable(flame: &Flame, item: u32) -> bool {
+    let i = item as usize;
+    matches!((flame.x0.get(i), flame.x1.get(i)), (Some(a), Some(b)) if b > a)
+}
+
+/// The window of `zoom`'s subtree, or of the whole graph when `zoom` is
+/// none or not [`zoomable`].
 pub fn window(flame: &Flame, zoom: Option<u32>) -> Window {
     let whole = Window {
         from: 0,
@@ -50,7 +58,7 @@ pub fn window(flame: &Flame, zoom: Option<u32>) -> Window {
         flame.depth.get(i),
         flame.end.get(i),
     ) {
-        (Some(&x0), Some(&x1), Some(&depth), Some(&end)) if x1 > x0 => Window {
+        (Some(&x0), Some(&x1), Some(&depth), Some(&end)) if zoomable(flame, z) => Window {
             from: z,
             to: end,
             x0,

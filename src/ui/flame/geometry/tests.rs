@@ -54,6 +54,7 @@ fn a_zoomed_item_fills_the_width() {
         end: vec![2, 2],
     };
     assert_eq!(window(&zero, Some(1)), window(&zero, None));
+    assert!(zoomable(&zero, 0) && !zoomable(&zero, 1) && !zoomable(&zero, 2));
 }
 
 /// Pixels map back to items, row by row, in the zoomed window too.
