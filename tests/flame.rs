@@ -47,16 +47,15 @@ fn build(raw: &[(u32, u8, i64, i64)]) -> Trace {
 /// starts under) and the items of one row come left to right.
 fn check_nesting(f: &Flame) -> Result<(), TestCaseError> {
     let n = f.len();
-    let mut parent: Vec<Option<usize>> = vec![None; n];
     let mut open: Vec<usize> = Vec::new();
     for i in 0..n {
         while open.last().is_some_and(|&o| f.end[o] as usize <= i) {
             open.pop();
         }
-        parent[i] = open.last().copied();
+        let parent = open.last().copied();
         prop_assert!(f.x0[i] >= -EPS && f.x1[i] <= 1.0 + EPS && f.x0[i] <= f.x1[i] + EPS);
         prop_assert!((f.end[i] as usize) > i && (f.end[i] as usize) <= n);
-        if let Some(p) = parent[i] {
+        if let Some(p) = parent {
             prop_assert_eq!(f.depth[i], f.depth[p] + 1);
             prop_assert!(f.x0[i] >= f.x0[p] - EPS && f.x1[i] <= f.x1[p] + EPS);
         } else {
