@@ -107,7 +107,11 @@ pub fn MergedFlameView(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoVie
     view! {
         <section class="merged-flame" data-testid="merged-flame">
             <h3>
-                {format!("Where the time goes, across the {n} traces ")}
+                {if n == 1 {
+                    "Where the time goes, in its one trace ".to_string()
+                } else {
+                    format!("Where the time goes, across the {n} traces ")
+                }}
                 <select data-testid="flame-weight" title="What the widths stand for"
                     on:change=move |ev| weight.set(match event_target_value(&ev).as_str() {
                         "total" => Weight::Total,
