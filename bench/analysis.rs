@@ -8,11 +8,13 @@ mod gen;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::io::Write;
 use traceglass::analysis::compare::compare;
+use traceglass::analysis::flame::{self, trace_flame, Weight};
 use traceglass::analysis::summary::summarize;
 use traceglass::analysis::tail::{self, Slow};
 use traceglass::analysis::{critical_path, statistics, GroupBy, TraceAnalysis};
 use traceglass::import::import_bytes;
-use traceglass::model::{SpanInput, Trace, TraceBuilder};
+use traceglass::model::{SpanInput, SpanKind, Trace, TraceBuilder};
+use traceglass::ui::flame::geometry;
 
 const SPANS: usize = 100_000;
 const SEED: u64 = 42;
@@ -183,11 +185,11 @@ fn benches(c: &mut Criterion) {
         .pop()
         .unwrap();
     let (big_a, other_a) = (TraceAnalysis::new(&big), TraceAnalysis::new(&other));
-    let c = compare((&big, &big_a), (&other, &other_a));
+    let cmp = compare((&big, &big_a), (&other, &other_a));
     eprintln!(
         "compare_100k_vs_100k: {} nodes; {}",
-        c.nodes.len(),
-        c.headline
+        cmp.nodes.len(),
+        cmp.headline
     );
     g.throughput(Throughput::Elements((SPANS + other.spans.len()) as u64));
     g.bench_function("compare_100k_vs_100k", |b| {
@@ -195,6 +197,90 @@ fn benches(c: &mut Criterion) {
     });
     g.bench_function("compare_100k_with_itself", |b| {
         b.iter(|| compare((black_box(&big), &big_a), (black_box(&big), &big_a)))
+    });
+    g.finish();
+
+    // The merged flame graph of the 1,000 traces as one group (#17 §1):
+    // the merge, then a layout for each weight.
+    let mut g = c.benchmark_group("flame");
+    g.sample_size(10).sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(many_spans as u64));
+    let merged = flame::merge(&pairs);
+    eprintln!(
+        "flame/merge_1000_traces_x_100_spans: {} nodes",
+        merged.nodes.len()
+    );
+    g.bench_function("merge_1000_traces_x_100_spans", |b| {
+        b.iter(|| {
+            let m = flame::merge(black_box(&pairs));
+            (m.layout(Weight::CriticalPath), m.layout(Weight::Total))
+        })
+    });
+    g.finish();
+}
+
+/// The generated trace of `n` spans (see `bench/gen`) built straight from
+/// its tree, without tags or events: what a flame graph reads.
+fn generated_trace(n: usize) -> Trace {
+    let t = gen::generate(n, SEED);
+    let mut b = TraceBuilder::new(t.trace_id_hex());
+    let services: Vec<u32> = (0..gen::SERVICES)
+        .map(|i| b.service(&format!("svc-{i:02}"), vec![]))
+        .collect();
+    let names: Vec<_> = t.catalog.ops.iter().map(|o| b.intern(&o.name)).collect();
+    for s in &t.spans {
+        let op = t.op(s);
+        b.push(SpanInput {
+            span_id: format!("{:016x}", s.id),
+            parent_span_id: (!s.is_root())
+                .then(|| format!("{:016x}", t.spans[s.parent as usize].id)),
+            service: services[op.service as usize],
+            name: names[s.op as usize],
+            kind: SpanKind::parse(op.class.jaeger_kind()),
+            start_ns: Some(s.start_us * 1_000),
+            duration_ns: Some(s.duration_us * 1_000),
+            ..Default::default()
+        });
+    }
+    b.build()
+}
+
+/// The flame graph of a million-span trace (#17 §1): its layout, and the
+/// rects of a draw 1,200 pixels wide; printed once, then measured.
+fn flame_1m(c: &mut Criterion) {
+    const MILLION: usize = 1_000_000;
+    const WIDTH: f64 = 1_200.0;
+    let trace = generated_trace(MILLION);
+    let started = std::time::Instant::now();
+    let f = trace_flame(&trace);
+    let laid = started.elapsed();
+    let mut rects = Vec::new();
+    let rows = geometry::rects(&f, &geometry::window(&f, None), WIDTH, &mut rects);
+    eprintln!(
+        "flame/trace_1m_spans: layout {:.0} ms, then {} rects in {} rows drawn in {:.1} ms (once, before measuring)",
+        laid.as_secs_f64() * 1e3,
+        rects.len(),
+        rows,
+        (started.elapsed() - laid).as_secs_f64() * 1e3,
+    );
+    let mut g = c.benchmark_group("flame");
+    g.sample_size(10).sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(MILLION as u64));
+    g.bench_function("trace_1m_spans_layout_and_rects", |b| {
+        b.iter(|| {
+            let f = trace_flame(black_box(&trace));
+            geometry::rects(&f, &geometry::window(&f, None), WIDTH, &mut rects)
+        })
+    });
+    g.bench_function("trace_1m_spans_rects", |b| {
+        b.iter(|| {
+            geometry::rects(
+                black_box(&f),
+                &geometry::window(&f, None),
+                WIDTH,
+                &mut rects,
+            )
+        })
     });
     g.finish();
 }
@@ -258,5 +344,5 @@ fn fan_out(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(analysis, fan_out, benches);
+criterion_group!(analysis, fan_out, flame_1m, benches);
 criterion_main!(analysis);

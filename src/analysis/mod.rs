@@ -4,6 +4,7 @@ pub mod compare;
 mod critical_path;
 pub mod describe;
 pub mod findings;
+pub mod flame;
 mod headline;
 pub mod search;
 mod self_time;

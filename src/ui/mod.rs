@@ -13,6 +13,7 @@
 pub mod compare;
 pub mod config;
 pub mod embed;
+pub mod flame;
 pub mod format;
 pub mod timeline;
 pub mod url;

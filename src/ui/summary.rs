@@ -5,6 +5,7 @@
 //! percentiles and a heat map of operation × trace whose cells open that
 //! trace with the operation's span selected.
 
+use super::flame::MergedFlameView;
 use super::format::format_duration;
 use super::jaeger::{JaegerUi, SearchSummaryBar};
 use super::state::{AppState, Loaded};
@@ -228,6 +229,7 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
                     ></canvas>
                 </div>
             </div>
+            <MergedFlameView group=group.clone() traces=traces.clone()/>
             <table class="stats-table" data-testid="summary-operations">
                 <thead>
                     <tr><th>"Operation"</th><th>"Critical path p50"</th><th>"p95"</th><th>"p99"</th><th>"Share"</th></tr>

@@ -29,6 +29,7 @@ use std::sync::{Arc, OnceLock};
 pub enum Tab {
     Timeline,
     Statistics,
+    Flame,
 }
 
 /// The name column's width when nothing else was chosen, in CSS pixels.
@@ -47,6 +48,8 @@ pub struct ViewState {
     /// A span the timeline should scroll to (taken and cleared by it).
     pub scroll_to: RwSignal<Option<SpanIx>>,
     pub tab: RwSignal<Tab>,
+    /// The span the flame graph is zoomed into (none: the whole trace).
+    pub flame_zoom: RwSignal<Option<SpanIx>>,
     /// The find query (`uiFind`).
     pub find: RwSignal<String>,
     /// The matches of `find`, in tree order.
@@ -123,6 +126,7 @@ impl ViewState {
             highlight: RwSignal::new(SpanSet::new()),
             scroll_to: RwSignal::new(None),
             tab: RwSignal::new(carry.tab),
+            flame_zoom: RwSignal::new(None),
             find: RwSignal::new(carry.find),
             matches: RwSignal::new(Vec::new()),
             searching: RwSignal::new(None),

@@ -106,7 +106,13 @@ fn keys(a: &Trace, b: &Trace) -> (Vec<u32>, Vec<u32>) {
     (ka, kb)
 }
 
-fn map_keys<'t>(t: &'t Trace, table: &mut FxHashMap<(&'t str, &'t str), u32>) -> Vec<u32> {
+/// Each of `t`'s operations mapped to its key in `table`, one key per
+/// distinct (service, span name), new ones added (also the merged flame
+/// graph's keys across a summary group's traces).
+pub(in crate::analysis) fn map_keys<'t>(
+    t: &'t Trace,
+    table: &mut FxHashMap<(&'t str, &'t str), u32>,
+) -> Vec<u32> {
     (0..t.operations.len() as u32)
         .map(|op| {
             let names = t.operation_names(op).unwrap_or(("", ""));

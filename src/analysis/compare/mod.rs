@@ -27,6 +27,8 @@
 mod merge;
 mod words;
 
+pub(super) use merge::map_keys;
+
 use super::TraceAnalysis;
 use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{SpanIx, Trace};
