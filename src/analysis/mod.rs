@@ -7,6 +7,7 @@ pub mod findings;
 mod headline;
 pub mod search;
 mod self_time;
+pub mod service_map;
 pub mod shorten;
 pub mod stats;
 pub mod summary;
