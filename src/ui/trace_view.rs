@@ -1,11 +1,12 @@
-//! The trace view: the header, the bottleneck panel, and the timeline or
-//! statistics with the span detail. It draws one trace from that trace's
+//! The trace view: the header, the bottleneck panel, and the timeline,
+//! statistics or service map with the span detail. It draws one trace from that trace's
 //! [`ViewState`], which it provides to its parts by context, and keeps the
 //! URL in step with it.
 
 use super::bottleneck::BottleneckPanel;
 use super::detail::SpanDetail;
 use super::format::{absolute_time, format_duration, plural};
+use super::service_map::ServiceMapTab;
 use super::share::ShareButton;
 use super::state::{AppState, Loaded};
 use super::statistics::StatisticsView;
@@ -94,14 +95,17 @@ pub fn TraceView(loaded: Loaded) -> impl IntoView {
             <div class="tabs" role="tablist">
                 <widgets::Tab current=state.tab value=Tab::Timeline testid="tab-timeline">"Timeline"</widgets::Tab>
                 <widgets::Tab current=state.tab value=Tab::Statistics testid="tab-statistics">"Statistics"</widgets::Tab>
+                <widgets::Tab current=state.tab value=Tab::ServiceMap testid="tab-service-map">"Service map"</widgets::Tab>
             </div>
             <div class="main-split">
                 {
                     let timeline = loaded.clone();
                     let stats = loaded.clone();
+                    let map = loaded.clone();
                     move || match state.tab.get() {
                         Tab::Timeline => view! { <Timeline loaded=timeline.clone()/> }.into_any(),
                         Tab::Statistics => view! { <StatisticsView loaded=stats.clone()/> }.into_any(),
+                        Tab::ServiceMap => view! { <ServiceMapTab loaded=map.clone()/> }.into_any(),
                     }
                 }
                 <SpanDetail loaded=loaded/>

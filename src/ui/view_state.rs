@@ -1,5 +1,6 @@
 //! What one trace's view shows: the selected span, the collapsed and
-//! highlighted spans, find and its matches, the filters, the view window,
+//! highlighted spans, find and its matches, the filters (critical path,
+//! matches, a service), the view window,
 //! the tab, the detail, the name column's width and the scroll position.
 //!
 //! Each loaded trace that has been shown has one [`ViewState`], kept by
@@ -28,6 +29,7 @@ use std::sync::{Arc, OnceLock};
 pub enum Tab {
     Timeline,
     Statistics,
+    ServiceMap,
 }
 
 /// The name column's width when nothing else was chosen, in CSS pixels.
@@ -57,6 +59,12 @@ pub struct ViewState {
     pub matches_only: RwSignal<bool>,
     /// "Critical path only": hide spans that have no critical-path time.
     pub cp_only: RwSignal<bool>,
+    /// The service the timeline is filtered to (a service map's node was
+    /// clicked): its spans and their ancestors are shown.
+    pub service_filter: RwSignal<Option<String>>,
+    /// The service map shows this trace's services only, not all loaded
+    /// traces'.
+    pub map_one_trace: RwSignal<bool>,
     /// `collapseBelow`, as typed (a Go duration).
     pub collapse_below: RwSignal<Option<String>>,
     /// The part of the trace the bar column shows.
@@ -114,6 +122,8 @@ impl ViewState {
             match_cursor: RwSignal::new(None),
             matches_only: RwSignal::new(carry.matches_only),
             cp_only: RwSignal::new(carry.cp_only),
+            service_filter: RwSignal::new(None),
+            map_one_trace: RwSignal::new(false),
             collapse_below: RwSignal::new(None),
             window: RwSignal::new(WHOLE),
             detail_open: RwSignal::new(carry.detail_open),
@@ -167,6 +177,13 @@ impl ViewState {
             self.tab.set(Tab::Timeline);
             self.select(first);
         }
+    }
+
+    /// Shows the timeline filtered to the spans of `service` (with their
+    /// ancestors, so that the tree still reads).
+    pub fn filter_service(&self, service: String) {
+        self.service_filter.set(Some(service));
+        self.tab.set(Tab::Timeline);
     }
 
     pub fn collapse_all(&self) {

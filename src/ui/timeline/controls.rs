@@ -1,6 +1,7 @@
 //! The outline controls above the timeline: expand and collapse all, one
-//! level at a time, "Collapse shorter than", "Critical path only", and the
-//! counts of what the filters hide and what is highlighted.
+//! level at a time, "Collapse shorter than", "Critical path only", the
+//! service filter's chip, and the counts of what the filters hide and what
+//! is highlighted.
 
 use crate::model::{SpanIx, SpanSet};
 use crate::ui::view_state::ViewState;
@@ -28,10 +29,15 @@ pub(super) fn OutlineTools(rows: Memo<Vec<SpanIx>>, hidden: Memo<usize>) -> impl
     let hidden_text = move || {
         let n = hidden.get();
         let only = state.matches_only.get() && state.find.with(|q| !q.trim().is_empty());
-        match (state.cp_only.get(), only) {
-            (true, false) => format!("{n} spans off the critical path hidden"),
-            (false, true) => format!("{n} spans not matching hidden"),
-            _ => format!("{n} spans off the critical path or not matching hidden"),
+        let service = state.service_filter.with(Option::is_some);
+        match (state.cp_only.get(), only, service) {
+            (true, false, false) => format!("{n} spans off the critical path hidden"),
+            (false, true, false) => format!("{n} spans not matching hidden"),
+            (true, true, false) => {
+                format!("{n} spans off the critical path or not matching hidden")
+            }
+            (false, false, true) => format!("{n} spans of other services hidden"),
+            _ => format!("{n} spans hidden by the filters"),
         }
     };
     view! {
@@ -68,6 +74,14 @@ pub(super) fn OutlineTools(rows: Memo<Vec<SpanIx>>, hidden: Memo<usize>) -> impl
             </label>
             {move || below_error.get().map(|e| view! { <span class="input-error" role="alert">{e}</span> })}
             <Toggle checked=state.cp_only testid="cp-only" label="Critical path only"/>
+            {move || state.service_filter.get().map(|name| view! {
+                <span class="filter-chip" data-testid="service-filter">
+                    {format!("service: {name}")}
+                    <button class="chip-remove" data-testid="service-filter-remove"
+                        title="Show the spans of every service" aria-label="Remove the service filter"
+                        on:click=move |_| state.service_filter.set(None)>"×"</button>
+                </span>
+            })}
             <Show when=move || hidden.get() != 0>
                 <span class="hidden-count" data-testid="hidden-count">{hidden_text}</span>
             </Show>

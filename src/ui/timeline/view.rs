@@ -45,7 +45,10 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         };
         let only_matches = state.matches_only.get() && state.find.with(|q| !q.trim().is_empty());
         let matching = only_matches.then(|| state.matches.with(|m| with_ancestors(&t_rows, m)));
-        let keep = outline::keep_both(on_path, matching);
+        let of_service = state
+            .service_filter
+            .with(|s| s.as_deref().map(|name| outline::of_service(&t_rows, name)));
+        let keep = outline::keep_both(outline::keep_both(on_path, matching), of_service);
         state
             .collapsed
             .with(|c| outline::visible_rows(&t_rows, c, keep.as_deref()))
