@@ -24,7 +24,7 @@
 use super::summary::percentile;
 use super::CriticalPath;
 use crate::model::{SpanKind, Trace};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One service of the map.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,7 +190,7 @@ impl ServiceMap {
             .map(|s| self.service(trace.str(s.name)))
             .collect();
         let on_path = |ix: usize| path.on_path.get(ix).copied().unwrap_or(false);
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let mut pairs: HashSet<(usize, usize)> = HashSet::new();
         for (ix, span) in trace.spans.iter().enumerate() {
             if !on_path(ix) {
                 continue;
@@ -206,7 +206,7 @@ impl ServiceMap {
                 .and_then(|p| trace.span(p))
                 .and_then(|p| local.get(p.service as usize).copied().flatten());
             if let Some(caller) = caller.filter(|&c| c != svc) {
-                pairs.push((caller, svc));
+                pairs.insert((caller, svc));
             }
         }
         for e in &mut self.calls {
