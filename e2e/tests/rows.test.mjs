@@ -38,12 +38,12 @@ function invoiceTrace() {
   const spans = [span(0, null, 'GET /invoice', 'p1', 0, 2_000_000, [{ key: 'span.kind', type: 'string', value: 'server' }])];
   for (let k = 0; k < REPEATS; k++) {
     spans.push(
-      span(1 + k, 0, 'SELECT', 'p2', 1_000 + k * 2_600, 2_500, db(`SELECT id, amount, currency FROM invoice_lines WHERE invoice_id = ${k}`)),
+      span(1 + k, 0, 'SELECT', 'p2', 1_000 + k * 4_000, 2_500, db(`SELECT id, amount, currency FROM invoice_lines WHERE invoice_id = ${k}`)),
     );
   }
   const n = 1 + REPEATS;
   spans.push(
-    span(n, 0, 'POST', 'p1', 400_000, 900_000, [
+    span(n, 0, 'POST', 'p1', 500_000, 800_000, [
       { key: 'span.kind', type: 'string', value: 'client' },
       { key: 'http.method', type: 'string', value: 'POST' },
       { key: 'http.url', type: 'string', value: 'https://pay.example/v1/charge?invoice=77' },
@@ -93,13 +93,15 @@ test('a run of 120 repeated queries is one row, expanded and grouped again by th
   await runInPage(browser, ARTIFACT_PREFIX, 'grouping', async ({ page }) => {
     await openInvoice(page);
     // root, the run, the payment call, three other queries (fewer than five: not grouped).
+    // Grouping is on by default in a trace of more than 100 spans, and says so.
     await waitUntil('six rows', () => rowCount(page), (n) => n === 6);
+    assert.equal(await textOf(page, '[data-testid=group-auto]'), '(by default above 100 spans)');
     assert.equal(await textOf(page, '[data-testid=group-count]'), '(1 run)');
     const group = page.locator(ROWS, { has: page.locator('[data-testid=repeat-count]') });
     assert.equal(await group.count(), 1);
     assert.equal(await group.locator('[data-testid=repeat-count]').innerText(), `${REPEATS} ×`);
     // The run's bar spans it, each call drawn; its label says how long and how the calls ran.
-    assert.match(await group.locator('.dur').innerText(), /^3\d\d ms, sequential$/);
+    assert.match(await group.locator('.dur').innerText(), /^47\d ms, sequential$/);
     assert.ok((await group.locator('.call').count()) > 10, 'the calls are drawn on the bar');
 
     // Expanded by its toggle, grouped again by the leader's button.
@@ -118,6 +120,7 @@ test('a run of 120 repeated queries is one row, expanded and grouped again by th
     // The toggle and the minimum.
     await page.locator('[data-testid=group-repeats]').uncheck();
     await waitUntil('no grouping', () => rowCount(page), (n) => n === 6 + REPEATS - 1);
+    assert.equal(await countOf(page, '[data-testid=group-auto]'), 0, 'a choice made is no longer the default');
     await page.locator('[data-testid=group-repeats]').check();
     await waitUntil('grouped', () => rowCount(page), (n) => n === 6);
     await page.fill('[data-testid=group-min]', '3');
@@ -126,6 +129,17 @@ test('a run of 120 repeated queries is one row, expanded and grouped again by th
     await page.fill('[data-testid=group-min]', '200');
     await page.locator('[data-testid=group-min]').dispatchEvent('change');
     await waitUntil('a run shorter than the minimum is not grouped', () => rowCount(page), (n) => n === 6 + REPEATS - 1);
+  });
+});
+
+test('a small trace is shown span by span until grouping is turned on', { timeout: 60_000 }, async () => {
+  await runInPage(browser, ARTIFACT_PREFIX, 'small', async ({ page }) => {
+    // The demo: 100 spans or fewer.
+    await page.goto(server.url);
+    await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
+    assert.equal(await page.locator('[data-testid=group-repeats]').isChecked(), false);
+    await page.locator('[data-testid=group-repeats]').check();
+    await waitUntil('no default any more', () => countOf(page, '[data-testid=group-auto]'), (n) => n === 0);
   });
 });
 

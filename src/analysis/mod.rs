@@ -8,6 +8,7 @@ pub mod flame;
 mod headline;
 pub mod search;
 mod self_time;
+pub mod service_map;
 pub mod shorten;
 pub mod skew;
 pub mod stats;

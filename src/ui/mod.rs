@@ -7,7 +7,7 @@
 //! page's frames and clock), `budget` (paced work), `dom` (downloads, the
 //! clipboard, focus), `prefs` (localStorage) and `url` (the URL and
 //! back/forward). Logic that needs no browser (geometry, outline, keys,
-//! URL parameters, result rows) is plain Rust, compiled and tested
+//! URL parameters, result rows, the service map's layout) is plain Rust, compiled and tested
 //! natively: those modules are the only ones outside wasm32.
 
 pub mod compare;
@@ -15,6 +15,7 @@ pub mod config;
 pub mod embed;
 pub mod flame;
 pub mod format;
+pub mod service_map;
 pub mod timeline;
 pub mod url;
 

@@ -2,12 +2,13 @@
 //! loaded ones, or the results of a Jaeger search, fetched first), grouped
 //! by root operation, the duration percentiles, what explains the tail,
 //! findings counted across traces, the operations' critical-path
-//! percentiles and a heat map of operation × trace whose cells open that
-//! trace with the operation's span selected.
+//! percentiles, a heat map of operation × trace whose cells open that
+//! trace with the operation's span selected, and the group's service map.
 
 use super::flame::MergedFlameView;
 use super::format::format_duration;
 use super::jaeger::{JaegerUi, SearchSummaryBar};
+use super::service_map::GroupServiceMap;
 use super::state::{AppState, Loaded};
 use super::tail::SlowAgainstRest;
 use super::view_state::Views;
@@ -176,6 +177,11 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
         }
     };
     let pair = median_and_slowest(&group, &traces);
+    let members: Vec<Loaded> = group
+        .traces
+        .iter()
+        .filter_map(|&i| traces.get(i).cloned())
+        .collect();
     let labels = heat.operations.clone();
     let ops = group
         .operations
@@ -230,6 +236,7 @@ fn Group(group: GroupSummary, traces: Vec<Loaded>) -> impl IntoView {
                 </div>
             </div>
             <MergedFlameView group=group.clone() traces=traces.clone()/>
+            <GroupServiceMap traces=members/>
             <table class="stats-table" data-testid="summary-operations">
                 <thead>
                     <tr><th>"Operation"</th><th>"Critical path p50"</th><th>"p95"</th><th>"p99"</th><th>"Share"</th></tr>

@@ -1,5 +1,5 @@
 //! The trace view: the header, the bottleneck panel, and the timeline,
-//! statistics or flame graph with the span detail. It draws one trace from that trace's
+//! statistics, flame graph or service map with the span detail. It draws one trace from that trace's
 //! [`ViewState`], which it provides to its parts by context, and keeps the
 //! URL in step with it.
 
@@ -7,6 +7,7 @@ use super::bottleneck::BottleneckPanel;
 use super::detail::SpanDetail;
 use super::flame::TraceFlame;
 use super::format::{absolute_time, format_duration, plural};
+use super::service_map::ServiceMapTab;
 use super::share::ShareButton;
 use super::skew::SkewNote;
 use super::state::{AppState, Loaded};
@@ -98,16 +99,19 @@ pub fn TraceView(loaded: Loaded) -> impl IntoView {
                 <widgets::Tab current=state.tab value=Tab::Timeline testid="tab-timeline">"Timeline"</widgets::Tab>
                 <widgets::Tab current=state.tab value=Tab::Statistics testid="tab-statistics">"Statistics"</widgets::Tab>
                 <widgets::Tab current=state.tab value=Tab::Flame testid="tab-flame">"Flame graph"</widgets::Tab>
+                <widgets::Tab current=state.tab value=Tab::ServiceMap testid="tab-service-map">"Service map"</widgets::Tab>
             </div>
             <div class="main-split">
                 {
                     let timeline = loaded.clone();
                     let stats = loaded.clone();
                     let flame = loaded.clone();
+                    let map = loaded.clone();
                     move || match state.tab.get() {
                         Tab::Timeline => view! { <Timeline loaded=timeline.clone()/> }.into_any(),
                         Tab::Statistics => view! { <StatisticsView loaded=stats.clone()/> }.into_any(),
                         Tab::Flame => view! { <TraceFlame loaded=flame.clone()/> }.into_any(),
+                        Tab::ServiceMap => view! { <ServiceMapTab loaded=map.clone()/> }.into_any(),
                     }
                 }
                 <SpanDetail loaded=loaded/>

@@ -1,5 +1,6 @@
 //! What one trace's view shows: the selected span, the collapsed and
-//! highlighted spans, find and its matches, the filters, the view window,
+//! highlighted spans, find and its matches, the filters (critical path,
+//! matches, a service), the view window,
 //! the tab, the detail, the name column's width and the scroll position.
 //!
 //! Each loaded trace that has been shown has one [`ViewState`], kept by
@@ -14,7 +15,7 @@ use super::loader::LARGE_TRACE;
 use super::state::{AppState, Loaded};
 use super::timeline::geometry::{Window, WHOLE};
 use super::timeline::outline;
-use super::timeline::repeats::{run_containing, MIN_RUN};
+use super::timeline::repeats::{run_containing, GROUP_ABOVE_SPANS, MIN_RUN};
 use super::url::embed::EmbedParams;
 use super::url::params::{ViewParams, MAX_COLLAPSED};
 use crate::analysis::describe::parse_duration;
@@ -30,6 +31,7 @@ pub enum Tab {
     Timeline,
     Statistics,
     Flame,
+    ServiceMap,
 }
 
 /// The name column's width when nothing else was chosen, in CSS pixels.
@@ -61,6 +63,12 @@ pub struct ViewState {
     pub matches_only: RwSignal<bool>,
     /// "Critical path only": hide spans that have no critical-path time.
     pub cp_only: RwSignal<bool>,
+    /// The service the timeline is filtered to (a service map's node was
+    /// clicked): its spans and their ancestors are shown.
+    pub service_filter: RwSignal<Option<String>>,
+    /// The service map shows this trace's services only, not all loaded
+    /// traces'.
+    pub map_one_trace: RwSignal<bool>,
     /// `collapseBelow`, as typed (a Go duration).
     pub collapse_below: RwSignal<Option<String>>,
     /// The part of the trace the bar column shows.
@@ -72,8 +80,9 @@ pub struct ViewState {
     pub title_collapsed: RwSignal<bool>,
     /// Where the timeline was scrolled to when it was last shown.
     pub scroll_top: StoredValue<f64>,
-    /// Runs of repeated siblings shown as one row each.
-    pub group_repeats: RwSignal<bool>,
+    /// Runs of repeated siblings shown as one row each: as chosen, or
+    /// (`None`) in traces of more than `GROUP_ABOVE_SPANS` spans.
+    pub group_repeats: RwSignal<Option<bool>>,
     /// The fewest repeats grouped.
     pub group_min: RwSignal<usize>,
     /// Leaders of the runs shown span by span all the same.
@@ -93,7 +102,7 @@ struct Carry {
     tab: Tab,
     detail_open: bool,
     name_width: f64,
-    group_repeats: bool,
+    group_repeats: Option<bool>,
     group_min: usize,
     fields: Option<Vec<String>>,
 }
@@ -108,7 +117,7 @@ impl Default for Carry {
             tab: Tab::Timeline,
             detail_open: true,
             name_width: NAME_WIDTH,
-            group_repeats: true,
+            group_repeats: None,
             group_min: MIN_RUN,
             fields: None,
         }
@@ -133,6 +142,8 @@ impl ViewState {
             match_cursor: RwSignal::new(None),
             matches_only: RwSignal::new(carry.matches_only),
             cp_only: RwSignal::new(carry.cp_only),
+            service_filter: RwSignal::new(None),
+            map_one_trace: RwSignal::new(false),
             collapse_below: RwSignal::new(None),
             window: RwSignal::new(WHOLE),
             detail_open: RwSignal::new(carry.detail_open),
@@ -193,6 +204,13 @@ impl ViewState {
             self.tab.set(Tab::Timeline);
             self.select(first);
         }
+    }
+
+    /// Shows the timeline filtered to the spans of `service` (with their
+    /// ancestors, so that the tree still reads).
+    pub fn filter_service(&self, service: String) {
+        self.service_filter.set(Some(service));
+        self.tab.set(Tab::Timeline);
     }
 
     pub fn collapse_all(&self) {
@@ -273,7 +291,7 @@ impl ViewState {
                 }
             });
         }
-        if !self.group_repeats.get_untracked() {
+        if !self.grouping_untracked() {
             return;
         }
         // A grouped run hides its members but its leader, and every
@@ -290,6 +308,21 @@ impl ViewState {
         if !hiding.is_empty() {
             self.expanded_runs.update(|e| e.extend(hiding));
         }
+    }
+
+    /// Whether runs of repeats are grouped (tracked).
+    pub fn grouping(&self) -> bool {
+        let spans = self.loaded.with_value(|l| l.trace.spans.len());
+        self.group_repeats
+            .get()
+            .unwrap_or(spans > GROUP_ABOVE_SPANS)
+    }
+
+    fn grouping_untracked(&self) -> bool {
+        let spans = self.loaded.with_value(|l| l.trace.spans.len());
+        self.group_repeats
+            .get_untracked()
+            .unwrap_or(spans > GROUP_ABOVE_SPANS)
     }
 
     /// Shows a run span by span, or as one row again.

@@ -1,9 +1,10 @@
 //! The outline controls above the timeline: expand and collapse all, one
-//! level at a time, "Collapse shorter than", "Critical path only", and the
-//! counts of what the filters hide and what is highlighted.
+//! level at a time, "Collapse shorter than", "Critical path only", the
+//! service filter's chip, and the counts of what the filters hide and what
+//! is highlighted.
 
 use super::fields::{clean_keys, keys_by_use, MAX_FIELDS};
-use super::repeats::Runs;
+use super::repeats::{Runs, GROUP_ABOVE_SPANS};
 use crate::model::{SpanIx, SpanSet};
 use crate::ui::view_state::ViewState;
 use crate::ui::widgets::Toggle;
@@ -35,10 +36,15 @@ pub(super) fn OutlineTools(
     let hidden_text = move || {
         let n = hidden.get();
         let only = state.matches_only.get() && state.find.with(|q| !q.trim().is_empty());
-        match (state.cp_only.get(), only) {
-            (true, false) => format!("{n} spans off the critical path hidden"),
-            (false, true) => format!("{n} spans not matching hidden"),
-            _ => format!("{n} spans off the critical path or not matching hidden"),
+        let service = state.service_filter.with(Option::is_some);
+        match (state.cp_only.get(), only, service) {
+            (true, false, false) => format!("{n} spans off the critical path hidden"),
+            (false, true, false) => format!("{n} spans not matching hidden"),
+            (true, true, false) => {
+                format!("{n} spans off the critical path or not matching hidden")
+            }
+            (false, false, true) => format!("{n} spans of other services hidden"),
+            _ => format!("{n} spans hidden by the filters"),
         }
     };
     view! {
@@ -77,6 +83,14 @@ pub(super) fn OutlineTools(
             <Toggle checked=state.cp_only testid="cp-only" label="Critical path only"/>
             <GroupTools runs=runs/>
             <FieldTools/>
+            {move || state.service_filter.get().map(|name| view! {
+                <span class="filter-chip" data-testid="service-filter">
+                    {format!("service: {name}")}
+                    <button class="chip-remove" data-testid="service-filter-remove"
+                        title="Show the spans of every service" aria-label="Remove the service filter"
+                        on:click=move |_| state.service_filter.set(None)>"×"</button>
+                </span>
+            })}
             <Show when=move || hidden.get() != 0>
                 <span class="hidden-count" data-testid="hidden-count">{hidden_text}</span>
             </Show>
@@ -99,8 +113,8 @@ fn GroupTools(runs: Memo<Option<Arc<Runs>>>) -> impl IntoView {
         <span class="group-tools">
             <label title="Show consecutive calls of one operation (and statement) as one row">
                 <input type="checkbox" data-testid="group-repeats"
-                    prop:checked=move || state.group_repeats.get()
-                    on:change=move |ev| state.group_repeats.set(event_target_checked(&ev))/>
+                    prop:checked=move || state.grouping()
+                    on:change=move |ev| state.group_repeats.set(Some(event_target_checked(&ev)))/>
                 " Group repeats of "
             </label>
             <input type="number" class="group-min" data-testid="group-min" min="2" max="1000" size="3"
@@ -112,6 +126,11 @@ fn GroupTools(runs: Memo<Option<Arc<Runs>>>) -> impl IntoView {
                     }
                 }/>
             " or more"
+            {move || state.group_repeats.get().is_none().then(|| view! {
+                <span class="group-auto" data-testid="group-auto" title="Until you choose, repeats are grouped in traces of more than this many spans">
+                    {format!(" (by default above {GROUP_ABOVE_SPANS} spans)")}
+                </span>
+            })}
             {move || runs.with(|r| r.as_ref().map(|r| {
                 let n = r.len();
                 view! { <span class="group-count" data-testid="group-count">{format!(" ({n} run{})", if n == 1 { "" } else { "s" })}</span> }

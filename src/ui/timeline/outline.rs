@@ -4,6 +4,7 @@
 //! the trace and span sets, compiled and tested natively.
 
 use super::repeats::Runs;
+use crate::analysis::search::with_ancestors;
 use crate::model::{SpanIx, SpanSet, Trace};
 
 /// Runs of repeated siblings shown as one row each, but those expanded.
@@ -72,6 +73,19 @@ pub fn keep_both(a: Option<Vec<bool>>, b: Option<Vec<bool>>) -> Option<Vec<bool>
         (Some(a), Some(b)) => Some(a.into_iter().zip(b).map(|(x, y)| x && y).collect()),
         (a, b) => a.or(b),
     }
+}
+
+/// What the service filter keeps: the spans of the service named
+/// `service`, and their ancestors (so that the tree still reads).
+pub fn of_service(trace: &Trace, service: &str) -> Vec<bool> {
+    let spans: Vec<SpanIx> = (0..trace.spans.len() as SpanIx)
+        .filter(|&ix| {
+            trace
+                .span(ix)
+                .is_some_and(|s| trace.service_name(s) == service)
+        })
+        .collect();
+    with_ancestors(trace, &spans)
 }
 
 /// The spans that have children: what "collapse all" collapses.
@@ -185,6 +199,29 @@ mod tests {
         let (rows, hidden) = visible_rows(&t, &shut, Some(&keep), None);
         assert_eq!(names(&t, &rows), ["root", "a"]);
         assert_eq!(hidden, 3);
+    }
+
+    /// The service filter keeps a service's spans and the ancestors that
+    /// lead to them, whatever their service; other subtrees go.
+    #[test]
+    fn the_service_filter_keeps_its_spans_with_their_ancestors() {
+        let t = sample::trace(&[
+            ("root", None, "web", 0, 100),
+            ("a", Some("root"), "api", 0, 40),
+            ("a1", Some("a"), "db", 0, 10),
+            ("a2", Some("a"), "api", 10, 10),
+            ("b", Some("root"), "api", 50, 10),
+            ("c", Some("root"), "cache", 60, 10),
+        ]);
+        let keep = of_service(&t, "db");
+        let (rows, hidden) = visible_rows(&t, &SpanSet::new(), Some(&keep), None);
+        assert_eq!(names(&t, &rows), ["root", "a", "a1"]);
+        assert_eq!(hidden, 3);
+        let keep = of_service(&t, "api");
+        let (rows, _) = visible_rows(&t, &SpanSet::new(), Some(&keep), None);
+        assert_eq!(names(&t, &rows), ["root", "a", "a2", "b"]);
+        let keep = of_service(&t, "nowhere");
+        assert!(visible_rows(&t, &SpanSet::new(), Some(&keep), None).0.is_empty());
     }
 
     #[test]

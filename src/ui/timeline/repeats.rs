@@ -12,6 +12,11 @@ use std::collections::HashMap;
 /// The fewest consecutive repeats grouped, unless the user picks another.
 pub const MIN_RUN: usize = 5;
 
+/// Runs are grouped by default in traces of more than this many spans (a
+/// small trace reads well span by span); the user can turn grouping on or
+/// off in any trace.
+pub const GROUP_ABOVE_SPANS: usize = 100;
+
 /// How the calls of a run follow each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {

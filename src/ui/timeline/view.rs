@@ -40,8 +40,7 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let trace = trace.clone();
         move |_| {
             state
-                .group_repeats
-                .get()
+                .grouping()
                 .then(|| Arc::new(Runs::find(&trace, state.group_min.get())))
         }
     });
@@ -55,7 +54,10 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         };
         let only_matches = state.matches_only.get() && state.find.with(|q| !q.trim().is_empty());
         let matching = only_matches.then(|| state.matches.with(|m| with_ancestors(&t_rows, m)));
-        let keep = outline::keep_both(on_path, matching);
+        let of_service = state
+            .service_filter
+            .with(|s| s.as_deref().map(|name| outline::of_service(&t_rows, name)));
+        let keep = outline::keep_both(outline::keep_both(on_path, matching), of_service);
         runs.with(|runs| {
             state.expanded_runs.with(|expanded| {
                 let grouping = runs
