@@ -407,6 +407,54 @@ async function collapseExpandBench({ sel }) {
   return { collapse, expand, rowsCollapsed, fullHeight };
 }
 
+/**
+ * In the page: opens the Flame graph tab and times it to the first frame with the graph drawn
+ * (the canvas's `data-rects`), then moves the pointer over it one move a frame (the tooltip
+ * follows) and records the time between frames, then clicks a bar of the second row and times
+ * the zoom to the frame that shows it (`data-zoom` set), and goes back to the timeline.
+ */
+async function flameBench({ moves }) {
+  const raf = () => new Promise((r) => requestAnimationFrame(r));
+  const canvas = () => document.querySelector('[data-testid=flame-canvas]');
+  const t0 = performance.now();
+  document.querySelector('[data-testid=tab-flame]').click();
+  for (;;) {
+    await raf();
+    if (Number(canvas()?.dataset.rects) > 0) break;
+    if (performance.now() - t0 > 120_000) return { shown: null };
+  }
+  const shown = performance.now() - t0;
+  const c = canvas();
+  const box = c.getBoundingClientRect();
+  const rowH = Number(c.dataset.rowHeight) || 18;
+  const rows = Math.max(1, Number(c.dataset.rows) || 1);
+  const deltas = [];
+  let last = performance.now();
+  for (let i = 0; i < moves; i++) {
+    const x = box.left + ((i * 37) % Math.max(1, Math.floor(box.width)));
+    const y = box.top + rowH * ((i % rows) + 0.5);
+    c.dispatchEvent(new PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true }));
+    await raf();
+    const now = performance.now();
+    deltas.push(now - last);
+    last = now;
+  }
+  const z0 = performance.now();
+  c.dispatchEvent(new MouseEvent('click', { clientX: box.left + box.width * 0.25, clientY: box.top + rowH * 1.5, bubbles: true }));
+  let zoom = null;
+  for (;;) {
+    await raf();
+    if (canvas()?.dataset.zoom) {
+      zoom = performance.now() - z0;
+      break;
+    }
+    if (performance.now() - z0 > 30_000) break;
+  }
+  document.querySelector('[data-testid=tab-timeline]').click();
+  await raf();
+  return { shown, deltas, zoom, rects: Number(c.dataset.rects), items: Number(c.dataset.items) };
+}
+
 /** In the page: JS heap (precise) and the wasm linear memory. */
 function memoryNow() {
   const mem = window.__benchWasm?.memory;
@@ -542,6 +590,15 @@ async function runSpans(browser, server, spans, file, run, { cold = false } = {}
     const ce = await p.page.evaluate(collapseExpandBench, { sel: SEL });
     r.collapseMs = ce.collapse;
     r.expandMs = ce.expand;
+    const flame = await p.page.evaluate(flameBench, { moves: 120 });
+    r.flame = {
+      shownMs: flame.shown,
+      hoverP50: flame.deltas ? percentile(flame.deltas, 0.5) : null,
+      hoverMax: flame.deltas ? Math.max(...flame.deltas) : null,
+      zoomMs: flame.zoom,
+      rects: flame.rects,
+      measures: await p.page.evaluate(appMeasures, 0),
+    };
     if (p.errors.length) r.pageErrors = p.errors;
   } catch (err) {
     r.error = String(err.message ?? err).split('\n')[0];
@@ -689,6 +746,10 @@ const ROWS = [
   ['find: longest frame meanwhile', (r) => r.findLongestFrame, fmtMs],
   ['collapse all → rows', (r) => r.collapseMs, fmtMs],
   ['expand all → rows', (r) => r.expandMs, fmtMs],
+  ['Flame graph tab → graph drawn', (r) => r.flame?.shownMs, fmtMs],
+  ['flame graph: layout (`traceglass:flame-layout`) / one draw (`traceglass:flame`)', (r) => r.flame?.measures?.['flame-layout'], fmtMs, (r) => r.flame?.measures?.flame],
+  ['flame graph: pointer moves, frame p50 / max', (r) => r.flame?.hoverP50, fmtMs, (r) => r.flame?.hoverMax],
+  ['flame graph: click → zoomed', (r) => r.flame?.zoomMs, fmtMs],
 ];
 
 /** Rows of the cold runs: dropped as soon as the page is ready, before the warm-up is done. */

@@ -108,8 +108,9 @@ test('a dropped file of 30 traces opens as a search: scatter, sort orders, open,
     await waitUntil('the trace pane', () => page.locator('[data-testid=pane-trace]').getAttribute('aria-selected'), (v) => v === 'true');
     assert.match(await textOf(page, '[data-testid=trace-header]'), new RegExp(`trace ${(0x1000 + 3).toString(16).padStart(32, '0')}`));
 
-    // Two ticked compared: the shorter is A.
+    // Two ticked compared: the shorter is A. The list kept its order meanwhile.
     await page.click('[data-testid=pane-file]');
+    assert.equal(await page.$eval('[data-testid=file-results] [data-testid=results-sort]', (s) => s.selectedOptions[0].textContent), 'Oldest First');
     await page.locator('[data-testid=file-results] [data-testid=result-compare]').nth(1).check();
     await page.locator('[data-testid=file-results] [data-testid=result-compare]').nth(2).check();
     await page.click('[data-testid=file-results] [data-testid=compare-results]');

@@ -13,11 +13,19 @@ use leptos::prelude::*;
 #[component]
 pub fn FileView() -> impl IntoView {
     let app = expect_context::<AppState>();
-    // Jaeger UI's default order: most recent first.
-    let sort = RwSignal::new(0usize);
+    // Jaeger UI's default order, most recent first, until another is chosen.
+    let sort = Memo::new(move |_| app.file.with(|f| f.as_ref().map_or(0, |f| f.sort)));
+    let set_sort = move |order: usize| {
+        app.file.update(|f| {
+            if let Some(f) = f {
+                f.sort = order;
+            }
+        })
+    };
     // (key, row) of each trace of the file still loaded.
+    let keys = Memo::new(move |_| app.file.with(|f| f.as_ref().map(|f| f.keys.clone())));
     let listed = Memo::new(move |_| {
-        let Some(keys) = app.file.with(|f| f.as_ref().map(|f| f.keys.clone())) else {
+        let Some(keys) = keys.get() else {
             return Vec::new();
         };
         app.traces.with(|all| {
@@ -81,7 +89,7 @@ pub fn FileView() -> impl IntoView {
                     {move || format!("Compare ({} of 2 ticked)", to_compare.with(Vec::len))}
                 </button>
                 <label>"Sort "
-                    <select data-testid="results-sort" on:change=move |ev| sort.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    <select data-testid="results-sort" on:change=move |ev| set_sort(event_target_value(&ev).parse().unwrap_or(0))>
                         {rows::SORTS.iter().enumerate().map(|(i, s)| view! { <option value=i.to_string() selected=move || sort.get() == i>{*s}</option> }).collect_view()}
                     </select>
                 </label>

@@ -102,6 +102,9 @@ pub struct FileTraces {
     pub name: String,
     /// Its traces (a trace loaded before stands for its copy), in the file's order.
     pub keys: Vec<u64>,
+    /// The list's order (an index of Jaeger UI's sort orders), kept while
+    /// other panes are shown.
+    pub sort: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,6 +234,7 @@ impl AppState {
         self.file.set(Some(FileTraces {
             name: name.to_string(),
             keys,
+            sort: 0,
         }));
         if self.pane.get_untracked() != Pane::File {
             self.pane.set(Pane::File);
