@@ -15,6 +15,7 @@ use traceglass::analysis::{critical_path, statistics, GroupBy, TraceAnalysis};
 use traceglass::import::import_bytes;
 use traceglass::model::{SpanInput, SpanKind, Trace, TraceBuilder};
 use traceglass::ui::flame::geometry;
+use traceglass::ui::timeline::repeats::{Runs, MIN_RUN};
 
 const SPANS: usize = 100_000;
 const SEED: u64 = 42;
@@ -123,6 +124,17 @@ fn benches(c: &mut Criterion) {
     let many: Vec<Trace> = import_bytes("many.jaeger.json", &inp.many).unwrap().traces;
     assert_eq!(many.len(), 1_000);
     let many_spans: usize = many.iter().map(|t| t.spans.len()).sum();
+
+    // The runs of repeats the timeline groups (#17 §5), found once per
+    // trace shown (and again when the minimum changes).
+    let runs = Runs::find(&big, MIN_RUN);
+    println!("timeline/repeats_100k_spans: {} runs", runs.len());
+    let mut g = c.benchmark_group("timeline");
+    g.sample_size(10).sampling_mode(SamplingMode::Flat);
+    g.bench_function("repeats_100k_spans", |b| {
+        b.iter(|| Runs::find(black_box(&big), MIN_RUN))
+    });
+    g.finish();
 
     let mut g = c.benchmark_group("analysis");
     g.sample_size(10).sampling_mode(SamplingMode::Flat);

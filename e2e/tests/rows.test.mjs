@@ -95,7 +95,7 @@ test('a run of 120 repeated queries is one row, expanded and grouped again by th
     // root, the run, the payment call, three other queries (fewer than five: not grouped).
     // Grouping is on by default in a trace of more than 100 spans, and says so.
     await waitUntil('six rows', () => rowCount(page), (n) => n === 6);
-    assert.equal(await textOf(page, '[data-testid=group-auto]'), '(by default above 100 spans)');
+    assert.equal(await textOf(page, '[data-testid=group-auto]'), '(auto above 100 spans)');
     assert.equal(await textOf(page, '[data-testid=group-count]'), '(1 run)');
     const group = page.locator(ROWS, { has: page.locator('[data-testid=repeat-count]') });
     assert.equal(await group.count(), 1);
@@ -153,7 +153,7 @@ test('rows show the query, the call and chosen keys; the choice is kept in the U
     assert.ok(fields.some((f) => /^SELECT .*customers/.test(f)), `the other statement: ${fields}`);
     assert.ok(fields.includes('pay.example/v1/charge'), `the payment call: ${fields}`);
     assert.ok(!fields.some((f) => f.includes('invoice=77') || f.includes('= 5')), 'no query string or literal');
-    assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields on rows: defaults');
+    assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields: defaults');
 
     // Chosen keys replace them: a span attribute and a resource (process) one.
     await page.click('[data-testid=field-summary]');
@@ -162,7 +162,7 @@ test('rows show the query, the call and chosen keys; the choice is kept in the U
     await inputs.nth(0).dispatchEvent('change');
     await inputs.nth(1).fill('hostname');
     await inputs.nth(1).dispatchEvent('change');
-    await waitUntil('the chosen keys', () => textOf(page, '[data-testid=field-summary]'), (t) => t === 'Fields on rows: db.system, hostname');
+    await waitUntil('the chosen keys', () => textOf(page, '[data-testid=field-summary]'), (t) => t === 'Fields: db.system, hostname');
     await waitUntil('postgresql on the query rows', () => textsOf(page, `${ROWS} [data-testid=row-field]`), (f) => f.includes('postgresql') && f.includes('billing-7'));
     assert.ok(!(await textsOf(page, `${ROWS} [data-testid=row-field]`)).some((f) => f.includes('invoice_lines')));
     await waitUntil('kept in the URL', () => page.evaluate(() => new URLSearchParams(location.search).get('fields')), (v) => v === 'db.system,hostname');
@@ -171,15 +171,15 @@ test('rows show the query, the call and chosen keys; the choice is kept in the U
     // A new page takes the choice from localStorage; a URL's own choice wins over it.
     await page.goto(`${server.url}?fields=http.method`);
     await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
-    assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields on rows: http.method');
+    assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields: http.method');
     await page.goto(server.url);
     await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
-    assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields on rows: db.system, hostname');
+    assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields: db.system, hostname');
 
     // Defaults again.
     await page.click('[data-testid=field-summary]');
     await page.click('[data-testid=field-defaults]');
-    await waitUntil('defaults', () => textOf(page, '[data-testid=field-summary]'), (t) => t === 'Fields on rows: defaults');
+    await waitUntil('defaults', () => textOf(page, '[data-testid=field-summary]'), (t) => t === 'Fields: defaults');
     assert.equal(await page.evaluate(() => localStorage.getItem('traceglass.fields')), '[]');
   });
 });

@@ -976,7 +976,8 @@ function rowsAsDrawn(page) {
         level: r.getAttribute('aria-level'),
         expanded: r.getAttribute('aria-expanded'),
         toggle: r.querySelector('button[data-testid=toggle]') != null,
-        text: r.querySelector('.span-name')?.textContent,
+        text: `${r.querySelector('.span-name .svc')?.textContent} ${r.querySelector('.span-name .op')?.textContent}`,
+        fields: [...r.querySelectorAll('.span-name [data-testid=row-field]')].map((f) => f.textContent).join(' · '),
         title: r.querySelector('.span-name')?.getAttribute('title'),
       })),
     };
@@ -997,6 +998,8 @@ test('rows are drawn in recycled slots: each shows the span at its position, and
     const room = await page.locator(TIMELINE).evaluate((el) => el.scrollHeight - el.clientHeight);
     assert.ok(room >= 20 * 24, `the timeline can only scroll ${room} px at 1280x800`);
 
+    // The fields each span's row showed first: a recycled slot must show its new span's.
+    const fieldsOf = new Map();
     /** Checks every row drawn against the span at its position; `settled`: also the DOM order. */
     const check = (what, drawn, { settled }) => {
       const problems = [];
@@ -1008,6 +1011,8 @@ test('rows are drawn in recycled slots: each shows the span at its position, and
         seen.add(r.id);
         if (!Number.isInteger(Math.round(r.pos)) || order[Math.round(r.pos)] !== r.id) problems.push(`${hotrod.label(r.id)} drawn at position ${r.pos}, where ${hotrod.label(order[Math.round(r.pos)])} is`);
         if (r.text !== `${s.service} ${s.name}` || r.title !== `${s.service}: ${s.name}`) problems.push(`${hotrod.label(r.id)} shows ${JSON.stringify(r.text)} / ${JSON.stringify(r.title)}`);
+        if (!fieldsOf.has(r.id)) fieldsOf.set(r.id, r.fields);
+        if (fieldsOf.get(r.id) !== r.fields) problems.push(`${hotrod.label(r.id)} shows the fields ${JSON.stringify(r.fields)}, before ${JSON.stringify(fieldsOf.get(r.id))}`);
         if (r.level !== String(s.depth)) problems.push(`${hotrod.label(r.id)} has aria-level ${r.level}`);
         if (r.toggle !== s.children.length > 0 || (r.expanded === null) !== (s.children.length === 0)) problems.push(`${hotrod.label(r.id)}: toggle ${r.toggle}, aria-expanded ${r.expanded}`);
       }

@@ -115,7 +115,7 @@ fn GroupTools(runs: Memo<Option<Arc<Runs>>>) -> impl IntoView {
                 <input type="checkbox" data-testid="group-repeats"
                     prop:checked=move || state.grouping()
                     on:change=move |ev| state.group_repeats.set(Some(event_target_checked(&ev)))/>
-                " Group repeats of "
+                " Group repeats ≥ "
             </label>
             <input type="number" class="group-min" data-testid="group-min" min="2" max="1000" size="3"
                 aria-label="The fewest repeats grouped"
@@ -125,10 +125,9 @@ fn GroupTools(runs: Memo<Option<Arc<Runs>>>) -> impl IntoView {
                         state.group_min.set(n.clamp(2, 1000));
                     }
                 }/>
-            " or more"
             {move || state.group_repeats.get().is_none().then(|| view! {
                 <span class="group-auto" data-testid="group-auto" title="Until you choose, repeats are grouped in traces of more than this many spans">
-                    {format!(" (by default above {GROUP_ABOVE_SPANS} spans)")}
+                    {format!(" (auto above {GROUP_ABOVE_SPANS} spans)")}
                 </span>
             })}
             {move || runs.with(|r| r.as_ref().map(|r| {
@@ -168,15 +167,15 @@ fn FieldTools() -> impl IntoView {
     let summary = move || {
         state.fields.with(|f| {
             if f.is_empty() {
-                "Fields on rows: defaults".to_string()
+                "Fields: defaults".to_string()
             } else {
-                format!("Fields on rows: {}", f.join(", "))
+                format!("Fields: {}", f.join(", "))
             }
         })
     };
     view! {
         <details class="field-tools" data-testid="field-tools" on:toggle=move |_| opened.set(true)>
-            <summary data-testid="field-summary">{summary}</summary>
+            <summary data-testid="field-summary" title="What each row shows after its span name: up to three attribute keys, or what tells calls apart">{summary}</summary>
             <div class="field-inputs">
                 {(0..MAX_FIELDS).map(|i| view! {
                     <input type="text" list="field-keys" data-testid="field-key" size="18"

@@ -152,7 +152,10 @@ fn http_call(trace: &Trace, span: &Span) -> Option<Field> {
             "http.target",
             "rpc.method",
         ],
-    );
+    )
+    // A route the name says already (`driver.DriverService/FindNearest`)
+    // leaves the host.
+    .filter(|r| !trace.span_name(span).contains(r));
     let both = match (host, route) {
         (Some(h), Some(r)) if r.starts_with('/') => format!("{h}{r}"),
         (Some(h), Some(r)) => format!("{h} {r}"),
@@ -289,6 +292,12 @@ mod tests {
                 &[("server.address", "tax"), ("url.template", "/rates/{c}")],
             ),
             (
+                "g",
+                "pay.Charge/Create",
+                SpanKind::Client,
+                &[("rpc.service", "pay"), ("rpc.method", "pay.Charge/Create")],
+            ),
+            (
                 "m",
                 "publish",
                 SpanKind::Producer,
@@ -314,6 +323,7 @@ mod tests {
         assert_eq!(texts(&t, "h", &[]), ["pay.example/v1/charge"]);
         assert_eq!(texts(&t, "h2", &[]), ["tax/rates/{c}"]);
         assert_eq!(texts(&t, "m", &[]), ["orders"]);
+        assert_eq!(texts(&t, "g", &[]), ["pay"]);
         // A name that says it all already gets nothing more.
         assert_eq!(texts(&t, "r", &[]), Vec::<String>::new());
         assert!(texts(&t, "own", &[]).is_empty());

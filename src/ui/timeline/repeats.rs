@@ -6,7 +6,7 @@
 //! hidden until the run is expanded. Plain Rust, tested natively.
 
 use crate::analysis::describe::statement;
-use crate::model::{SpanIx, Trace};
+use crate::model::{Span, SpanIx, Sym, Trace};
 use std::collections::HashMap;
 
 /// The fewest consecutive repeats grouped, unless the user picks another.
@@ -83,13 +83,14 @@ impl Runs {
     pub fn find(trace: &Trace, min: usize) -> Runs {
         let min = min.max(2);
         let mut by_leader = HashMap::new();
-        runs_among(trace, &trace.roots, min, |r| {
+        let mut cmp = Compare::new(trace);
+        runs_among(&mut cmp, &trace.roots, min, |r| {
             by_leader.insert(r.leader, r);
         });
         for ix in 0..trace.spans.len() as SpanIx {
             let children = trace.children(ix);
             if children.len() >= min {
-                runs_among(trace, children, min, |r| {
+                runs_among(&mut cmp, children, min, |r| {
                     by_leader.insert(r.leader, r);
                 });
             }
@@ -118,39 +119,91 @@ fn siblings(trace: &Trace, ix: SpanIx) -> &[SpanIx] {
     }
 }
 
-/// What makes two siblings repeats: one operation, and one statement.
-fn same(trace: &Trace, a: SpanIx, b: SpanIx) -> bool {
-    let (Some(x), Some(y)) = (trace.span(a), trace.span(b)) else {
-        return false;
-    };
-    if x.operation != y.operation {
-        return false;
+/// What tells repeats apart, looked up once: the statement's keys.
+struct Keys {
+    query: Option<Sym>,
+    statement: Option<Sym>,
+}
+
+impl Keys {
+    fn of(trace: &Trace) -> Keys {
+        Keys {
+            query: trace.strings.lookup("db.query.text"),
+            statement: trace.strings.lookup("db.statement"),
+        }
     }
-    // The same text is the same statement; only texts that differ are
-    // normalised (a run of a thousand identical queries costs no parsing).
-    let raw = |s| {
-        trace
-            .attr(s, "db.query.text")
-            .or_else(|| trace.attr(s, "db.statement"))
-            .and_then(|v| v.as_str())
-    };
-    let (rx, ry) = (raw(x), raw(y));
-    rx == ry || statement(trace, x) == statement(trace, y)
+
+    /// The span's statement as written.
+    fn raw<'t>(&self, span: &'t Span) -> Option<&'t str> {
+        [self.query, self.statement]
+            .into_iter()
+            .flatten()
+            .find_map(|k| span.attributes.iter().find(|a| a.key == k))
+            .and_then(|a| a.value.as_str())
+    }
+}
+
+/// Siblings compared in order, each statement normalised at most once
+/// (and only where two texts of one operation differ).
+struct Compare<'t> {
+    trace: &'t Trace,
+    keys: Keys,
+    /// The last span normalised, and its statement.
+    last: Option<(SpanIx, Option<String>)>,
+}
+
+impl<'t> Compare<'t> {
+    fn new(trace: &'t Trace) -> Compare<'t> {
+        Compare {
+            trace,
+            keys: Keys::of(trace),
+            last: None,
+        }
+    }
+
+    fn normal(&mut self, ix: SpanIx) -> Option<String> {
+        if let Some((at, st)) = &self.last {
+            if *at == ix {
+                return st.clone();
+            }
+        }
+        let st = self.trace.span(ix).and_then(|s| statement(self.trace, s));
+        self.last = Some((ix, st.clone()));
+        st
+    }
+
+    /// Whether `b` repeats `a`: one operation, and one statement (the same
+    /// text, or the same once literals are replaced).
+    fn same(&mut self, a: SpanIx, b: SpanIx) -> bool {
+        let (Some(x), Some(y)) = (self.trace.span(a), self.trace.span(b)) else {
+            return false;
+        };
+        if x.operation != y.operation {
+            return false;
+        }
+        if self.keys.raw(x) == self.keys.raw(y) {
+            return true;
+        }
+        self.normal(a) == self.normal(b)
+    }
 }
 
 /// Calls `found` with each run of at least `min` repeats among `siblings`.
-fn runs_among(trace: &Trace, siblings: &[SpanIx], min: usize, mut found: impl FnMut(Run)) {
+fn runs_among(cmp: &mut Compare, siblings: &[SpanIx], min: usize, mut found: impl FnMut(Run)) {
     let mut i = 0;
     while i < siblings.len() {
         let mut j = i + 1;
-        while let (Some(&a), Some(&b)) = (siblings.get(i), siblings.get(j)) {
-            if !same(trace, a, b) {
+        while let (Some(&a), Some(&b)) = (siblings.get(j - 1), siblings.get(j)) {
+            if !cmp.same(a, b) {
                 break;
             }
             j += 1;
         }
         if j - i >= min {
-            if let Some(run) = siblings.get(i..j).and_then(|m| run_of_members(trace, m)) {
+            if let Some(run) = siblings
+                .get(i..j)
+                .and_then(|m| run_of_members(cmp.trace, m))
+            {
                 found(run);
             }
         }
@@ -196,12 +249,13 @@ fn run_of_members(trace: &Trace, members: &[SpanIx]) -> Option<Run> {
 pub fn run_containing(trace: &Trace, ix: SpanIx, min: usize) -> Option<Run> {
     let siblings = siblings(trace, ix);
     let at = siblings.iter().position(|&s| s == ix)?;
+    let mut cmp = Compare::new(trace);
     let mut from = at;
-    while from > 0 && siblings.get(from - 1).is_some_and(|&p| same(trace, p, ix)) {
+    while from > 0 && siblings.get(from - 1).is_some_and(|&p| cmp.same(ix, p)) {
         from -= 1;
     }
     let mut to = at + 1;
-    while siblings.get(to).is_some_and(|&n| same(trace, n, ix)) {
+    while siblings.get(to).is_some_and(|&n| cmp.same(ix, n)) {
         to += 1;
     }
     if to - from < min.max(2) {
