@@ -82,6 +82,9 @@ after(async () => {
 const rowCount = (page) =>
   page.$eval('[data-testid=timeline] .rows', (el, h) => Math.round(parseFloat(el.style.height) / h), ROW_HEIGHT);
 
+/** Opens or closes the "Rows" panel (grouping and fields), which lies over the first rows. */
+const rowOptions = (page, open) => page.$eval('[data-testid=row-options]', (d, o) => { d.open = o; }, open);
+
 async function openInvoice(page) {
   await page.goto(server.url);
   await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
@@ -95,8 +98,11 @@ test('a run of 120 repeated queries is one row, expanded and grouped again by th
     // root, the run, the payment call, three other queries (fewer than five: not grouped).
     // Grouping is on by default in a trace of more than 100 spans, and says so.
     await waitUntil('six rows', () => rowCount(page), (n) => n === 6);
+    assert.equal(await textOf(page, '[data-testid=row-options] summary'), 'Rows · 1 grouped');
+    await rowOptions(page, true);
     assert.equal(await textOf(page, '[data-testid=group-auto]'), '(auto above 100 spans)');
     assert.equal(await textOf(page, '[data-testid=group-count]'), '(1 run)');
+    await rowOptions(page, false);
     const group = page.locator(ROWS, { has: page.locator('[data-testid=repeat-count]') });
     assert.equal(await group.count(), 1);
     assert.equal(await group.locator('[data-testid=repeat-count]').innerText(), `${REPEATS} ×`);
@@ -118,6 +124,7 @@ test('a run of 120 repeated queries is one row, expanded and grouped again by th
     await waitUntil('grouped by ←', () => rowCount(page), (n) => n === 6);
 
     // The toggle and the minimum.
+    await rowOptions(page, true);
     await page.locator('[data-testid=group-repeats]').uncheck();
     await waitUntil('no grouping', () => rowCount(page), (n) => n === 6 + REPEATS - 1);
     assert.equal(await countOf(page, '[data-testid=group-auto]'), 0, 'a choice made is no longer the default');
@@ -137,6 +144,7 @@ test('a small trace is shown span by span until grouping is turned on', { timeou
     // The demo: 100 spans or fewer.
     await page.goto(server.url);
     await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
+    await rowOptions(page, true);
     assert.equal(await page.locator('[data-testid=group-repeats]').isChecked(), false);
     await page.locator('[data-testid=group-repeats]').check();
     await waitUntil('no default any more', () => countOf(page, '[data-testid=group-auto]'), (n) => n === 0);
@@ -153,10 +161,12 @@ test('rows show the query, the call and chosen keys; the choice is kept in the U
     assert.ok(fields.some((f) => /^SELECT .*customers/.test(f)), `the other statement: ${fields}`);
     assert.ok(fields.includes('pay.example/v1/charge'), `the payment call: ${fields}`);
     assert.ok(!fields.some((f) => f.includes('invoice=77') || f.includes('= 5')), 'no query string or literal');
+    assert.equal(await textOf(page, '[data-testid=row-options] summary'), 'Rows · 1 grouped');
+    await rowOptions(page, true);
     assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields: defaults');
 
     // Chosen keys replace them: a span attribute and a resource (process) one.
-    await page.click('[data-testid=field-summary]');
+    await rowOptions(page, true);
     const inputs = page.locator('[data-testid=field-key]');
     await inputs.nth(0).fill('db.system');
     await inputs.nth(0).dispatchEvent('change');
@@ -171,13 +181,15 @@ test('rows show the query, the call and chosen keys; the choice is kept in the U
     // A new page takes the choice from localStorage; a URL's own choice wins over it.
     await page.goto(`${server.url}?fields=http.method`);
     await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
+    await rowOptions(page, true);
     assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields: http.method');
     await page.goto(server.url);
     await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
+    await rowOptions(page, true);
     assert.equal(await textOf(page, '[data-testid=field-summary]'), 'Fields: db.system, hostname');
+    assert.equal(await textOf(page, '[data-testid=row-options] summary'), 'Rows · fields chosen');
 
     // Defaults again.
-    await page.click('[data-testid=field-summary]');
     await page.click('[data-testid=field-defaults]');
     await waitUntil('defaults', () => textOf(page, '[data-testid=field-summary]'), (t) => t === 'Fields: defaults');
     assert.equal(await page.evaluate(() => localStorage.getItem('traceglass.fields')), '[]');

@@ -31,6 +31,8 @@ mod minimap;
 #[cfg(target_arch = "wasm32")]
 mod row;
 #[cfg(target_arch = "wasm32")]
+mod row_options;
+#[cfg(target_arch = "wasm32")]
 mod ruler;
 #[cfg(target_arch = "wasm32")]
 mod slots;
