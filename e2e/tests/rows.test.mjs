@@ -123,6 +123,17 @@ test('a run of 120 repeated queries is one row, expanded and grouped again by th
     await page.keyboard.press('ArrowLeft');
     await waitUntil('grouped by ←', () => rowCount(page), (n) => n === 6);
 
+    // A span hidden in a run is revealed when it is gone to: the run opens.
+    const member = (58).toString(16).padStart(16, '0'); // span 57 of the run (idOf(n) = n + 1)
+    await page.fill('[data-testid=find]', member);
+    await page.click('[data-testid=next-match]');
+    await waitUntil('the run opened on its 58th call', () => rowCount(page), (n) => n === 6 + REPEATS - 1);
+    await waitUntil('the call selected', () => page.locator(`${ROWS}[aria-selected=true]`).getAttribute('data-span-id'), (id) => id === member);
+    await page.fill('[data-testid=find]', '');
+    await page.$eval('[data-testid=timeline]', (el) => { el.scrollTop = 0; });
+    await page.locator('[data-testid=regroup]').first().click();
+    await waitUntil('grouped again', () => rowCount(page), (n) => n === 6);
+
     // The toggle and the minimum.
     await rowOptions(page, true);
     await page.locator('[data-testid=group-repeats]').uncheck();

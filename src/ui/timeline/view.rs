@@ -227,20 +227,26 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
 
     // What every row shares, set once here rather than on each row: the
     // name column's width, and the place of the rows' tracks, stretched so
-    // that the view window's part of the trace fills the bar column.
-    let shared_style = move || {
+    // that the view window's part of the trace fills the bar column. Set
+    // as properties, not as a `style` attribute, which the page's
+    // content-security policy does not allow.
+    let wrap = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
         let (left, width) = geometry::track(state.window.get());
-        format!(
-            "--name-width: {}px; --track-left: {left:.4}%; --track-width: {width:.4}%",
-            state.name_width.get(),
-        )
-    };
+        let name = state.name_width.get();
+        if let Some(el) = wrap.get() {
+            let style = web_sys::HtmlElement::style(&el);
+            let _ = style.set_property("--name-width", &format!("{name}px"));
+            let _ = style.set_property("--track-left", &format!("{left:.4}%"));
+            let _ = style.set_property("--track-width", &format!("{width:.4}%"));
+        }
+    });
     let render_slot = row::renderer(ctx, slots, focus);
     let detail = loaded.clone();
     // Jaeger UI's `uiTimelineHideMinimap`.
     let hide_minimap = use_context::<EmbedParams>().is_some_and(|e| e.hide_minimap);
     view! {
-        <div class="timeline-wrap" style=shared_style>
+        <div class="timeline-wrap" node_ref=wrap>
             <FindTools find_input=find_input/>
             <OutlineTools rows=rows hidden=hidden runs=runs/>
             <div class="minimap-row">
