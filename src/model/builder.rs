@@ -11,7 +11,7 @@
 
 use super::chunks::Chunks;
 use super::pace::{self, NoPause, Pace};
-use super::tree::{by_start, Children, Layout, Walk};
+use super::tree::{by_start, Children, Unlaid, Walk};
 use super::{
     Attribute, Event, Interner, Link, Operation, RefType, Reference, Service, Span, SpanIx,
     SpanKind, Status, StatusCode, Sym, Trace, TraceWarning,
@@ -443,33 +443,18 @@ impl TraceBuilder {
             });
         }
 
-        let (child_start, child_list) = children.into_parts();
-        let Layout {
-            tree_pos,
-            descendants,
-            start_ns,
-            end_ns,
-            max_depth,
-        } = Layout::new(&spans, &tree_order, pace).await;
-
-        Trace {
+        Unlaid {
             trace_id,
             spans,
             strings,
             services,
             operations,
-            child_start,
-            child_list,
-            tree_order,
-            tree_pos,
-            descendants,
             roots,
             warnings,
-            start_ns,
-            end_ns,
-            max_depth,
             error_count,
         }
+        .lay_out(children, tree_order, pace)
+        .await
     }
 }
 

@@ -16,7 +16,7 @@
 //! where the build put it after them.
 
 use super::pace::{self, NoPause, Pace};
-use super::tree::{by_start, Children, Layout, Walk};
+use super::tree::{by_start, Children, Unlaid, Walk};
 use super::{Span, SpanIx, Trace, TraceWarning};
 
 impl Trace {
@@ -84,32 +84,18 @@ impl Trace {
             };
         }
         let tree_order = walk.order;
-        let (child_start, child_list) = children.into_parts();
-        let Layout {
-            tree_pos,
-            descendants,
-            start_ns,
-            end_ns,
-            max_depth,
-        } = Layout::new(&spans, &tree_order, pace).await;
-        Trace {
+        Unlaid {
             trace_id: self.trace_id.clone(),
             spans,
             strings: self.strings.clone(),
             services: self.services.clone(),
             operations: self.operations.clone(),
-            child_start,
-            child_list,
-            tree_order,
-            tree_pos,
-            descendants,
             roots,
             warnings,
-            start_ns,
-            end_ns,
-            max_depth,
             error_count: self.error_count,
         }
+        .lay_out(children, tree_order, pace)
+        .await
     }
 }
 

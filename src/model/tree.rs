@@ -5,7 +5,7 @@
 //! overflow the stack.
 
 use super::pace::{self, Pace};
-use super::{Span, SpanIx};
+use super::{Interner, Operation, Service, Span, SpanIx, Trace, TraceWarning};
 use std::cmp::Ordering;
 
 /// The order of siblings (and of roots): by start, the longer first when
@@ -31,6 +31,56 @@ pub(super) struct Layout {
     pub(super) start_ns: i64,
     pub(super) end_ns: i64,
     pub(super) max_depth: u32,
+}
+
+/// What a trace holds besides its tree: put together with the tree, the
+/// `Trace`. The one place the build and `Trace::shifted` lay a trace out.
+pub(super) struct Unlaid {
+    pub(super) trace_id: String,
+    pub(super) spans: Vec<Span>,
+    pub(super) strings: Interner,
+    pub(super) services: Vec<Service>,
+    pub(super) operations: Vec<Operation>,
+    pub(super) roots: Vec<SpanIx>,
+    pub(super) warnings: Vec<TraceWarning>,
+    pub(super) error_count: usize,
+}
+
+impl Unlaid {
+    /// The trace, with `children` and `tree_order` as its tree.
+    pub(super) async fn lay_out(
+        self,
+        children: Children,
+        tree_order: Vec<SpanIx>,
+        pace: &mut impl Pace,
+    ) -> Trace {
+        let (child_start, child_list) = children.into_parts();
+        let Layout {
+            tree_pos,
+            descendants,
+            start_ns,
+            end_ns,
+            max_depth,
+        } = Layout::new(&self.spans, &tree_order, pace).await;
+        Trace {
+            trace_id: self.trace_id,
+            spans: self.spans,
+            strings: self.strings,
+            services: self.services,
+            operations: self.operations,
+            child_start,
+            child_list,
+            tree_order,
+            tree_pos,
+            descendants,
+            roots: self.roots,
+            warnings: self.warnings,
+            start_ns,
+            end_ns,
+            max_depth,
+            error_count: self.error_count,
+        }
+    }
 }
 
 impl Layout {
