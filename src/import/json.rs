@@ -146,12 +146,18 @@ pub fn span_label(raw: &RawValue, keys: &[&str]) -> String {
 
 /// [`span_label`] of raw text.
 pub fn span_label_str(raw: &str, keys: &[&str]) -> String {
-    let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(raw).unwrap_or_default();
+    // Values are kept raw: a field nested too deep or a number out of range
+    // elsewhere in the span must not hide its id (it read "a span without
+    // an id" for a span whose id was there).
+    let Ok(map) = serde_json::from_str::<BTreeMap<String, &RawValue>>(raw) else {
+        return "a span whose id could not be read".to_string();
+    };
     for k in keys {
-        if let Some(v) = map.get(*k) {
-            if let Some(s) = v.as_str() {
-                return format!("span {s}");
-            }
+        if let Some(s) = map
+            .get(*k)
+            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+        {
+            return format!("span {s}");
         }
     }
     "a span without an id".to_string()
