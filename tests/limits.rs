@@ -446,3 +446,47 @@ fn deep_nesting_in_small_pieces_stays_linear() {
     assert!(r.is_err());
     assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
 }
+
+#[test]
+fn fifty_mb_of_text_that_is_not_json_is_refused_without_holding_it() {
+    // What a proxy may send where Jaeger's search answer was expected.
+    let line = "this is not JSON: a proxy answered with a log dump instead of Jaeger\n";
+    let piece = line.repeat((256 << 10) / line.len());
+    let mut loader = Loader::new("Jaeger search");
+    let t0 = Instant::now();
+    let mut pushed = 0usize;
+    let mut held = 0usize;
+    let mut refused = None;
+    while pushed < 50 << 20 {
+        if let Err(e) = loader.push(piece.as_bytes()) {
+            refused = Some(e);
+            break;
+        }
+        pushed += piece.len();
+        held = held.max(loader.buffered());
+    }
+    // Refused at its first piece, with the text's first words, in moments.
+    let e = refused.unwrap_or_else(|| panic!("{pushed} bytes taken, {held} held"));
+    assert_eq!(pushed, 0);
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        e.message,
+        "malformed JSON: the text starts with \"this is not JSON: a proxy answered with \", which is no JSON value"
+    );
+    // A document that is a literal is still named as one.
+    for (doc, what) in [
+        ("true", "a boolean"),
+        ("null", "null"),
+        ("false\n", "a boolean"),
+    ] {
+        let e = refused_doc(doc);
+        assert!(
+            e.contains(&format!("the document is {what}, not a trace")),
+            "{e}"
+        );
+    }
+}
+
+fn refused_doc(doc: &str) -> String {
+    refused("literal.json", doc)
+}
