@@ -490,3 +490,48 @@ fn fifty_mb_of_text_that_is_not_json_is_refused_without_holding_it() {
 fn refused_doc(doc: &str) -> String {
     refused("literal.json", doc)
 }
+
+#[test]
+fn a_huge_value_in_a_number_field_gives_a_short_message() {
+    // The message is shown whole: it quotes the value's start, not 10 MB.
+    let junk = "x".repeat(10 << 20);
+    for (name, doc) in [
+        (
+            "jaeger-start.json",
+            jaeger_doc(&format!(r#""startTime":"{junk}","duration":5"#), ""),
+        ),
+        (
+            "otlp-start.json",
+            otlp_doc(
+                &format!(r#""startTimeUnixNano":"{junk}","endTimeUnixNano":"2000000""#),
+                "",
+            ),
+        ),
+    ] {
+        let e = refused(name, &doc);
+        assert!(e.len() < 500, "{} chars", e.len());
+        assert!(
+            e.contains(&format!("\"{}…\" is not an integer", "x".repeat(40))),
+            "{e}"
+        );
+    }
+    let e = refused(
+        "jaeger-start.json",
+        &jaeger_doc(r#""startTime":1e308,"duration":5"#, ""),
+    );
+    assert!(e.contains("1e308 is not a usable integer"), "{e}");
+}
+
+#[test]
+fn a_huge_span_id_is_cut_in_the_message() {
+    let id = "a".repeat(1 << 20);
+    let doc = format!(
+        r#"[{{"traceId":"0102030405060708","id":"{id}","name":"op","timestamp":"never","localEndpoint":{{"serviceName":"svc"}}}}]"#
+    );
+    let e = refused("zipkin.json", &doc);
+    assert!(e.len() < 1000, "{} chars", e.len());
+    assert!(
+        e.contains(&format!("skipped span {}…", "a".repeat(64))),
+        "{e}"
+    );
+}
