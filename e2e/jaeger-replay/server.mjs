@@ -508,6 +508,96 @@ function v3GetTrace(corpus, rawId, q) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Misbehaving answers (issue #18): what a broken proxy or a confused server sends instead of
+// Jaeger's answer. Not Jaeger's behaviour: each is asked for by a test through `misbehave`.
+
+/** The kinds of `misbehave`, for the option check. */
+const MISBEHAVIOURS = ['endless', 'huge', 'html', 'summaries'];
+
+/** A sign-in page as a proxy in front of Jaeger serves it, with 200, where JSON was expected. */
+const HTML_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Sign in</h1>' +
+  '<form method="post" action="/login"><input name="user"><input type="password" name="password"></form></body></html>\n';
+
+/**
+ * `count` v3 trace summaries (the shape of `summarize`), one a second before `endMs`, with the
+ * root names given (the text of a search result).
+ */
+export function manySummaries({ count = 3000, rootServiceName = 'svc', rootOperationName = 'op', endMs = Date.now() } = {}) {
+  const summaries = [];
+  for (let i = 0; i < count; i++) {
+    const start = BigInt(endMs - i * 1000) * 1_000_000n;
+    summaries.push({
+      traceId: (i + 1).toString(16).padStart(32, '0'),
+      rootServiceName,
+      rootOperationName,
+      minStartTimeUnixNano: start.toString(),
+      maxEndTimeUnixNano: (start + BigInt(1 + (i % 997)) * 1_000_000n).toString(),
+      spanCount: 1 + (i % 50),
+      errorSpanCount: i % 7 === 0 ? 1 : 0,
+      orphanSpanCount: 0,
+      services: [{ name: rootServiceName, spanCount: 1 + (i % 50), errorSpanCount: i % 7 === 0 ? 1 : 0 }],
+    });
+  }
+  return summaries;
+}
+
+/**
+ * Sends a misbehaving answer on `res` and returns the status logged for it. `endless` sends 200
+ * with the start of a JSON answer, then a few bytes every 100 ms, and never ends (until the
+ * client goes or the server closes); `huge` sends `mb` MB (default 50) of text that is not JSON,
+ * with 200 and a JSON content type; `html` sends a sign-in page with 200; `summaries` answers
+ * with `manySummaries(misbehave)` in the v3 envelope.
+ */
+function misbehaveOn(res, misbehave, generation, corsHeaders, timers) {
+  const { kind } = misbehave;
+  if (kind === 'endless') {
+    res.writeHead(200, { 'Content-Type': 'application/json', ...corsHeaders });
+    res.write(generation === 'v3' ? '{"summaries":[' : '{"data":[');
+    const timer = setInterval(() => {
+      if (res.destroyed) {
+        clearInterval(timer);
+        timers.delete(timer);
+        return;
+      }
+      res.write(' ');
+    }, 100);
+    timers.add(timer);
+    res.on('close', () => {
+      clearInterval(timer);
+      timers.delete(timer);
+    });
+    return 200;
+  }
+  if (kind === 'huge') {
+    const mb = misbehave.mb ?? 50;
+    const line = Buffer.from('this is not JSON: a proxy answered with a log dump instead of Jaeger\n');
+    const chunk = Buffer.alloc(1 << 20);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = line[i % line.length];
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(mb << 20), ...corsHeaders });
+    let sent = 0;
+    const more = () => {
+      while (sent < mb && !res.destroyed) {
+        sent++;
+        if (!res.write(chunk)) return res.once('drain', more);
+      }
+      res.end();
+    };
+    more();
+    return 200;
+  }
+  const body =
+    kind === 'html'
+      ? HTML_PAGE
+      : goJsonEscape(JSON.stringify({ summaries: manySummaries(misbehave) }));
+  const type = kind === 'html' ? 'text/html; charset=utf-8' : 'application/json';
+  const bytes = Buffer.from(body);
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': String(bytes.length), ...corsHeaders });
+  res.end(bytes);
+  return 200;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Routing
 
 /**
@@ -530,9 +620,9 @@ function route(api, p) {
         case 'operations':
           return { generation: 'v3', handler: (c, q) => v3Operations(c, q) };
         case 'traces':
-          return { generation: 'v3', handler: (c, q) => v3FindTraces(c, q) };
+          return { generation: 'v3', search: true, handler: (c, q) => v3FindTraces(c, q) };
         case 'trace-summaries':
-          return { generation: 'v3', handler: (c, q) => v3TraceSummaries(c, q) };
+          return { generation: 'v3', search: true, handler: (c, q) => v3TraceSummaries(c, q) };
         default:
           return null;
       }
@@ -560,7 +650,7 @@ function route(api, p) {
       case 'operations':
         return { generation: 'v1', handler: (c, q) => v1Operations(c, q) };
       case 'traces':
-        return { generation: 'v1', handler: (c, q) => v1Search(c, q) };
+        return { generation: 'v1', search: true, handler: (c, q) => v1Search(c, q) };
       default:
         return null;
     }
@@ -602,6 +692,9 @@ const CORS_METHODS = ['GET', 'POST', 'HEAD'];
  * @param {number} [options.delayMs=0] delay every response by this much
  * @param {{status: number, message?: string}|null} [options.failWith=null] answer every API route
  *   with this error in the route's envelope
+ * @param {{kind: 'endless'|'huge'|'html'|'summaries', mb?: number, count?: number}|null}
+ *   [options.misbehave=null] answer the search routes (`/api/traces`, `/api/v3/traces`,
+ *   `/api/v3/trace-summaries`) with a misbehaving answer instead (see `misbehaveOn`)
  * @param {number} [options.port=0] the port (0: a free one)
  * @param {string} [options.fixturesDir] defaults to `<repo>/../shared/fixtures`
  * @param {string[]} [options.traces] fixture files to serve instead of the default corpus
@@ -612,6 +705,7 @@ export async function startJaegerReplay({
   basePath = '',
   delayMs = 0,
   failWith = null,
+  misbehave = null,
   port = 0,
   fixturesDir,
   traces,
@@ -619,7 +713,11 @@ export async function startJaegerReplay({
   if (!['both', 'v1', 'v3'].includes(api)) throw new Error(`startJaegerReplay: api must be 'both', 'v1' or 'v3', not ${JSON.stringify(api)}`);
   const corpus = corpusFor({ fixturesDir, traces });
   const base = normalizeBasePath(basePath);
-  const settings = { delayMs, failWith };
+  const checkMisbehave = (m) => {
+    if (m && !MISBEHAVIOURS.includes(m.kind)) throw new Error(`startJaegerReplay: misbehave.kind must be one of ${MISBEHAVIOURS.join(', ')}`);
+    return m;
+  };
+  const settings = { delayMs, failWith, misbehave: checkMisbehave(misbehave) };
   const requests = [];
   const timers = new Set();
 
@@ -664,6 +762,7 @@ export async function startJaegerReplay({
       return { q, rawPath, response: withCors(resp) };
     }
     if (settings.failWith) return { q, rawPath, response: withCors(failure(r.generation, settings.failWith)) };
+    if (settings.misbehave && r.search) return { q, rawPath, misbehave: { generation: r.generation, corsHeaders } };
     return { q, rawPath, response: withCors(r.handler(corpus, q)) };
   }
 
@@ -675,12 +774,18 @@ export async function startJaegerReplay({
       result = { q: parseQuery(''), rawPath: req.url ?? '/', response: httpError(500, `jaeger-replay internal error: ${err?.stack ?? err}`) };
     }
     const { response } = result;
-    const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+    const body = !response ? null : typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
     const send = () => {
       timers.delete(timer);
       if (res.destroyed) return;
       const query = {};
       for (const [k, v] of result.q.values) query[k] = v.length === 1 ? v[0] : v;
+      if (result.misbehave) {
+        const { generation, corsHeaders } = result.misbehave;
+        const status = misbehaveOn(res, settings.misbehave, generation, corsHeaders, timers);
+        requests.push({ method: req.method, path: result.rawPath, query, status, misbehave: settings.misbehave.kind });
+        return;
+      }
       requests.push({ method: req.method, path: result.rawPath, query, status: response.status });
       res.writeHead(response.status, { ...response.headers, 'Content-Length': String(body.length) });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -720,15 +825,16 @@ export async function startJaegerReplay({
       const e = k.error ? corpus[generation].find((x) => x.traceId === id) : corpus[`${generation}ByKey`].get(k.value);
       return e ? describeEntry(e) : null;
     },
-    /** Changes `delayMs` and/or `failWith` for the requests that follow. */
-    set({ delayMs: d, failWith: f } = {}) {
+    /** Changes `delayMs`, `failWith` and/or `misbehave` for the requests that follow. */
+    set({ delayMs: d, failWith: f, misbehave: m } = {}) {
       if (d !== undefined) settings.delayMs = d;
       if (f !== undefined) settings.failWith = f;
+      if (m !== undefined) settings.misbehave = checkMisbehave(m);
     },
     close() {
       if (!closed) {
         closed = new Promise((resolve) => {
-          for (const t of timers) clearTimeout(t);
+          for (const t of timers) clearTimeout(t); // clears intervals too (Node shares the two)
           timers.clear();
           server.close(() => resolve());
           server.closeAllConnections?.();

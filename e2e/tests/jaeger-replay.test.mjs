@@ -504,6 +504,50 @@ test('traces: a test can serve its own choice of fixtures (e.g. a shadowed CRISP
   });
 });
 
+test('misbehave: the search routes answer endless, huge, HTML or 3,000 summaries; the rest as usual', async () => {
+  await withServer({ api: 'both', misbehave: { kind: 'summaries', count: 3000, rootServiceName: '<b>x</b>' } }, async (server, get) => {
+    const q = '?query.startTimeMin=2020-01-01T00:00:00Z&query.startTimeMax=2030-01-01T00:00:00Z';
+    const many = await get('/api/v3/trace-summaries' + q);
+    assert.equal(many.status, 200);
+    assert.equal(many.body.summaries.length, 3000);
+    assert.equal(new Set(many.body.summaries.map((s) => s.traceId)).size, 3000);
+    assert.equal(many.body.summaries[0].rootServiceName, '<b>x</b>');
+    // Go's HTML-safe escaping, as Jaeger writes.
+    assert.ok(many.text.includes('\\u003cb\\u003ex'));
+    // Other routes answer as Jaeger does.
+    assert.equal((await get('/api/v3/services')).status, 200);
+
+    server.set({ misbehave: { kind: 'html' } });
+    const html = await fetch(server.url + '/api/traces?service=x');
+    assert.equal(html.status, 200);
+    assert.match(html.headers.get('content-type'), /^text\/html/);
+    assert.match(await html.text(), /<title>Sign in<\/title>/);
+
+    server.set({ misbehave: { kind: 'huge', mb: 3 } });
+    const huge = await fetch(server.url + '/api/v3/traces' + q);
+    const bytes = Buffer.from(await huge.arrayBuffer());
+    assert.equal(bytes.length, 3 << 20);
+    assert.throws(() => JSON.parse(bytes.toString('utf8')));
+
+    server.set({ misbehave: { kind: 'endless' } });
+    const abort = new AbortController();
+    const endless = await fetch(server.url + '/api/v3/trace-summaries' + q, { signal: abort.signal });
+    assert.equal(endless.status, 200);
+    const reader = endless.body.getReader();
+    const first = await reader.read();
+    assert.equal(Buffer.from(first.value).toString(), '{"summaries":[');
+    setTimeout(() => abort.abort(), 400);
+    await assert.rejects(async () => {
+      for (;;) if ((await reader.read()).done) return;
+    });
+    assert.deepEqual(
+      server.requests.filter((r) => r.misbehave).map((r) => r.misbehave),
+      ['summaries', 'html', 'huge', 'endless'],
+    );
+    assert.throws(() => server.set({ misbehave: { kind: 'nonsense' } }), /misbehave\.kind/);
+  });
+});
+
 test('Go parsers: the messages of Go\'s standard library', () => {
   assert.equal(go.parseRFC3339Nano('2026-06-21T10:10:44.63040705Z').value, 1782036644630407050n);
   assert.equal(go.parseRFC3339Nano('2024-01-01T10:00:00+01:00').value, 1704099600000000000n);

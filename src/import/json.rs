@@ -32,7 +32,8 @@ impl<'de> Deserialize<'de> for Int {
                 if v.is_finite() && v.abs() < 9.2e18 {
                     Ok(Int(v.round() as i64))
                 } else {
-                    Err(E::custom(format!("{v} is not a usable integer")))
+                    // `{:e}`: 1e308 is not written out in 309 digits.
+                    Err(E::custom(format!("{v:e} is not a usable integer")))
                 }
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Int, E> {
@@ -42,7 +43,7 @@ impl<'de> Deserialize<'de> for Int {
                 }
                 match t.parse::<f64>() {
                     Ok(f) => self.visit_f64(f),
-                    Err(_) => Err(E::custom(format!("\"{v}\" is not an integer"))),
+                    Err(_) => Err(E::custom(format!("{} is not an integer", quoted_start(v)))),
                 }
             }
         }
@@ -75,7 +76,7 @@ impl<'de> Deserialize<'de> for Float {
                 v.trim()
                     .parse::<f64>()
                     .map(Float)
-                    .map_err(|_| E::custom(format!("\"{v}\" is not a number")))
+                    .map_err(|_| E::custom(format!("{} is not a number", quoted_start(v))))
             }
         }
         d.deserialize_any(V)
@@ -134,6 +135,15 @@ pub fn value_kind(raw: &RawValue) -> &'static str {
     }
 }
 
+/// A string quoted for a message, cut after 40 characters: a field can hold
+/// megabytes, and the message is shown whole.
+pub fn quoted_start(v: &str) -> String {
+    let mut chars = v.chars();
+    let start: String = chars.by_ref().take(40).collect();
+    let more = if chars.next().is_some() { "…" } else { "" };
+    format!("\"{start}{more}\"")
+}
+
 /// Microseconds to nanoseconds, saturating.
 pub fn us_to_ns(us: i64) -> i64 {
     us.saturating_mul(1000)
@@ -146,12 +156,23 @@ pub fn span_label(raw: &RawValue, keys: &[&str]) -> String {
 
 /// [`span_label`] of raw text.
 pub fn span_label_str(raw: &str, keys: &[&str]) -> String {
-    let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(raw).unwrap_or_default();
+    // Values are kept raw: a field nested too deep or a number out of range
+    // elsewhere in the span must not hide its id (it read "a span without
+    // an id" for a span whose id was there).
+    let Ok(map) = serde_json::from_str::<BTreeMap<String, &RawValue>>(raw) else {
+        return "a span whose id could not be read".to_string();
+    };
     for k in keys {
-        if let Some(v) = map.get(*k) {
-            if let Some(s) = v.as_str() {
-                return format!("span {s}");
+        if let Some(s) = map
+            .get(*k)
+            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+        {
+            // An id is short; a megabyte one is cut for the message.
+            let mut id: String = s.chars().take(64).collect();
+            if id.len() < s.len() {
+                id.push('…');
             }
+            return format!("span {id}");
         }
     }
     "a span without an id".to_string()

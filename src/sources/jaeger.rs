@@ -154,18 +154,30 @@ pub async fn get_body(
     })
 }
 
-/// [`get_body`], read whole as text (JSON other than traces).
+/// The most read of an answer that is not traces (services, operations,
+/// search summaries): 3,000 summaries take about 1.5 MB, so a longer answer
+/// is no Jaeger list. Past it the answer is dropped (the download stops)
+/// with a message, instead of filling the page's memory (issue #18: a
+/// 50 MB page of text where JSON was expected).
+pub const MAX_ANSWER: usize = 32 << 20;
+
+/// [`get_body`], read whole as text (JSON other than traces), at most
+/// [`MAX_ANSWER`] bytes.
 pub async fn get(
     conn: &Connection,
     url: &str,
     abort: &http::Abort,
     observe: Observe<'_>,
 ) -> Result<String, Failure> {
-    let body = get_body(conn, url, abort, observe).await?.body;
-    body.all()
-        .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .map_err(Failure::from)
+    let mut body = get_body(conn, url, abort, observe).await?.body;
+    match body.whole_if_within(MAX_ANSWER).await {
+        Ok(Some(b)) => Ok(String::from_utf8_lossy(&b).into_owned()),
+        Ok(None) => Err(Failure::NotJaeger(format!(
+            "the answer is longer than {} MB, more than any list Jaeger sends",
+            MAX_ANSWER >> 20
+        ))),
+        Err(f) => Err(Failure::from(f)),
+    }
 }
 
 /// Finds which API the server speaks: `/api/v3/services` first, then `/api/services`.

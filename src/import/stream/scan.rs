@@ -167,6 +167,24 @@ impl Scanner {
         }
     }
 
+    /// For a document starting at `i` with `t`, `f` or `n` that does not
+    /// spell `true`, `false` or `null` (as far as it is buffered): its first
+    /// words, for the message (a page of text is no boolean).
+    fn not_a_literal(&self, i: usize, c: u8) -> Option<String> {
+        let word: &[u8] = match c {
+            b't' => b"true",
+            b'f' => b"false",
+            b'n' => b"null",
+            _ => return None,
+        };
+        let rest = self.buf.get(i..).unwrap_or("");
+        let n = rest.len().min(word.len());
+        if rest.as_bytes().get(..n) == word.get(..n) {
+            return None;
+        }
+        Some(rest.chars().take_while(|&ch| ch != '\n').take(40).collect())
+    }
+
     /// A value starts at `i` with byte `c`.
     fn value_start(&mut self, i: usize, c: u8) -> Result<(), Stop> {
         let at = self.abs(i);
@@ -176,6 +194,12 @@ impl Scanner {
                 b'{' => Role::Obj,
                 b'[' => Role::TraceList,
                 _ => {
+                    if let Some(word) = self.not_a_literal(i, c) {
+                        return Err(self.stop(
+                            at,
+                            format!("malformed JSON: the text starts with {word:?}, which is no JSON value"),
+                        ));
+                    }
                     let what = match c {
                         b'"' => "a string",
                         b't' | b'f' => "a boolean",
