@@ -56,7 +56,7 @@ async function recordViolations(context) {
   await context.addInitScript(() => {
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) => {
-      window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+      window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
     });
   });
 }
@@ -90,7 +90,7 @@ test('the built page carries the policy, before any script, with its inline scri
   assert.equal(directives['frame-ancestors'], undefined, 'frame-ancestors is the server\'s to send');
 });
 
-test('standalone: every view runs with no violation, and the policy refuses an inline script and a style attribute', { timeout: 120_000 }, async () => {
+test('standalone: every view runs with no violation', { timeout: 120_000 }, async () => {
   await runInPage(browser, ARTIFACT_PREFIX, 'standalone', async ({ page, context }) => {
     await recordViolations(context);
     await page.goto(`${server.url}?url=${encodeURIComponent(HOTROD)}`);
@@ -125,8 +125,18 @@ test('standalone: every view runs with no violation, and the policy refuses an i
     await page.click('[data-testid=compare-ticked]');
     await page.locator('[data-testid=compare-headline]').waitFor();
     assert.deepEqual(await violations(page), []);
+  });
+});
 
-    // The policy is in force: what it forbids is refused and reported.
+test('the policy is in force: an inline script and a style attribute added to the page are refused and reported', { timeout: 60_000 }, async () => {
+  // Not through runInPage: the refusals are logged as console errors, which is the point here.
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await recordViolations(context);
+    await page.goto(server.url);
+    await waitUntil('the demo', () => countOf(page, '[data-testid=headline]'), (n) => n > 0);
+    assert.deepEqual(await violations(page), []);
     const ran = await page.evaluate(async () => {
       const s = document.createElement('script');
       s.textContent = 'window.__injected = true;';
@@ -137,9 +147,11 @@ test('standalone: every view runs with no violation, and the policy refuses an i
     });
     assert.deepEqual(ran, { injected: false, outline: 'none' });
     const reported = await violations(page);
-    assert.ok(reported.some((v) => v.startsWith('script-src-elem blocked (inline)')), `no script violation: ${reported}`);
-    assert.ok(reported.some((v) => v.startsWith('style-src-attr blocked (inline)')), `no style violation: ${reported}`);
-  });
+    assert.ok(reported.some((v) => v.startsWith('script-src-elem blocked inline')), `no script violation: ${reported}`);
+    assert.ok(reported.some((v) => v.startsWith('style-src-attr blocked inline')), `no style violation: ${reported}`);
+  } finally {
+    await context.close();
+  }
 });
 
 test('embedded in a page of another origin: the card and the postMessage-fed view report no violation', { timeout: 120_000 }, async () => {

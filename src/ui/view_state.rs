@@ -277,14 +277,14 @@ impl ViewState {
     }
 
     /// Opens the ancestors of `ix` that are collapsed, and the grouped
-    /// runs that hide it.
-    pub fn reveal(&self, ix: SpanIx) {
+    /// runs that hide it; true when it opened anything.
+    pub fn reveal(&self, ix: SpanIx) -> bool {
         let trace = self.trace();
         let ancestors = outline::ancestors(&trace, ix);
-        if self
+        let collapsed = self
             .collapsed
-            .with_untracked(|c| ancestors.iter().any(|&a| c.contains(a)))
-        {
+            .with_untracked(|c| ancestors.iter().any(|&a| c.contains(a)));
+        if collapsed {
             self.collapsed.update(|c| {
                 for &a in &ancestors {
                     c.remove(a);
@@ -292,7 +292,7 @@ impl ViewState {
             });
         }
         if !self.grouping_untracked() {
-            return;
+            return collapsed;
         }
         // A grouped run hides its members but its leader, and every
         // member's subtree.
@@ -305,9 +305,11 @@ impl ViewState {
             })
             .filter(|&l| !self.expanded_runs.with_untracked(|e| e.contains(l)))
             .collect();
-        if !hiding.is_empty() {
+        let grouped = !hiding.is_empty();
+        if grouped {
             self.expanded_runs.update(|e| e.extend(hiding));
         }
+        collapsed || grouped
     }
 
     /// Whether runs of repeats are grouped (tracked).
@@ -579,7 +581,7 @@ impl Views {
         let s = self.state(loaded);
         s.tab.set(Tab::Timeline);
         s.detail_open.set(true);
-        s.reveal(span);
+        let _ = s.reveal(span);
         s.select(span);
         self.app.show(loaded.key);
     }

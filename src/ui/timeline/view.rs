@@ -116,13 +116,26 @@ pub fn Timeline(loaded: Loaded) -> impl IntoView {
         let Some(target) = state.scroll_to.get() else {
             return;
         };
-        state.reveal(target);
+        let opened = state.reveal(target);
         let pos = rows.with(|r| r.iter().position(|&x| x == target));
-        if let (Some(pos), Some(el)) = (pos, ctx.container.get_untracked()) {
-            // The view's height, measured here: this may run before
-            // `viewport` is.
-            let y = geometry::scroll_target(pos, gap.get_untracked(), el.client_height() as f64);
-            ctx.scroll_to_y(y);
+        let scroll = move || {
+            if let (Some(pos), Some(el)) = (pos, ctx.container.try_get_untracked().flatten()) {
+                // The view's height, measured here: this may run before
+                // `viewport` is.
+                let y =
+                    geometry::scroll_target(pos, gap.get_untracked(), el.client_height() as f64);
+                ctx.scroll_to_y(y);
+            }
+        };
+        if opened {
+            // The rows' box grows with what was opened only once the DOM
+            // is updated: scrolled now, it would stop at its old height.
+            leptos::task::spawn_local(async move {
+                frames::frame_start().await;
+                scroll();
+            });
+        } else {
+            scroll();
         }
         state.scroll_to.set(None);
     });
