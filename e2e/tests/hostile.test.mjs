@@ -210,7 +210,10 @@ test('hostile strings in every field: shown as text in every view, no element ma
     // Statistics.
     await page.click('[data-testid=tab-statistics]');
     await page.locator('[data-testid=statistics]').waitFor();
-    await showsAsText(page, 'statistics', [P.operation, P.operation2], '[data-testid=statistics]');
+    await showsAsText(page, 'statistics by service', [P.service, P.service2], '[data-testid=statistics]');
+    await page.selectOption('[data-testid=statistics] select[data-testid=group-by]', 'operation');
+    await waitUntil('statistics by operation', () => page.$eval('[data-testid=statistics]', (el) => el.textContent), (t) => t.includes(P.operation2));
+    await showsAsText(page, 'statistics by operation', [P.operation, P.operation2], '[data-testid=statistics]');
     await nothingInjected(page, 'statistics');
 
     // The flame graph's tooltip on the root.
@@ -226,6 +229,8 @@ test('hostile strings in every field: shown as text in every view, no element ma
 
     // The service map: a node per service, the names as text (or, shortened, in data-service).
     await page.click('[data-testid=tab-service-map]');
+    // This trace's services only (the demo is loaded too).
+    await page.locator('[data-testid=service-map-one-trace] input, input[data-testid=service-map-one-trace]').first().check();
     await waitUntil('two services', () => countOf(page, '[data-testid=service-node]'), (n) => n === 2);
     const services = await page.$$eval('[data-testid=service-node]', (els) => els.map((e) => e.getAttribute('data-service')));
     assert.deepEqual(services.sort(), [P.service, P.service2].sort());

@@ -1082,18 +1082,19 @@ test('the timeline is measured again when the panel above it shrinks: its rows r
   await withPage('regrow', async ({ page }) => {
     // The bottleneck panel is tall when the trace opens, so the timeline is first measured
     // short; then the panel shrinks (as when its findings fold), with no resize and no scroll.
+    // A constructed style sheet: the page's content-security policy refuses a <style> element.
     await page.addInitScript(() => {
-      document.addEventListener('DOMContentLoaded', () => {
-        const tall = document.createElement('style');
-        tall.id = 'tall-panel';
-        tall.textContent = '[data-testid=bottleneck-panel] { min-height: 900px; }';
-        document.head.append(tall);
-      });
+      const tall = new CSSStyleSheet();
+      tall.replaceSync('[data-testid=bottleneck-panel] { min-height: 900px; }');
+      window.__tallPanel = tall;
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, tall];
     });
     await openHotrod(page);
     await page.waitForTimeout(400);
     const short = await rowsAsDrawn(page);
-    await page.evaluate(() => document.getElementById('tall-panel').remove());
+    await page.evaluate(() => {
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== window.__tallPanel);
+    });
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.waitForTimeout(400);
     const grown = await rowsAsDrawn(page);
