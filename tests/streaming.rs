@@ -222,6 +222,41 @@ fn text_that_is_not_utf8_is_replaced_and_named_and_cut_characters_are_joined() {
     }
 }
 
+/// Found by the `stream` fuzz target (issue #18): the check for a binary
+/// file looked at the first piece only, so a byte that is not UTF-8 in the
+/// first 4,096 bytes refused the file when it came in one piece and was
+/// replaced when the file came in small pieces (the spans loaded). The
+/// first 4,096 bytes are now gathered before they are checked; so is a
+/// byte-order mark cut between pieces.
+#[test]
+fn the_head_is_checked_for_a_binary_file_whatever_the_pieces() {
+    let doc = |name: &[u8]| {
+        let mut d =
+            br#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"a","operationName":""#
+                .to_vec();
+        d.extend_from_slice(name);
+        d.extend_from_slice(br#"","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}]}"#);
+        d
+    };
+    let bad = doc(b"caf\xe9");
+    let whole = outcome(import_bytes("bad.json", &bad));
+    assert!(whole.contains("not UTF-8 text"), "{whole}");
+    for piece in [1, 2, 7, 64, 4096] {
+        assert_eq!(
+            whole,
+            outcome(load_in_pieces("bad.json", &bad, piece)),
+            "pieces of {piece}"
+        );
+    }
+    let mut bom = "\u{feff}".as_bytes().to_vec();
+    bom.extend_from_slice(&doc(b"cafe"));
+    let whole = outcome(import_bytes("bom.json", &bom));
+    assert!(whole.starts_with("JaegerJson"), "{whole}");
+    for piece in [1, 2] {
+        assert_eq!(whole, outcome(load_in_pieces("bom.json", &bom, piece)));
+    }
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
