@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Runs the fuzz targets (fuzz/, cargo fuzz with libFuzzer) for a given time
-# each: scripts/fuzz.sh TARGET|all SECONDS [extra libFuzzer flags…]
+# each:      scripts/fuzz.sh TARGET|all SECONDS [extra libFuzzer flags…]
+# then keeps what they found in the stored corpora, minimized:
+#            scripts/fuzz.sh TARGET|all store
 #
 # Needs a nightly toolchain and cargo-fuzz (cargo install cargo-fuzz).
-# Each target starts from its stored corpus (fuzz/corpus/TARGET, kept small
-# with `cargo fuzz cmin`) plus, read-only, the shared fixtures that fit its
-# input (../shared/fixtures, never copied into the repository), with the
-# JSON dictionary fuzz/json.dict. No input may take over a second
-# (-timeout=1) or allocate past the limits below. It runs niced, one job at
-# a time. New inputs go to fuzz/corpus/TARGET; crashes to
-# fuzz/artifacts/TARGET/ (replay one: cargo +nightly fuzz run -a -s none
-# TARGET FILE). libFuzzer's output (executions, exec/s, cov, ft) is kept in
-# fuzz/logs/TARGET.log.
+# Each target starts from its working corpus (fuzz/work/TARGET, not in git,
+# where new inputs go), its stored corpus (fuzz/corpus/TARGET) and the
+# shared fixtures that fit its input (../shared/fixtures, never copied into
+# the repository), with the JSON dictionary fuzz/json.dict. No input may
+# take over a second (-timeout=1) or allocate past the limits below; inputs
+# are at most 8 KB (more executions a second; the fixtures are cut there).
+# It runs niced, one job at a time. Crashes go to fuzz/artifacts/TARGET/
+# (replay one: cargo +nightly fuzz run -a -s none TARGET FILE).
+# libFuzzer's output (executions, exec/s, cov, ft) is kept in
+# fuzz/logs/TARGET.log. `store` merges the working corpus into the stored
+# one (libFuzzer's -merge=1, as `cargo fuzz cmin` does: only inputs that
+# add coverage, each cut to 4 KB), which tests/fuzz_corpus.rs replays.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
@@ -61,20 +66,35 @@ extra_dirs() {
 mkdir -p logs
 export CARGO_BUILD_JOBS=1
 nice -n 19 cargo +nightly fuzz build -a -s none
+
+if [ "$seconds" = store ]; then
+  for t in "${targets[@]}"; do
+    mkdir -p "work/$t" "corpus/$t"
+    merged=$(mktemp -d)
+    nice -n 19 cargo +nightly fuzz run -a -s none "$t" "$merged" "corpus/$t" "work/$t" -- \
+      -merge=1 -max_len=4096 -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=1024 2>&1 | tail -n 2
+    rm -rf "corpus/$t"
+    mv "$merged" "corpus/$t"
+    chmod 755 "corpus/$t"
+    echo "$t: $(ls "corpus/$t" | wc -l) inputs, $(du -sh "corpus/$t" | cut -f1)"
+  done
+  exit 0
+fi
+
 for t in "${targets[@]}"; do
-  mkdir -p "corpus/$t"
+  mkdir -p "work/$t" "corpus/$t"
   echo "== $t for ${seconds}s"
   # With -jobs, libFuzzer runs the job in a child process whose output
   # goes to fuzz-0.log: it is kept as logs/TARGET.log.
   rm -f fuzz-0.log
   status=0
   # shellcheck disable=SC2046
-  nice -n 19 cargo +nightly fuzz run -a -s none "$t" "corpus/$t" $(extra_dirs "$t") -- \
+  nice -n 19 cargo +nightly fuzz run -a -s none "$t" "work/$t" "corpus/$t" $(extra_dirs "$t") -- \
     -dict=json.dict -max_total_time="$seconds" -timeout=1 \
-    -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=65536 \
+    -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=8192 \
     -jobs=1 -workers=1 -print_final_stats=1 "$@" || status=$?
   mv -f fuzz-0.log "logs/$t.log" 2>/dev/null || true
-  grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|^#[0-9]+ +DONE|panicked|SUMMARY|ERROR' "logs/$t.log" || true
+  grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|^#[0-9]+[[:space:]]+DONE|panicked|SUMMARY|ERROR' "logs/$t.log" || true
   if [ "$status" != 0 ]; then
     echo "$t: libFuzzer stopped with status $status (see fuzz/logs/$t.log and fuzz/artifacts/$t/)" >&2
     exit "$status"

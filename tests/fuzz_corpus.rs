@@ -1,15 +1,21 @@
-//! Replays every stored fuzz corpus (`fuzz/corpus/<target>/`) through its
-//! target's check (`traceglass::fuzzing`), natively and without fuzzing,
-//! so that a regression on an input the fuzzer once found is caught by a
-//! plain `cargo test`. The fuzzing itself runs with `scripts/fuzz.sh`.
+//! Replays every stored fuzz corpus (`fuzz/corpus/<target>/`, minimized by
+//! `scripts/fuzz.sh all store`) and every input that once failed a check
+//! (`fuzz/regressions/<target>/`, kept whole) through its target's check
+//! (`traceglass::fuzzing`), natively and without fuzzing, so that a plain
+//! `cargo test` catches a regression. The fuzzing itself runs with
+//! `scripts/fuzz.sh`.
 
 use std::path::PathBuf;
 use traceglass::fuzzing::TARGETS;
 
-fn corpus(target: &str) -> Vec<PathBuf> {
+fn inputs(folder: &str, target: &str) -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
+        .join("fuzz")
+        .join(folder)
         .join(target);
+    if folder == "regressions" && !dir.exists() {
+        return Vec::new();
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .flatten()
@@ -23,7 +29,10 @@ fn corpus(target: &str) -> Vec<PathBuf> {
 #[test]
 fn every_target_has_a_stored_corpus() {
     for (name, _) in TARGETS {
-        assert!(!corpus(name).is_empty(), "fuzz/corpus/{name} is empty");
+        assert!(
+            !inputs("corpus", name).is_empty(),
+            "fuzz/corpus/{name} is empty"
+        );
     }
 }
 
@@ -31,7 +40,10 @@ fn every_target_has_a_stored_corpus() {
 fn every_stored_input_passes_its_targets_check() {
     let mut total = 0;
     for (name, check) in TARGETS {
-        for path in corpus(name) {
+        for path in inputs("corpus", name)
+            .into_iter()
+            .chain(inputs("regressions", name))
+        {
             let data = std::fs::read(&path).unwrap();
             let run = std::panic::catch_unwind(|| check(&data));
             assert!(run.is_ok(), "{name}: {} fails its check", path.display());

@@ -257,6 +257,62 @@ fn the_head_is_checked_for_a_binary_file_whatever_the_pieces() {
     }
 }
 
+/// Found by the `stream` fuzz target (issue #18): a Jaeger span read in
+/// place by the fast reader counted as soon as its closing brace was in the
+/// buffer, while a span cut out (its start and end in different pieces)
+/// counts once the comma or bracket after it comes. A file cut right after
+/// a span's brace gave one span more in one piece than in small ones. Now
+/// both wait for what follows the span.
+#[test]
+fn a_span_that_ends_the_input_counts_the_same_in_any_pieces() {
+    let span = |id: &str| {
+        format!(
+            r#"{{"traceID":"1","spanID":"{id}","operationName":"op","startTime":1,"duration":2}}"#
+        )
+    };
+    // Past the first 4,096 bytes, which are gathered before any is read.
+    let pad = " ".repeat(5000);
+    let cut = format!(
+        r#"{pad}{{"traceID":"1","spans":[{},{}"#,
+        span("a"),
+        span("b")
+    );
+    for text in [cut.clone(), format!("{cut}\n  ")] {
+        let whole = outcome(import_bytes("cut.json", text.as_bytes()));
+        assert!(whole.contains("file ends before"), "{whole}");
+        for piece in [1, 2, 7, 64, 100] {
+            assert_eq!(
+                whole,
+                outcome(load_in_pieces("cut.json", text.as_bytes(), piece)),
+                "pieces of {piece}"
+            );
+        }
+    }
+}
+
+/// Found by the `gzip` fuzz target (issue #18): once reading stopped at a
+/// structural error after some spans, the rest of a gzip file fed in pieces
+/// was never inflated, and the end of the input found the gzip stream
+/// incomplete: "the gzip data is damaged", and no spans. In one piece the
+/// spans loaded with a warning. The end of the gzip stream is not looked
+/// for after a stop.
+#[test]
+fn a_stop_in_a_gzip_file_keeps_its_spans_whatever_the_pieces() {
+    let span = r#"{"traceID":"1","spanID":"a","operationName":"op","startTime":1,"duration":2}"#;
+    let pad = " ".repeat(5000);
+    let text = format!(r#"{pad}{{"data":[{{"traceID":"1","spans":[{span}]]]}}]}}"#);
+    let plain = outcome(import_bytes("stop.json", text.as_bytes()));
+    assert!(plain.contains("reading stopped"), "{plain}");
+    let zipped = gzip(text.as_bytes());
+    for piece in [1, 2, 7, 64, 4096] {
+        assert_eq!(
+            plain,
+            outcome(load_in_pieces("stop.json", &zipped, piece)),
+            "pieces of {piece}"
+        );
+    }
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

@@ -17,7 +17,7 @@ pub fn jaeger_api(data: &[u8]) {
     let body = String::from_utf8_lossy(data);
     for v in [ApiVersion::V1, ApiVersion::V3] {
         if let Ok(services) = jaeger::parse_services(v, &body) {
-            assert!(services.iter().all(|s| !s.is_empty()), "an empty service");
+            assert!(services.is_sorted(), "services not sorted");
         }
         if let Ok(ops) = jaeger::parse_operations(v, &body) {
             let grouped = jaeger::operations_by_kind(&ops);
@@ -44,7 +44,10 @@ pub fn jaeger_api(data: &[u8]) {
 /// kept with its ancestors.
 pub fn search(data: &[u8]) {
     let (query, file) = match data.iter().position(|&b| b == 0) {
-        Some(i) => (data.get(..i).unwrap_or(&[]), data.get(i + 1..).unwrap_or(&[])),
+        Some(i) => (
+            data.get(..i).unwrap_or(&[]),
+            data.get(i + 1..).unwrap_or(&[]),
+        ),
         None => (data, &[][..]),
     };
     let q = Query::parse(&String::from_utf8_lossy(query));
@@ -115,6 +118,9 @@ pub fn url(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (before, fragment) = text.split_once('#').unwrap_or((&text, ""));
     let (path, query) = before.split_once('?').unwrap_or(("/", before));
+    // A page's path always starts with a slash.
+    let path = format!("/{}", path.strip_prefix('/').unwrap_or(path));
+    let path = path.as_str();
     let p = Params::parse(query);
     assert_eq!(
         Params::parse(&p.to_query()),

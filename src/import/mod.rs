@@ -197,7 +197,8 @@ pub fn read_as(format: Format, text: &str) -> Result<Vec<Trace>, String> {
     let is_list = raw.get().trim_start().starts_with('[');
     match format {
         Format::JaegerJson if is_list => {
-            let items: Vec<&RawValue> = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+            let items: Vec<&RawValue> =
+                serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
             jaeger::read_span_array(&items, &mut out);
         }
         Format::JaegerJson => jaeger::read_trace(raw, &mut out)?,

@@ -383,7 +383,9 @@ impl Loader {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        if let Some(gz) = self.inflate.as_mut() {
+        // Once scanning stopped, the rest of the input is not read: nor is
+        // the end of a gzip stream (pieces after the stop never reach it).
+        if let Some(gz) = self.inflate.as_mut().filter(|_| !self.stopped) {
             if let Err(e) = gz.try_finish() {
                 return Err(self.error(None, None, format!("the gzip data is damaged: {e}")));
             }

@@ -181,8 +181,8 @@ impl Scanner {
     /// Reads a Jaeger span that starts at `i` straight from the buffer with
     /// the fast reader, without first looking for its end: most spans are
     /// read in one pass this way. `None` when the span is not a Jaeger
-    /// span, is not complete in the buffer, or is one for the general
-    /// reader; the span is then cut out and read as usual. Otherwise the
+    /// span, is not complete in the buffer (with a byte after it), or is one
+    /// for the general reader; the span is then cut out and read as usual. Otherwise the
     /// position after it.
     pub(super) fn read_jaeger_in_place(&mut self, i: usize, out: &mut Collector) -> Option<usize> {
         let n = self.stack.len();
@@ -193,6 +193,13 @@ impl Scanner {
         }
         let mut r = jaeger::Reader::new(self.buf.get(i..)?);
         let parts = r.span().ok()?;
+        // Only once what follows the span is buffered too, as a span cut
+        // out is read once the comma or bracket after it comes: a span
+        // that ends the input counts the same in pieces of any size.
+        let after = self.buf.as_bytes().get(i + r.i..)?;
+        if after.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
         let t = trace_ctx(&mut head.last_mut()?.trace, &mut self.serial);
         spans.cap = Cap::None;
         if let Some(d) = self.doc.as_mut() {

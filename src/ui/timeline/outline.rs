@@ -221,7 +221,9 @@ mod tests {
         let (rows, _) = visible_rows(&t, &SpanSet::new(), Some(&keep), None);
         assert_eq!(names(&t, &rows), ["root", "a", "a2", "b"]);
         let keep = of_service(&t, "nowhere");
-        assert!(visible_rows(&t, &SpanSet::new(), Some(&keep), None).0.is_empty());
+        assert!(visible_rows(&t, &SpanSet::new(), Some(&keep), None)
+            .0
+            .is_empty());
     }
 
     #[test]
