@@ -255,6 +255,17 @@ fn the_head_is_checked_for_a_binary_file_whatever_the_pieces() {
     for piece in [1, 2] {
         assert_eq!(whole, outcome(load_in_pieces("bom.json", &bom, piece)));
     }
+    // The 4,096 bytes checked follow the byte-order mark: a bad byte as
+    // the last of them is found in any pieces.
+    let mut late = "\u{feff}".as_bytes().to_vec();
+    late.extend_from_slice(&vec![b' '; 4095]);
+    late.extend_from_slice(&doc(b"cafe"));
+    late[3 + 4095] = 0xff;
+    let whole = outcome(import_bytes("late.json", &late));
+    assert!(whole.contains("not UTF-8 text"), "{whole}");
+    for piece in [1, 2, 7, 4096] {
+        assert_eq!(whole, outcome(load_in_pieces("late.json", &late, piece)));
+    }
 }
 
 /// Found by the `stream` fuzz target (issue #18): a Jaeger span read in

@@ -297,8 +297,10 @@ impl Loader {
         if self.started {
             return self.scan(bytes);
         }
+        const BOM: &[u8] = "\u{feff}".as_bytes();
         self.plain_head.extend_from_slice(bytes);
-        if self.plain_head.len() < HEAD_CHECKED && !end {
+        // The checked bytes come after a byte-order mark.
+        if self.plain_head.len() < HEAD_CHECKED + BOM.len() && !end {
             return Ok(());
         }
         let all = std::mem::take(&mut self.plain_head);
@@ -306,22 +308,16 @@ impl Loader {
             return Ok(());
         }
         self.started = true;
-        let mut bytes = &all[..];
-        {
-            if let Some(rest) = bytes.strip_prefix("\u{feff}".as_bytes()) {
-                bytes = rest;
-            }
-            let head = bytes.get(..bytes.len().min(HEAD_CHECKED)).unwrap_or(bytes);
-            if let Err(e) = std::str::from_utf8(head) {
-                if e.error_len().is_some() {
-                    let (line, column) = super::line_col(head, e.valid_up_to());
-                    return Err(self.fail(
-                        Some(line),
-                        Some(column),
-                        "the file is not UTF-8 text (a binary file, or another encoding)"
-                            .to_string(),
-                    ));
-                }
+        let bytes = all.strip_prefix(BOM).unwrap_or(&all);
+        let head = bytes.get(..bytes.len().min(HEAD_CHECKED)).unwrap_or(bytes);
+        if let Err(e) = std::str::from_utf8(head) {
+            if e.error_len().is_some() {
+                let (line, column) = super::line_col(head, e.valid_up_to());
+                return Err(self.fail(
+                    Some(line),
+                    Some(column),
+                    "the file is not UTF-8 text (a binary file, or another encoding)".to_string(),
+                ));
             }
         }
         self.scan(bytes)
