@@ -6,17 +6,19 @@
 #
 # Needs a nightly toolchain and cargo-fuzz (cargo install cargo-fuzz).
 # Each target starts from its working corpus (fuzz/work/TARGET, not in git,
-# where new inputs go), its stored corpus (fuzz/corpus/TARGET) and the
-# shared fixtures that fit its input (../shared/fixtures, never copied into
-# the repository), with the JSON dictionary fuzz/json.dict. No input may
-# take over a second (-timeout=1) or allocate past the limits below; inputs
-# are at most 8 KB (more executions a second; the fixtures are cut there).
+# where new inputs go), its stored corpus (fuzz/corpus/TARGET), a few
+# hand-written seeds (fuzz/seeds/TARGET) and the shared fixtures that fit
+# its input (../shared/fixtures, never copied into the repository), with
+# the JSON dictionary fuzz/json.dict. No input may take over a second
+# (-timeout=1) or allocate past the limits below; inputs are at most 8 KB
+# (more executions a second; the fixtures are cut there).
 # It runs niced, one job at a time. Crashes go to fuzz/artifacts/TARGET/
 # (replay one: cargo +nightly fuzz run -a -s none TARGET FILE).
 # libFuzzer's output (executions, exec/s, cov, ft) is kept in
-# fuzz/logs/TARGET.log. `store` merges the working corpus into the stored
-# one (libFuzzer's -merge=1, as `cargo fuzz cmin` does: only inputs that
-# add coverage, each cut to 4 KB), which tests/fuzz_corpus.rs replays.
+# fuzz/logs/TARGET.log. `store` replaces the stored corpus with a minimal
+# set of the stored and working inputs that covers what they all cover
+# (libFuzzer's -set_cover_merge=1, a smaller `cargo fuzz cmin`; each input
+# cut to 4 KB), which tests/fuzz_corpus.rs replays.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
@@ -37,14 +39,14 @@ fixtures=$(cd .. && pwd)/../shared/fixtures
 # Seeds derived from the fixtures for the targets whose input is not a bare
 # file (gzip's mode byte, the stream's two seed bytes), made in a temporary
 # folder, never in the repository.
-seeds=$(mktemp -d)
-trap 'rm -rf "$seeds"' EXIT
+derived=$(mktemp -d)
+trap 'rm -rf "$derived"' EXIT
 derive() { # target prefix-bytes
-  mkdir -p "$seeds/$1"
+  mkdir -p "$derived/$1"
   for f in "$fixtures"/*/*.json "$fixtures"/*/*.ndjson; do
     [ -f "$f" ] || continue
     [ "$(stat -c %s "$f")" -le 65536 ] || continue
-    { printf '%b' "$2"; cat "$f"; } > "$seeds/$1/$(basename "$(dirname "$f")")-$(basename "$f")"
+    { printf '%b' "$2"; cat "$f"; } > "$derived/$1/$(basename "$(dirname "$f")")-$(basename "$f")"
   done
 }
 derive gzip '\x00'
@@ -53,7 +55,7 @@ derive stream '\x05\x00'
 extra_dirs() {
   case $1 in
     sniff) echo "$fixtures/jaeger $fixtures/otlp $fixtures/zipkin $fixtures/tempo $fixtures/jaeger-apiv3 $fixtures/crisp" ;;
-    stream | gzip) echo "$seeds/$1" ;;
+    stream | gzip) echo "$derived/$1" ;;
     jaeger) echo "$fixtures/jaeger $fixtures/crisp" ;;
     otlp) echo "$fixtures/otlp $fixtures/tempo" ;;
     zipkin) echo "$fixtures/zipkin" ;;
@@ -72,7 +74,7 @@ if [ "$seconds" = store ]; then
     mkdir -p "work/$t" "corpus/$t"
     merged=$(mktemp -d)
     nice -n 19 cargo +nightly fuzz run -a -s none "$t" "$merged" "corpus/$t" "work/$t" -- \
-      -merge=1 -max_len=4096 -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=1024 2>&1 | tail -n 2
+      -set_cover_merge=1 -max_len=4096 -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=1024 2>&1 | tail -n 2
     rm -rf "corpus/$t"
     mv "$merged" "corpus/$t"
     chmod 755 "corpus/$t"
@@ -89,7 +91,7 @@ for t in "${targets[@]}"; do
   rm -f fuzz-0.log
   status=0
   # shellcheck disable=SC2046
-  nice -n 19 cargo +nightly fuzz run -a -s none "$t" "work/$t" "corpus/$t" $(extra_dirs "$t") -- \
+  nice -n 19 cargo +nightly fuzz run -a -s none "$t" "work/$t" "corpus/$t" "seeds/$t" $(extra_dirs "$t") -- \
     -dict=json.dict -max_total_time="$seconds" -timeout=1 \
     -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=8192 \
     -jobs=1 -workers=1 -print_final_stats=1 "$@" || status=$?

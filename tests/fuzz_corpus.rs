@@ -1,6 +1,7 @@
 //! Replays every stored fuzz corpus (`fuzz/corpus/<target>/`, minimized by
-//! `scripts/fuzz.sh all store`) and every input that once failed a check
-//! (`fuzz/regressions/<target>/`, kept whole) through its target's check
+//! `scripts/fuzz.sh all store`), the hand-written seeds (`fuzz/seeds/`) and
+//! every input that once failed a check (`fuzz/regressions/<target>/`,
+//! kept whole) through its target's check
 //! (`traceglass::fuzzing`), natively and without fuzzing, so that a plain
 //! `cargo test` catches a regression. The fuzzing itself runs with
 //! `scripts/fuzz.sh`.
@@ -13,7 +14,7 @@ fn inputs(folder: &str, target: &str) -> Vec<PathBuf> {
         .join("fuzz")
         .join(folder)
         .join(target);
-    if folder == "regressions" && !dir.exists() {
+    if !dir.exists() {
         return Vec::new();
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -27,11 +28,11 @@ fn inputs(folder: &str, target: &str) -> Vec<PathBuf> {
 }
 
 #[test]
-fn every_target_has_a_stored_corpus() {
+fn every_target_has_stored_inputs() {
     for (name, _) in TARGETS {
         assert!(
-            !inputs("corpus", name).is_empty(),
-            "fuzz/corpus/{name} is empty"
+            !inputs("corpus", name).is_empty() || !inputs("seeds", name).is_empty(),
+            "neither fuzz/corpus/{name} nor fuzz/seeds/{name} holds an input"
         );
     }
 }
@@ -42,6 +43,7 @@ fn every_stored_input_passes_its_targets_check() {
     for (name, check) in TARGETS {
         for path in inputs("corpus", name)
             .into_iter()
+            .chain(inputs("seeds", name))
             .chain(inputs("regressions", name))
         {
             let data = std::fs::read(&path).unwrap();

@@ -159,6 +159,17 @@ pub fn stream(data: &[u8]) {
     }
     let whole = import_bytes("fuzz.json", file);
     let pieces = load_in_pieces("fuzz.json", file, &sizes);
+    // Not compared (left from issue #18): where a gzip stream is damaged,
+    // the inflater stops at the damage before the text inflated from the
+    // same piece is scanned, so a whole file can fail as damaged where its
+    // pieces first gave spans, a stop or a binary file.
+    let damaged = |r: &Result<Imported, ImportError>| {
+        r.as_ref()
+            .is_err_and(|e| e.message.contains("gzip data is damaged"))
+    };
+    if file.starts_with(&[0x1f, 0x8b]) && (damaged(&whole) || damaged(&pieces)) {
+        return;
+    }
     assert_eq!(
         outcome(&whole),
         outcome(&pieces),
