@@ -16,9 +16,10 @@
 # (replay one: cargo +nightly fuzz run -a -s none TARGET FILE).
 # libFuzzer's output (executions, exec/s, cov, ft) is kept in
 # fuzz/logs/TARGET.log. `store` replaces the stored corpus with a minimal
-# set of the stored and working inputs that covers what they all cover
-# (libFuzzer's -set_cover_merge=1, a smaller `cargo fuzz cmin`; each input
-# cut to 4 KB), which tests/fuzz_corpus.rs replays.
+# set of the stored and working inputs that reaches every code edge they
+# reach (libFuzzer's -set_cover_merge=1 -use_counters=0, a smaller
+# `cargo fuzz cmin`; each input cut to 2 KB), which tests/fuzz_corpus.rs
+# replays.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
@@ -74,7 +75,7 @@ if [ "$seconds" = store ]; then
     mkdir -p "work/$t" "corpus/$t"
     merged=$(mktemp -d)
     nice -n 19 cargo +nightly fuzz run -a -s none "$t" "$merged" "corpus/$t" "work/$t" -- \
-      -set_cover_merge=1 -max_len=4096 -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=1024 2>&1 | tail -n 2
+      -set_cover_merge=1 -use_counters=0 -max_len=2048 -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=1024 2>&1 | tail -n 2
     rm -rf "corpus/$t"
     mv "$merged" "corpus/$t"
     chmod 755 "corpus/$t"
