@@ -187,7 +187,7 @@ fn unbuilt(file: &str, format: Format, mut out: Collector) -> Result<Unbuilt, Im
 }
 
 /// One importer run on its own, without the sniffer or the streaming
-/// loader (the fuzz targets' way into each importer, `crate::fuzzing`):
+/// loader (the fuzz targets' way into each importer):
 /// `text` is read as one JSON document of `format`'s shape, Jaeger's a
 /// trace object or a span list, OTLP's a request, Zipkin's a span list.
 #[doc(hidden)]
@@ -216,7 +216,7 @@ pub fn read_as(format: Format, text: &str) -> Result<Vec<Trace>, String> {
 }
 
 /// The fast Jaeger reader against serde on one span's text (a fuzz
-/// target's check, `crate::fuzzing`): panics when they give different
+/// target's check): panics when they give different
 /// answers. Declining is not an answer.
 #[doc(hidden)]
 pub fn jaeger_fast_vs_serde(text: &str) {
