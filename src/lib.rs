@@ -8,6 +8,9 @@
 
 pub mod analysis;
 pub mod export;
+/// The fuzz targets' checks (see `fuzz/`), shared with `tests/fuzz_corpus.rs`.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod jaeger;
 pub mod model;

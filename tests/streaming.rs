@@ -222,6 +222,110 @@ fn text_that_is_not_utf8_is_replaced_and_named_and_cut_characters_are_joined() {
     }
 }
 
+/// Found by the `stream` fuzz target (issue #18): the check for a binary
+/// file looked at the first piece only, so a byte that is not UTF-8 in the
+/// first 4,096 bytes refused the file when it came in one piece and was
+/// replaced when the file came in small pieces (the spans loaded). The
+/// first 4,096 bytes are now gathered before they are checked; so is a
+/// byte-order mark cut between pieces.
+#[test]
+fn the_head_is_checked_for_a_binary_file_whatever_the_pieces() {
+    let doc = |name: &[u8]| {
+        let mut d =
+            br#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"a","operationName":""#
+                .to_vec();
+        d.extend_from_slice(name);
+        d.extend_from_slice(br#"","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}]}"#);
+        d
+    };
+    let bad = doc(b"caf\xe9");
+    let whole = outcome(import_bytes("bad.json", &bad));
+    assert!(whole.contains("not UTF-8 text"), "{whole}");
+    for piece in [1, 2, 7, 64, 4096] {
+        assert_eq!(
+            whole,
+            outcome(load_in_pieces("bad.json", &bad, piece)),
+            "pieces of {piece}"
+        );
+    }
+    let mut bom = "\u{feff}".as_bytes().to_vec();
+    bom.extend_from_slice(&doc(b"cafe"));
+    let whole = outcome(import_bytes("bom.json", &bom));
+    assert!(whole.starts_with("JaegerJson"), "{whole}");
+    for piece in [1, 2] {
+        assert_eq!(whole, outcome(load_in_pieces("bom.json", &bom, piece)));
+    }
+    // The 4,096 bytes checked follow the byte-order mark: a bad byte as
+    // the last of them is found in any pieces.
+    let mut late = "\u{feff}".as_bytes().to_vec();
+    late.extend_from_slice(&vec![b' '; 4095]);
+    late.extend_from_slice(&doc(b"cafe"));
+    late[3 + 4095] = 0xff;
+    let whole = outcome(import_bytes("late.json", &late));
+    assert!(whole.contains("not UTF-8 text"), "{whole}");
+    for piece in [1, 2, 7, 4096] {
+        assert_eq!(whole, outcome(load_in_pieces("late.json", &late, piece)));
+    }
+}
+
+/// Found by the `stream` fuzz target (issue #18): a Jaeger span read in
+/// place by the fast reader counted as soon as its closing brace was in the
+/// buffer, while a span cut out (its start and end in different pieces)
+/// counts once the comma or bracket after it comes. A file cut right after
+/// a span's brace, or after a span followed by something else than a comma
+/// (`}.{`), gave one span more in one piece than in small ones. Now a span
+/// is read in place only when its comma or bracket follows.
+#[test]
+fn a_span_that_ends_the_input_counts_the_same_in_any_pieces() {
+    let span = |id: &str| {
+        format!(
+            r#"{{"traceID":"1","spanID":"{id}","operationName":"op","startTime":1,"duration":2}}"#
+        )
+    };
+    // Past the first 4,096 bytes, which are gathered before any is read.
+    let pad = " ".repeat(5000);
+    let cut = format!(
+        r#"{pad}{{"traceID":"1","spans":[{},{}"#,
+        span("a"),
+        span("b")
+    );
+    let dot = format!("{cut}.{}", span("c"));
+    for text in [cut.clone(), dot, format!("{cut}\n  ")] {
+        let whole = outcome(import_bytes("cut.json", text.as_bytes()));
+        assert!(whole.contains("file ends before"), "{whole}");
+        for piece in [1, 2, 7, 64, 100] {
+            assert_eq!(
+                whole,
+                outcome(load_in_pieces("cut.json", text.as_bytes(), piece)),
+                "pieces of {piece}"
+            );
+        }
+    }
+}
+
+/// Found by the `gzip` fuzz target (issue #18): once reading stopped at a
+/// structural error after some spans, the rest of a gzip file fed in pieces
+/// was never inflated, and the end of the input found the gzip stream
+/// incomplete: "the gzip data is damaged", and no spans. In one piece the
+/// spans loaded with a warning. The end of the gzip stream is not looked
+/// for after a stop.
+#[test]
+fn a_stop_in_a_gzip_file_keeps_its_spans_whatever_the_pieces() {
+    let span = r#"{"traceID":"1","spanID":"a","operationName":"op","startTime":1,"duration":2}"#;
+    let pad = " ".repeat(5000);
+    let text = format!(r#"{pad}{{"data":[{{"traceID":"1","spans":[{span}]]]}}]}}"#);
+    let plain = outcome(import_bytes("stop.json", text.as_bytes()));
+    assert!(plain.contains("reading stopped"), "{plain}");
+    let zipped = gzip(text.as_bytes());
+    for piece in [1, 2, 7, 64, 4096] {
+        assert_eq!(
+            plain,
+            outcome(load_in_pieces("stop.json", &zipped, piece)),
+            "pieces of {piece}"
+        );
+    }
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

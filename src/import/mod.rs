@@ -186,6 +186,43 @@ fn unbuilt(file: &str, format: Format, mut out: Collector) -> Result<Unbuilt, Im
     })
 }
 
+/// One importer run on its own, without the sniffer or the streaming
+/// loader (the fuzz targets' way into each importer):
+/// `text` is read as one JSON document of `format`'s shape, Jaeger's a
+/// trace object or a span list, OTLP's a request, Zipkin's a span list.
+#[doc(hidden)]
+pub fn read_as(format: Format, text: &str) -> Result<Vec<Trace>, String> {
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = Collector::default();
+    let is_list = raw.get().trim_start().starts_with('[');
+    match format {
+        Format::JaegerJson if is_list => {
+            let items: Vec<&RawValue> =
+                serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+            jaeger::read_span_array(&items, &mut out);
+        }
+        Format::JaegerJson => jaeger::read_trace(raw, &mut out)?,
+        Format::Otlp | Format::JaegerApiV3 | Format::Tempo => otlp::read_request(raw, &mut out)?,
+        Format::Zipkin => {
+            let items: Vec<&RawValue> = if is_list {
+                serde_json::from_str(raw.get()).map_err(|e| e.to_string())?
+            } else {
+                vec![raw]
+            };
+            zipkin::read_spans(&items, &mut out);
+        }
+    }
+    Ok(out.finish())
+}
+
+/// The fast Jaeger reader against serde on one span's text (a fuzz
+/// target's check): panics when they give different
+/// answers. Declining is not an answer.
+#[doc(hidden)]
+pub fn jaeger_fast_vs_serde(text: &str) {
+    jaeger::fast_vs_serde(text)
+}
+
 fn strip_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {

@@ -79,6 +79,23 @@ fn read_spans(
     }
 }
 
+/// The fast reader against serde on one span's text: where the fast reader
+/// reads a whole JSON value, serde reads the same; where serde reads it,
+/// the fast reader gives the same or declines. Panics otherwise (the
+/// differential fuzz target's check, through `import::jaeger_fast_vs_serde`).
+pub(super) fn fast_vs_serde(text: &str) {
+    let mut reader = Reader::new(text);
+    let fast = reader.span();
+    let whole = text
+        .get(reader.i..)
+        .is_some_and(|rest| rest.trim_start_matches([' ', '\t', '\n', '\r']).is_empty());
+    match (fast, serde_span(text)) {
+        (Ok(f), Ok(s)) => assert!(whole && f == s, "fast {f:?}\nserde {s:?}\non {text:?}"),
+        (Ok(f), Err(e)) => assert!(!whole, "serde fails ({e}), fast reads {f:?} from {text:?}"),
+        (Err(_), _) => {}
+    }
+}
+
 /// How a span's `processID` is resolved.
 pub(super) enum Processes<'p> {
     /// The trace's processes are known; `services` remembers the service

@@ -139,6 +139,10 @@ pub const MAX_BUFFERED: usize = 512 * 1024 * 1024;
 /// before it is scanned (and checked against [`MAX_BUFFERED`]).
 const INFLATE_CHUNK: usize = 64 * 1024;
 
+/// Plain bytes checked for a binary file (not UTF-8) before the first is
+/// scanned; they are gathered first, whatever the size of the pieces.
+const HEAD_CHECKED: usize = 4096;
+
 /// Reads a file that arrives in pieces. Feed it with [`Loader::push`], then
 /// call [`Loader::finish`]. Between pieces, [`Loader::spans_read`] and
 /// [`Loader::bytes_read`] tell the progress.
@@ -146,8 +150,13 @@ pub struct Loader {
     file: String,
     started: bool,
     inflate: Option<flate2::write::MultiGzDecoder<Vec<u8>>>,
+    /// Whether the input is gzip has been decided.
+    sniffed: bool,
     /// The first bytes, held until there are enough to tell gzip.
     head: Vec<u8>,
+    /// The first plain (inflated) bytes, held until there are
+    /// [`HEAD_CHECKED`] of them or the input ends.
+    plain_head: Vec<u8>,
     scanner: Scanner,
     out: Collector,
     bytes_in: u64,
@@ -166,7 +175,9 @@ impl Loader {
             file: file.to_string(),
             started: false,
             inflate: None,
+            sniffed: false,
             head: Vec::new(),
+            plain_head: Vec::new(),
             scanner: Scanner {
                 line: 1,
                 ..Scanner::default()
@@ -224,7 +235,7 @@ impl Loader {
         if self.stopped || bytes.is_empty() {
             return Ok(());
         }
-        if !self.started && self.inflate.is_none() && self.head.is_empty() {
+        if !self.sniffed && self.head.is_empty() {
             if bytes.starts_with(&[0x1f, 0x8b]) {
                 self.inflate = Some(flate2::write::MultiGzDecoder::new(Vec::new()));
             } else if bytes.len() < 2 && bytes.first() == Some(&0x1f) {
@@ -232,6 +243,7 @@ impl Loader {
                 self.head.extend_from_slice(bytes);
                 return Ok(());
             }
+            self.sniffed = true;
         }
         match self.inflate.as_mut() {
             Some(_) => {
@@ -247,7 +259,7 @@ impl Loader {
                         ));
                     }
                     let plain = std::mem::take(gz.get_mut());
-                    self.feed(&plain)?;
+                    self.feed(&plain, false)?;
                     if self.stopped {
                         break;
                     }
@@ -255,7 +267,8 @@ impl Loader {
                 Ok(())
             }
             None => {
-                if !self.head.is_empty() && !self.started {
+                if !self.head.is_empty() && !self.sniffed {
+                    self.sniffed = true;
                     let mut all = std::mem::take(&mut self.head);
                     all.extend_from_slice(bytes);
                     if all.starts_with(&[0x1f, 0x8b]) {
@@ -263,9 +276,9 @@ impl Loader {
                         self.bytes_in -= all.len() as u64;
                         return self.push(&all);
                     }
-                    return self.feed(&all);
+                    return self.feed(&all, false);
                 }
-                self.feed(bytes)
+                self.feed(bytes, false)
             }
         }
     }
@@ -276,29 +289,42 @@ impl Loader {
         e
     }
 
-    /// Scans plain (inflated) bytes.
-    fn feed(&mut self, mut bytes: &[u8]) -> Result<(), ImportError> {
-        if !self.started {
-            if bytes.is_empty() {
-                return Ok(());
-            }
-            self.started = true;
-            if let Some(rest) = bytes.strip_prefix("\u{feff}".as_bytes()) {
-                bytes = rest;
-            }
-            let head = bytes.get(..bytes.len().min(4096)).unwrap_or(bytes);
-            if let Err(e) = std::str::from_utf8(head) {
-                if e.error_len().is_some() {
-                    let (line, column) = super::line_col(head, e.valid_up_to());
-                    return Err(self.fail(
-                        Some(line),
-                        Some(column),
-                        "the file is not UTF-8 text (a binary file, or another encoding)"
-                            .to_string(),
-                    ));
-                }
+    /// Scans plain (inflated) bytes. The first [`HEAD_CHECKED`] bytes are
+    /// gathered before anything is scanned, so that the byte-order mark and
+    /// the check for a binary file see the same bytes whatever the size of
+    /// the pieces (`end`: there are no more).
+    fn feed(&mut self, bytes: &[u8], end: bool) -> Result<(), ImportError> {
+        if self.started {
+            return self.scan(bytes);
+        }
+        const BOM: &[u8] = "\u{feff}".as_bytes();
+        self.plain_head.extend_from_slice(bytes);
+        // The checked bytes come after a byte-order mark.
+        if self.plain_head.len() < HEAD_CHECKED + BOM.len() && !end {
+            return Ok(());
+        }
+        let all = std::mem::take(&mut self.plain_head);
+        if all.is_empty() {
+            return Ok(());
+        }
+        self.started = true;
+        let bytes = all.strip_prefix(BOM).unwrap_or(&all);
+        let head = bytes.get(..bytes.len().min(HEAD_CHECKED)).unwrap_or(bytes);
+        if let Err(e) = std::str::from_utf8(head) {
+            if e.error_len().is_some() {
+                let (line, column) = super::line_col(head, e.valid_up_to());
+                return Err(self.fail(
+                    Some(line),
+                    Some(column),
+                    "the file is not UTF-8 text (a binary file, or another encoding)".to_string(),
+                ));
             }
         }
+        self.scan(bytes)
+    }
+
+    /// Appends text and scans it.
+    fn scan(&mut self, bytes: &[u8]) -> Result<(), ImportError> {
         self.scanner.append(bytes);
         let result = self.scanner.scan(&mut self.out);
         self.spans = self.out.span_count();
@@ -353,15 +379,20 @@ impl Loader {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        if let Some(gz) = self.inflate.as_mut() {
+        // Once scanning stopped, the rest of the input is not read: nor is
+        // the end of a gzip stream (pieces after the stop never reach it).
+        if let Some(gz) = self.inflate.as_mut().filter(|_| !self.stopped) {
             if let Err(e) = gz.try_finish() {
                 return Err(self.error(None, None, format!("the gzip data is damaged: {e}")));
             }
             let plain = std::mem::take(gz.get_mut());
-            self.feed(&plain)?;
-        } else if !self.started && !self.head.is_empty() {
+            self.feed(&plain, false)?;
+        } else if !self.sniffed && !self.head.is_empty() {
             let all = std::mem::take(&mut self.head);
-            self.feed(&all)?;
+            self.feed(&all, false)?;
+        }
+        if !self.started {
+            self.feed(&[], true)?;
         }
         if !self.stopped {
             self.scanner.flush_carry();

@@ -181,9 +181,9 @@ impl Scanner {
     /// Reads a Jaeger span that starts at `i` straight from the buffer with
     /// the fast reader, without first looking for its end: most spans are
     /// read in one pass this way. `None` when the span is not a Jaeger
-    /// span, is not complete in the buffer, or is one for the general
-    /// reader; the span is then cut out and read as usual. Otherwise the
-    /// position after it.
+    /// span, is not complete in the buffer with the comma or bracket after
+    /// it, or is one for the general reader; the span is then cut out and
+    /// read as usual. Otherwise the position after it.
     pub(super) fn read_jaeger_in_place(&mut self, i: usize, out: &mut Collector) -> Option<usize> {
         let n = self.stack.len();
         let (head, rest) = self.stack.split_at_mut(n.checked_sub(1)?);
@@ -193,6 +193,15 @@ impl Scanner {
         }
         let mut r = jaeger::Reader::new(self.buf.get(i..)?);
         let parts = r.span().ok()?;
+        // Only when a comma or the list's end follows, as a span cut out is
+        // read when they come: a span followed by anything else, or by the
+        // end of the buffer, is cut out, so that it counts the same (or not
+        // at all, when the input ends first) in pieces of any size.
+        let after = self.buf.as_bytes().get(i + r.i..)?;
+        match after.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b',' | b']') => {}
+            _ => return None,
+        }
         let t = trace_ctx(&mut head.last_mut()?.trace, &mut self.serial);
         spans.cap = Cap::None;
         if let Some(d) = self.doc.as_mut() {

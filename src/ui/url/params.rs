@@ -199,12 +199,16 @@ impl ViewParams {
         ViewParams {
             trace: p.get("trace").map(String::from),
             span: p.get("span").map(String::from),
-            collapsed: p.get("collapsed").map(|c| {
-                c.split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
-            }),
+            // A list of nothing (`,`) is no list, as `write` writes none.
+            collapsed: p
+                .get("collapsed")
+                .map(|c| {
+                    c.split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|c| !c.is_empty()),
             window: p
                 .get("window")
                 .or_else(|| p.get("view"))
@@ -215,13 +219,16 @@ impl ViewParams {
                 .unwrap_or_default()
                 .to_string(),
             collapse_below: p.get("collapseBelow").map(String::from),
-            fields: p.get("fields").map(|f| {
-                f.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
-            }),
+            fields: p
+                .get("fields")
+                .map(|f| {
+                    f.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|f| !f.is_empty()),
         }
     }
 
@@ -438,6 +445,10 @@ mod tests {
         };
         assert_eq!(zoomed.write(&mut p), Change::Replace);
         assert_eq!(p.get("fields"), Some("db.system,http.route"));
+        // Lists of nothing read as none, as they are written (found by the
+        // url fuzz target).
+        let blank = ViewParams::read(&Params::parse("fields=+,+&collapsed=,"));
+        assert_eq!((blank.fields, blank.collapsed), (None, None));
         let other_span = ViewParams {
             span: Some("s2".into()),
             find: String::new(),
