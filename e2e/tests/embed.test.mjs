@@ -689,7 +689,8 @@ test('postMessage: find, theme, load by URL and clear from the host\'s buttons',
       await page.click('#load-url');
       const loaded = await waitUntil(
         'loaded after "Load by URL"',
-        async () => (await received(page)).slice(before).find((m) => m.data.type === 'loaded'),
+        // Its own `loaded`: the demo's, posted a moment before, may come after `before`.
+        async () => (await received(page)).slice(before).find((m) => m.data.type === 'loaded' && String(m.data.name).includes(HOTROD_FILE.split('/').pop())),
         Boolean,
       );
       assert.equal(loaded.data.traces[0].spanCount, 40);
