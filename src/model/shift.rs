@@ -123,8 +123,8 @@ mod tests {
         ]);
         assert_eq!(ids(&t, &t.tree_order), ["r", "b", "b1", "a"]);
         assert_eq!(t.start_ns, -20);
-        let b = t.find_span("b").unwrap();
-        let b1 = t.find_span("b1").unwrap();
+        let b = t.find_span("b").unwrap_or(SpanIx::MAX);
+        let b1 = t.find_span("b1").unwrap_or(SpanIx::MAX);
         let mut shifts = vec![0; t.spans.len()];
         shifts[b as usize] = 50;
         shifts[b1 as usize] = 50;

@@ -17,7 +17,7 @@ use super::timeline::geometry::{Window, WHOLE};
 use super::timeline::outline;
 use super::timeline::repeats::{run_containing, GROUP_ABOVE_SPANS, MIN_RUN};
 use super::url::embed::EmbedParams;
-use super::url::params::{ViewParams, MAX_COLLAPSED};
+use super::url::params::ViewParams;
 use crate::analysis::describe::parse_duration;
 use crate::analysis::search::Query;
 use crate::model::pace::{Pace, STRIDE};
@@ -365,7 +365,7 @@ impl ViewState {
                 self.collapsed.set(
                     p.collapsed
                         .as_deref()
-                        .map_or_else(SpanSet::new, |ids| spans_by_id(&trace, ids)),
+                        .map_or_else(SpanSet::new, |ids| outline::spans_by_id(&trace, ids)),
                 );
             }
         }
@@ -390,7 +390,7 @@ impl ViewState {
         let collapse_below = self.collapse_below.get();
         // Collapsing by duration is already in the URL as collapseBelow.
         let collapsed = if collapse_below.is_none() {
-            Some(self.collapsed.with(|c| top_collapsed(&trace, c)))
+            Some(self.collapsed.with(|c| outline::top_collapsed(&trace, c)))
         } else {
             None
         };
@@ -451,44 +451,6 @@ impl ViewState {
             });
         });
     }
-}
-
-/// The spans of `ids`, by one pass over the spans (the first span of an
-/// id, as `Trace::find_span` gives).
-fn spans_by_id(trace: &Trace, ids: &[String]) -> SpanSet {
-    let mut first: std::collections::HashMap<&str, SpanIx> =
-        ids.iter().map(|id| (id.as_str(), SpanIx::MAX)).collect();
-    for (i, sp) in trace.spans.iter().enumerate() {
-        if let Some(ix) = first.get_mut(&*sp.span_id) {
-            if *ix == SpanIx::MAX {
-                *ix = i as SpanIx;
-            }
-        }
-    }
-    first
-        .into_values()
-        .filter(|&ix| ix != SpanIx::MAX)
-        .collect()
-}
-
-/// The ids of the collapsed spans highest in the tree, in tree order, at
-/// most [`MAX_COLLAPSED`]: found without sorting them all ("collapse all"
-/// collapses a third of a million spans at 1M), and by position, not by
-/// comparing ids.
-fn top_collapsed(trace: &Trace, collapsed: &SpanSet) -> Vec<String> {
-    let mut by_row: Vec<(u32, SpanIx)> = collapsed
-        .iter()
-        .filter_map(|ix| trace.tree_position(ix).map(|p| (p, ix)))
-        .collect();
-    if by_row.len() > MAX_COLLAPSED {
-        by_row.select_nth_unstable(MAX_COLLAPSED);
-        by_row.truncate(MAX_COLLAPSED);
-    }
-    by_row.sort_unstable();
-    by_row
-        .iter()
-        .filter_map(|&(_, ix)| trace.span(ix).map(|s| s.span_id.to_string()))
-        .collect()
 }
 
 /// Every view state, by trace key: the views the trace pane draws.

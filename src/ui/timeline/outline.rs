@@ -6,6 +6,7 @@
 use super::repeats::Runs;
 use crate::analysis::search::with_ancestors;
 use crate::model::{SpanIx, SpanSet, Trace};
+use crate::ui::url::params::MAX_COLLAPSED;
 
 /// Runs of repeated siblings shown as one row each, but those expanded.
 #[derive(Clone, Copy)]
@@ -155,6 +156,44 @@ pub fn ancestors(trace: &Trace, ix: SpanIx) -> Vec<SpanIx> {
         cur = trace.span(p).and_then(|s| s.parent);
     }
     out
+}
+
+/// The spans of `ids`, by one pass over the spans (the first span of an
+/// id, as `Trace::find_span` gives).
+pub fn spans_by_id(trace: &Trace, ids: &[String]) -> SpanSet {
+    let mut first: std::collections::HashMap<&str, SpanIx> =
+        ids.iter().map(|id| (id.as_str(), SpanIx::MAX)).collect();
+    for (i, sp) in trace.spans.iter().enumerate() {
+        if let Some(ix) = first.get_mut(&*sp.span_id) {
+            if *ix == SpanIx::MAX {
+                *ix = i as SpanIx;
+            }
+        }
+    }
+    first
+        .into_values()
+        .filter(|&ix| ix != SpanIx::MAX)
+        .collect()
+}
+
+/// The ids of the collapsed spans highest in the tree, in tree order, at
+/// most [`MAX_COLLAPSED`]: found without sorting them all ("collapse all"
+/// collapses a third of a million spans at 1M), and by position, not by
+/// comparing ids.
+pub fn top_collapsed(trace: &Trace, collapsed: &SpanSet) -> Vec<String> {
+    let mut by_row: Vec<(u32, SpanIx)> = collapsed
+        .iter()
+        .filter_map(|ix| trace.tree_position(ix).map(|p| (p, ix)))
+        .collect();
+    if by_row.len() > MAX_COLLAPSED {
+        by_row.select_nth_unstable(MAX_COLLAPSED);
+        by_row.truncate(MAX_COLLAPSED);
+    }
+    by_row.sort_unstable();
+    by_row
+        .iter()
+        .filter_map(|&(_, ix)| trace.span(ix).map(|s| s.span_id.to_string()))
+        .collect()
 }
 
 #[cfg(test)]
