@@ -341,6 +341,51 @@ pub async fn get(url: &str, options: &Options, abort: &Abort) -> Result<Body, Fa
     }
 }
 
+/// GETs a small file whole (the operator's `config.json`): the browser
+/// reads the body itself, in one go, so a page busy at start does not stall
+/// the download between reads, which Chromium reports as an aborted
+/// request. An answer longer than `limit` bytes (by its `Content-Length`,
+/// or once read) is a [`Failure::BrokeOff`].
+pub async fn get_whole(
+    url: &str,
+    options: &Options,
+    abort: &Abort,
+    limit: usize,
+) -> Result<Vec<u8>, Failure> {
+    if let Some(why) = abort.reason() {
+        return Err(why);
+    }
+    let too_long = || Failure::BrokeOff(format!("longer than {limit} bytes"));
+    let response = send(url, options, abort).await?;
+    let size = response
+        .headers()
+        .get("content-length")
+        .and_then(|l| l.trim().parse::<f64>().ok());
+    if size.is_some_and(|n| n > limit as f64) {
+        abort.abort();
+        return Err(too_long());
+    }
+    let bytes = match response.binary().await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Err(abort
+                .reason()
+                .unwrap_or_else(|| Failure::BrokeOff(e.to_string())))
+        }
+    };
+    if !response.ok() {
+        return Err(Failure::Http {
+            status: response.status(),
+            status_text: response.status_text(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        });
+    }
+    if bytes.len() > limit {
+        return Err(too_long());
+    }
+    Ok(bytes)
+}
+
 /// Aborts the request as a timeout after `ms`.
 fn start_timer(abort: &Abort, ms: i32) -> Option<i32> {
     let on_time = {

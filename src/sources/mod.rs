@@ -154,6 +154,17 @@ pub async fn fetch_file(url: &str, abort: &http::Abort) -> Result<Download, Stri
     })
 }
 
+/// A small file beside the page (the operator's `config.json`), read whole:
+/// `None` when the server has no such file (404), an error when it is longer
+/// than `limit` bytes or cannot be read.
+pub async fn fetch_small_file(url: &str, limit: usize) -> Result<Option<Vec<u8>>, String> {
+    match http::get_whole(url, &http::Options::default(), &http::Abort::new(), limit).await {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(http::Failure::Http { status: 404, .. }) => Ok(None),
+        Err(f) => Err(explain_file_failure(url, &f)),
+    }
+}
+
 fn explain_file_failure(url: &str, failure: &http::Failure) -> String {
     match failure {
         http::Failure::Http {

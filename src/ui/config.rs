@@ -91,10 +91,14 @@ pub fn normalize_origin(o: &str) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
+/// The longest `config.json` read; a longer one is a warning and the
+/// defaults.
+pub const MAX_CONFIG: usize = 1 << 20;
+
 #[cfg(target_arch = "wasm32")]
 mod fetch {
     use super::Config;
-    use crate::sources::http::Abort;
+    use super::MAX_CONFIG;
     use leptos::prelude::*;
 
     /// The configuration, `None` until `config.json` was read (or found
@@ -108,19 +112,19 @@ mod fetch {
         pub fn start(warn: impl Fn(String) + 'static) -> Loaded {
             let config = RwSignal::new(None);
             leptos::task::spawn_local(async move {
-                let fetched = crate::sources::fetch_file("config.json", &Abort::new()).await;
-                let bytes = match fetched {
-                    Ok(download) => download.bytes().await,
-                    Err(e) => Err(e),
-                };
-                let c = match bytes.map(|b| Config::parse(&b)) {
-                    Ok(Ok(c)) => c,
-                    Ok(Err(e)) => {
-                        warn(format!("config.json: {e}"));
+                let bytes = crate::sources::fetch_small_file("config.json", MAX_CONFIG).await;
+                let c = match bytes.map(|b| b.map(|b| Config::parse(&b))) {
+                    Ok(Some(Ok(c))) => c,
+                    Ok(Some(Err(e))) => {
+                        warn(format!("config.json: {e}; the defaults are used instead."));
                         Config::default()
                     }
                     // No config.json: the defaults.
-                    Err(_) => Config::default(),
+                    Ok(None) => Config::default(),
+                    Err(e) => {
+                        warn(format!("{e} The defaults are used."));
+                        Config::default()
+                    }
                 };
                 config.set(Some(c));
             });
