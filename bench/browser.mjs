@@ -294,6 +294,21 @@ function appMeasures(since) {
 }
 
 /**
+ * In the page: the app's `traceglass:memory:<phase>` marks since `since` (`read`, `build`,
+ * `analysis`: bytes held after the phase and the most held during it, as the app's counting
+ * allocator saw them), the last of each phase.
+ */
+function memoryMarks(since) {
+  const out = {};
+  for (const e of performance.getEntriesByType('mark')) {
+    if (e.name.startsWith('traceglass:memory:') && e.startTime >= since - 1 && e.detail) {
+      out[e.name.slice('traceglass:memory:'.length)] = { live: e.detail.live, peak: e.detail.peak };
+    }
+  }
+  return out;
+}
+
+/**
  * In the page: scrolls the timeline from top to bottom, one step per animation frame, in at
  * most `maxFrames` steps (one viewport a step when that takes fewer), and records the time
  * between frames. With `stepPx`, scrolls `stepPx` a frame instead (like a mouse wheel), for
@@ -561,6 +576,7 @@ async function runSpans(browser, server, spans, file, run, { cold = false } = {}
     r.measures = await p.page.evaluate(appMeasures, load.t0);
     if (cold) return r;
     r.memory = await memoryAfterGc(p.page, p.cdp);
+    r.memory.phases = await p.page.evaluate(memoryMarks, load.t0);
     const scroll = await p.page.evaluate(scrollBench, { sel: SEL, maxFrames: opts.scrollFrames });
     r.scroll = {
       steps: scroll.steps,
@@ -705,6 +721,12 @@ function stat(runs, pick) {
 const fmtMs = (v) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
 const fmtMB = (v) => `${(v / 1e6).toFixed(v >= 1e8 ? 0 : 1)} MB`;
 const fmtN = (v) => String(Math.round(v));
+const fmtB = (v) => `${Math.round(v)} B`;
+/** Bytes a span of the app's memory mark `phase` (`live` or `peak`), from `traceglass:memory:*`. */
+const perSpan = (phase, which) => (r) => {
+  const v = r.memory?.phases?.[phase]?.[which];
+  return v != null ? v / r.spans : null;
+};
 
 function cell(s, fmt) {
   if (!s) return 'n/a';
@@ -741,6 +763,10 @@ const ROWS = [
   ['wheel scroll (100 px a frame) p95', (r) => r.wheel?.p95, fmtMs],
   ['JS heap used (after GC)', (r) => r.memory?.jsHeapUsed, fmtMB],
   ['wasm memory', (r) => r.memory?.wasmMemory, fmtMB],
+  ['wasm memory ÷ spans', (r) => (r.memory?.wasmMemory != null ? r.memory.wasmMemory / r.spans : null), fmtB],
+  ['held after reading / peak while reading, per span', perSpan('read', 'live'), fmtB, perSpan('read', 'peak')],
+  ['held after building / peak while building, per span', perSpan('build', 'live'), fmtB, perSpan('build', 'peak')],
+  ['held after analysis / peak while analysing, per span', perSpan('analysis', 'live'), fmtB, perSpan('analysis', 'peak')],
   ['JS heap + wasm memory ÷ file size', (r) => (r.memory?.jsHeapUsed != null && r.memory?.wasmMemory != null ? (r.memory.jsHeapUsed + r.memory.wasmMemory) / r.fileBytes : null), (v) => `${v.toFixed(2)}×`],
   ['find `svc-03` → match count', (r) => r.findMs, fmtMs],
   ['find: longest frame meanwhile', (r) => r.findLongestFrame, fmtMs],

@@ -13,8 +13,10 @@ pub mod export;
 pub mod fuzzing;
 pub mod import;
 pub mod jaeger;
+pub mod memory;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod sources;
+pub mod text;
 pub mod ui;
 pub mod warm;

@@ -1,5 +1,12 @@
 //! Mounts the app. Build it for the browser with `trunk build --release`.
 
+/// Counts what the page holds, so that a load stops before the tab's
+/// memory runs out (see `traceglass::memory`).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: traceglass::memory::Counting<std::alloc::System> =
+    traceglass::memory::Counting(std::alloc::System);
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();

@@ -11,9 +11,10 @@
 mod common;
 
 use proptest::prelude::*;
-use traceglass::analysis::skew::{correct, Corrected};
+use traceglass::analysis::skew::{correct, plan_paced, Corrected};
 use traceglass::analysis::TraceAnalysis;
 use traceglass::import::import_bytes;
+use traceglass::model::pace::{self, NoPause};
 use traceglass::model::{SpanKind, Trace};
 
 fn fixture(rel: &str) -> Trace {
@@ -212,6 +213,44 @@ proptest! {
             let (s, p) = (&c.spans[a.span as usize], &c.spans[a.parent as usize]);
             prop_assert!(s.start_ns >= p.start_ns, "{} starts before its parent", s.span_id);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A large trace is corrected in place and made again as recorded by
+    /// undoing the plan (`ui::skew`): the undone trace is the recorded one
+    /// (order, roots, children, times, warnings), and the corrected trace
+    /// with its moves taken back is recognised as the same recording.
+    #[test]
+    fn a_plan_undone_gives_back_the_trace_as_recorded(gen in spans()) {
+        let services = ["web", "api", "db", "queue"];
+        let t = common::random_trace(&gen, &services);
+        let Some(plan) = pace::now(plan_paced(&t, &mut NoPause)) else {
+            return Ok(());
+        };
+        let moved = pace::now(t.clone().into_shifted_paced(&plan.shifts, plan.notes.clone(), &mut NoPause));
+        let moves: Vec<(u32, i64)> = plan
+            .shifts
+            .iter()
+            .enumerate()
+            .filter(|(_, &by)| by != 0)
+            .map(|(i, &by)| (i as u32, by))
+            .collect();
+        prop_assert!(moved.same_recording_moved(&moves, &t));
+        let back = pace::now(moved.into_unshifted_paced(&plan.shifts, &plan.notes, &mut NoPause));
+        prop_assert_eq!(&back.tree_order, &t.tree_order);
+        prop_assert_eq!(&back.roots, &t.roots);
+        prop_assert_eq!((back.start_ns, back.end_ns), (t.start_ns, t.end_ns));
+        prop_assert_eq!(&back.warnings, &t.warnings);
+        for i in 0..t.spans.len() as u32 {
+            prop_assert_eq!(back.children(i), t.children(i));
+            let (a, b) = (&back.spans[i as usize], &t.spans[i as usize]);
+            prop_assert_eq!((a.start_ns, a.duration_ns, a.depth), (b.start_ns, b.duration_ns, b.depth));
+            prop_assert_eq!(&a.warnings, &b.warnings);
+        }
+        prop_assert!(back.same_recording(&t));
     }
 }
 

@@ -12,6 +12,7 @@ use super::findings::{capitalize, Finding, FindingKind};
 use super::CriticalPath;
 use crate::model::pace::{self, NoPause, Pace};
 use crate::model::{SpanIx, Trace};
+use crate::text::thousands;
 
 /// Critical-path time of one operation (service, span name) on one root's path.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +69,23 @@ pub async fn operation_times_paced(
 /// The headline sentence for a trace, composed from its findings and its
 /// [`operation_times`].
 pub fn headline(trace: &Trace, operation_times: &[OperationTime], findings: &[Finding]) -> String {
+    let mut s = whole_headline(trace, operation_times, findings);
+    if trace.unloaded_spans > 0 {
+        let kept = trace.spans.len();
+        s.push_str(&format!(
+            " This is a partial trace: the first {} of its {} spans were loaded, and everything here is of those alone.",
+            thousands(kept),
+            thousands(kept.saturating_add(trace.unloaded_spans))
+        ));
+    }
+    s
+}
+
+fn whole_headline(
+    trace: &Trace,
+    operation_times: &[OperationTime],
+    findings: &[Finding],
+) -> String {
     let Some(root) = trace.main_root().and_then(|r| trace.span(r)) else {
         return "The trace has no spans.".to_string();
     };

@@ -79,6 +79,34 @@ pub fn correct(trace: &Trace) -> Option<Corrected> {
 /// [`correct`], pausing through `pace` every [`pace::STRIDE`] spans of
 /// each pass.
 pub async fn correct_paced(trace: &Trace, pace: &mut impl Pace) -> Option<Corrected> {
+    let plan = plan_paced(trace, pace).await?;
+    let trace = trace
+        .clone()
+        .into_shifted_paced(&plan.shifts, plan.notes, pace)
+        .await;
+    Some(Corrected {
+        trace,
+        adjustments: plan.adjustments,
+    })
+}
+
+/// What the correction moves, before any span is moved: applied with
+/// [`Trace::into_shifted_paced`] (and undone with
+/// [`Trace::into_unshifted_paced`]) it makes [`Corrected::trace`] without
+/// a copy of the trace.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Each span's move in ns, with the moves of the spans above it.
+    pub shifts: Vec<i64>,
+    /// The warning each moved span gets.
+    pub notes: Vec<(SpanIx, String)>,
+    /// In tree order.
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// The moves that correct the trace's clock skew, or `None` when no span
+/// needs one.
+pub async fn plan_paced(trace: &Trace, pace: &mut impl Pace) -> Option<Plan> {
     let clocks = Clocks::new(trace);
     let n = trace.spans.len();
     // Each span's own move, set when its parent is visited, and its move
@@ -128,8 +156,11 @@ pub async fn correct_paced(trace: &Trace, pace: &mut impl Pace) -> Option<Correc
         .iter()
         .map(|a| (a.span, note(trace, &clocks, a)))
         .collect();
-    let trace = trace.shifted_paced(&shifts, notes, pace).await;
-    Some(Corrected { trace, adjustments })
+    Some(Plan {
+        shifts,
+        notes,
+        adjustments,
+    })
 }
 
 /// The children of `parent` (at `ix`) on clocks other than its own, one

@@ -2,7 +2,7 @@
 //! `{traceID, spans, processes, warnings}` in the shape of Jaeger's
 //! `ui.Trace` (ANCHORS §3.1), times in microseconds.
 
-use super::{parent_span_id, split_scope};
+use super::{parent_reference, parent_span_id, split_scope};
 use crate::model::{AttrValue, Attribute, RefType, SpanKind, StatusCode, Trace};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -199,13 +199,19 @@ fn write_trace(t: &Trace) -> JTrace<'_> {
                     span_id: &r.span_id,
                 })
                 .collect();
-            if references.is_empty() {
+            // The model keeps no CHILD_OF reference to the parent it
+            // resolved (the tree says it): it is written first, as Jaeger
+            // does.
+            if parent_reference(t, s).is_none() {
                 if let Some(p) = parent_span_id(t, s) {
-                    references.push(JRef {
-                        ref_type: s.parent_ref.as_str(),
-                        trace_id: &t.trace_id,
-                        span_id: p,
-                    });
+                    references.insert(
+                        0,
+                        JRef {
+                            ref_type: s.parent_ref.as_str(),
+                            trace_id: &t.trace_id,
+                            span_id: p,
+                        },
+                    );
                 }
             }
             references.extend(s.links.iter().map(|l| JRef {

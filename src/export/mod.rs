@@ -29,8 +29,14 @@ use crate::model::{RefType, Reference, Span, Trace};
 
 /// The reference that made a span's parent, as the model's builder chose it:
 /// the first CHILD_OF in the same trace, else the first FOLLOWS_FROM. Kept
-/// even when that parent is missing from the trace.
+/// even when that parent is missing from the trace; `None` for a CHILD_OF
+/// parent in the trace, whose reference the model does not keep.
 fn parent_reference<'t>(trace: &'t Trace, span: &'t Span) -> Option<&'t Reference> {
+    // A CHILD_OF parent found in the trace is the tree's edge: the builder
+    // kept no reference for it.
+    if span.parent.is_some() && span.parent_ref == RefType::ChildOf {
+        return None;
+    }
     let same = |r: &&Reference| r.trace_id.is_empty() || r.trace_id == trace.trace_id;
     span.references
         .iter()

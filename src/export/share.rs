@@ -32,6 +32,7 @@
 
 use super::to_otlp_json;
 use crate::model::Trace;
+use crate::text::thousands;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
@@ -253,19 +254,6 @@ fn base64_chars(bytes: usize) -> usize {
     (bytes * 4).div_ceil(3)
 }
 
-/// A count with thousands separators: 210000 → "210,000".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,15 +373,5 @@ mod tests {
             decode(&payload).unwrap(),
             to_otlp_json(&[&small]).into_bytes()
         );
-    }
-
-    #[test]
-    fn thousands_separate() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(65_536), "65,536");
-        assert_eq!(thousands(210_000), "210,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -94,6 +94,8 @@ pub struct Collector {
     /// The builder used last: spans of one trace mostly come together.
     last: usize,
     pub warnings: Vec<String>,
+    /// Spans are counted, not kept (see [`Loader::stop_keeping_spans`]).
+    dropping: bool,
 }
 
 impl Collector {
@@ -108,7 +110,11 @@ impl Collector {
         let i = match self.index.get(trace_id) {
             Some(&i) => i,
             None => {
-                self.builders.push(TraceBuilder::new(trace_id));
+                let mut b = TraceBuilder::new(trace_id);
+                if self.dropping {
+                    b.stop_keeping();
+                }
+                self.builders.push(b);
                 self.index
                     .insert(trace_id.to_string(), self.builders.len() - 1);
                 self.builders.len() - 1
@@ -123,8 +129,23 @@ impl Collector {
         self.warnings.push(message);
     }
 
+    /// Spans kept.
     pub fn span_count(&self) -> usize {
         self.builders.iter().map(|b| b.len()).sum()
+    }
+
+    /// From now on, every trace counts the spans it is given without
+    /// keeping them.
+    pub fn stop_keeping(&mut self) {
+        self.dropping = true;
+        for b in &mut self.builders {
+            b.stop_keeping();
+        }
+    }
+
+    /// Spans counted but not kept.
+    pub fn dropped(&self) -> usize {
+        self.builders.iter().map(|b| b.dropped()).sum()
     }
 
     pub fn finish(self) -> Vec<Trace> {

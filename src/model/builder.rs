@@ -50,6 +50,10 @@ pub struct TraceBuilder {
     service_index: HashMap<Sym, u32>,
     spans: Chunks<SpanInput>,
     warnings: Vec<String>,
+    /// Whether pushed spans are kept (see [`TraceBuilder::stop_keeping`]).
+    dropping: bool,
+    /// Spans pushed after it stopped keeping them.
+    dropped: usize,
 }
 
 impl TraceBuilder {
@@ -61,7 +65,21 @@ impl TraceBuilder {
             service_index: HashMap::default(),
             spans: Chunks::default(),
             warnings: Vec::new(),
+            dropping: false,
+            dropped: 0,
         }
+    }
+
+    /// From now on, spans pushed are counted but not kept: the trace built
+    /// is partial, and says how many spans it lacks
+    /// ([`Trace::unloaded_spans`]).
+    pub fn stop_keeping(&mut self) {
+        self.dropping = true;
+    }
+
+    /// Spans pushed but not kept.
+    pub fn dropped(&self) -> usize {
+        self.dropped
     }
 
     pub fn trace_id(&self) -> &str {
@@ -125,7 +143,11 @@ impl TraceBuilder {
     }
 
     pub fn push(&mut self, span: SpanInput) {
-        self.spans.push(span);
+        if self.dropping {
+            self.dropped += 1;
+        } else {
+            self.spans.push(span);
+        }
     }
 
     pub fn warn(&mut self, message: impl Into<String>) {
@@ -160,6 +182,7 @@ impl TraceBuilder {
             mut services,
             spans: inputs,
             warnings: builder_warnings,
+            dropped: unloaded_spans,
             ..
         } = self;
         let n = inputs.len;
@@ -189,6 +212,9 @@ impl TraceBuilder {
         // Resolve parents.
         let mut parent: Vec<Option<SpanIx>> = vec![None; n];
         let mut parent_ref: Vec<RefType> = vec![RefType::ChildOf; n];
+        // The reference that made a CHILD_OF parent, if one did (u32::MAX:
+        // none): the tree's edge, not kept twice (exports write it again).
+        let mut parent_edge: Vec<u32> = vec![u32::MAX; n];
         let mut span_warnings: Vec<Vec<String>> = Vec::with_capacity(n);
         for (i, s) in inputs.iter().enumerate() {
             let mut w = Vec::new();
@@ -205,19 +231,16 @@ impl TraceBuilder {
                 .as_deref()
                 .filter(|p| !p.is_empty())
                 .map(|p| (p, RefType::ChildOf));
+            let mut from_ref: Option<usize> = None;
             if wanted.is_none() {
-                let same_trace = |r: &&Reference| r.trace_id.is_empty() || r.trace_id == trace_id;
-                wanted = s
-                    .references
-                    .iter()
-                    .filter(same_trace)
-                    .find(|r| r.ref_type == RefType::ChildOf)
-                    .or_else(|| {
-                        s.references
-                            .iter()
-                            .filter(same_trace)
-                            .find(|r| r.ref_type == RefType::FollowsFrom)
+                let of = |kind: RefType| {
+                    s.references.iter().position(|r| {
+                        r.ref_type == kind && (r.trace_id.is_empty() || r.trace_id == trace_id)
                     })
+                };
+                from_ref = of(RefType::ChildOf).or_else(|| of(RefType::FollowsFrom));
+                wanted = from_ref
+                    .and_then(|k| s.references.get(k))
                     .map(|r| (r.span_id.as_str(), r.ref_type));
             }
             if let Some((pid, rt)) = wanted {
@@ -229,7 +252,14 @@ impl TraceBuilder {
                             s.span_id
                         ));
                     }
-                    Some(&p) => parent[i] = Some(p),
+                    Some(&p) => {
+                        parent[i] = Some(p);
+                        if let (Some(k), RefType::ChildOf) = (from_ref, rt) {
+                            if let Some(e) = parent_edge.get_mut(i) {
+                                *e = k as u32;
+                            }
+                        }
+                    }
                     None => w.push(format!(
                         "parent span {pid} is not in this trace; shown as a root"
                     )),
@@ -240,6 +270,10 @@ impl TraceBuilder {
                 pace.pause().await;
             }
         }
+
+        // Held no longer than needed: the build's peak is while the spans
+        // are made below, with every span as read still held.
+        drop((by_id, duplicate));
 
         // Start times, for ordering; spans without one sort by their parent later.
         let mut start_key: Vec<i64> = Vec::with_capacity(n);
@@ -372,6 +406,7 @@ impl TraceBuilder {
         }
         let service_count = services.len() as u32;
 
+        drop((start_key, end_key));
         let mut spans: Vec<Span> = Vec::with_capacity(n);
         let mut error_count = 0;
         for (i, s) in inputs.chunks.into_iter().flatten().enumerate() {
@@ -401,6 +436,12 @@ impl TraceBuilder {
             // pushing are cut to their length (no copy when they fit).
             let (mut references, mut attributes, mut events, mut links) =
                 (s.references, s.attributes, s.events, s.links);
+            if let Some(&k) = parent_edge
+                .get(i)
+                .filter(|&&k| (k as usize) < references.len())
+            {
+                references.remove(k as usize);
+            }
             references.shrink_to_fit();
             attributes.shrink_to_fit();
             events.shrink_to_fit();
@@ -452,6 +493,7 @@ impl TraceBuilder {
             roots,
             warnings,
             error_count,
+            unloaded_spans,
         }
         .lay_out(children, tree_order, pace)
         .await

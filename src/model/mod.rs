@@ -20,12 +20,14 @@ pub mod pace;
 #[cfg(test)]
 pub mod sample;
 mod shift;
+mod size;
 mod span_set;
 mod tree;
 mod value;
 
 pub use builder::{SpanInput, TraceBuilder};
 pub use ids::{normalize_span_id, normalize_trace_id};
+pub use size::{span_heap, Size};
 pub use span_set::SpanSet;
 pub use value::AttrValue;
 
@@ -314,6 +316,10 @@ pub struct Trace {
     pub end_ns: i64,
     pub max_depth: u32,
     pub error_count: usize,
+    /// Spans of this trace the file held but that were not loaded, when the
+    /// load stopped keeping spans (the tab's memory was full): the trace is
+    /// partial, and its analysis says so.
+    pub unloaded_spans: usize,
 }
 
 impl Trace {
@@ -376,27 +382,40 @@ impl Trace {
     /// the same id and the same spans, by id, start and duration. Two
     /// captures of a test under one fixed trace id are not.
     pub fn same_recording(&self, other: &Trace) -> bool {
+        self.same_recording_moved(&[], other)
+    }
+
+    /// [`Trace::same_recording`] for this trace with the spans of `moves`
+    /// moved back by their amounts (ns): a trace corrected for clock skew,
+    /// against a trace as recorded.
+    pub fn same_recording_moved(&self, moves: &[(SpanIx, i64)], other: &Trace) -> bool {
         const PRECISION_NS: i64 = 2_000;
         let near = |a: i64, b: i64| a.abs_diff(b) < PRECISION_NS as u64;
         if self.trace_id != other.trace_id
             || self.spans.len() != other.spans.len()
-            || !near(self.start_ns, other.start_ns)
-            || !near(self.end_ns, other.end_ns)
+            || (moves.is_empty()
+                && (!near(self.start_ns, other.start_ns) || !near(self.end_ns, other.end_ns)))
         {
             return false;
         }
-        fn key(t: &Trace) -> Vec<(&str, i64, i64)> {
+        let mut back: HashMap<SpanIx, i64> = HashMap::default();
+        back.extend(moves.iter().copied());
+        fn key<'t>(t: &'t Trace, back: &HashMap<SpanIx, i64>) -> Vec<(&'t str, i64, i64)> {
             let mut v: Vec<(&str, i64, i64)> = t
                 .spans
                 .iter()
-                .map(|s| (&*s.span_id, s.start_ns, s.duration_ns))
+                .enumerate()
+                .map(|(i, s)| {
+                    let by = back.get(&(i as SpanIx)).copied().unwrap_or(0);
+                    (&*s.span_id, s.start_ns.saturating_sub(by), s.duration_ns)
+                })
                 .collect();
             v.sort_unstable();
             v
         }
-        key(self)
+        key(self, &back)
             .iter()
-            .zip(key(other).iter())
+            .zip(key(other, &HashMap::default()).iter())
             .all(|(a, b)| a.0 == b.0 && near(a.1, b.1) && near(a.2, b.2))
     }
 

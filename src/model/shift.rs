@@ -24,50 +24,66 @@ impl Trace {
     /// `shifts[span]` ns (saturating; a missing entry is 0), and `notes`
     /// added to the spans' and the trace's warnings.
     pub fn shifted(&self, shifts: &[i64], notes: Vec<(SpanIx, String)>) -> Trace {
-        pace::now(self.shifted_paced(shifts, notes, &mut NoPause))
+        pace::now(self.clone().into_shifted_paced(shifts, notes, &mut NoPause))
     }
 
-    /// [`Trace::shifted`], pausing through `pace` every [`pace::STRIDE`]
-    /// spans of each pass.
-    pub async fn shifted_paced(
-        &self,
+    /// [`Trace::shifted`] in place: the spans are moved where they are, not
+    /// copied, so that a large trace is never held twice.
+    pub async fn into_shifted_paced(
+        mut self,
         shifts: &[i64],
         notes: Vec<(SpanIx, String)>,
         pace: &mut impl Pace,
     ) -> Trace {
-        let n = self.spans.len();
-        let mut spans: Vec<Span> = Vec::with_capacity(n);
-        for (i, s) in self.spans.iter().enumerate() {
-            let mut s = s.clone();
-            let by = shifts.get(i).copied().unwrap_or(0);
-            if by != 0 {
-                s.start_ns = s.start_ns.saturating_add(by);
-                for e in &mut s.events {
-                    e.time_ns = e.time_ns.saturating_add(by);
-                }
-            }
-            spans.push(s);
-            if pace::due(i) {
-                pace.pause().await;
-            }
-        }
-        let mut warnings = self.warnings.clone();
+        move_spans(&mut self.spans, shifts, 1, pace).await;
         for (ix, message) in notes {
-            if let Some(s) = spans.get_mut(ix as usize) {
+            if let Some(s) = self.spans.get_mut(ix as usize) {
                 s.warnings.push(message.clone());
-                warnings.push(TraceWarning {
+                self.warnings.push(TraceWarning {
                     span: Some(ix),
                     message,
                 });
             }
         }
+        self.lay_out_again(pace).await
+    }
 
-        let start: Vec<i64> = spans.iter().map(|s| s.start_ns).collect();
-        let end: Vec<i64> = spans.iter().map(Span::end_ns).collect();
+    /// Undoes [`Trace::into_shifted_paced`] with the same `shifts` and
+    /// `notes`: the spans go back where they were, and the notes are taken
+    /// out of the warnings.
+    pub async fn into_unshifted_paced(
+        mut self,
+        shifts: &[i64],
+        notes: &[(SpanIx, String)],
+        pace: &mut impl Pace,
+    ) -> Trace {
+        move_spans(&mut self.spans, shifts, -1, pace).await;
+        for (ix, message) in notes {
+            if let Some(s) = self.spans.get_mut(*ix as usize) {
+                if let Some(at) = s.warnings.iter().rposition(|w| w == message) {
+                    s.warnings.remove(at);
+                }
+            }
+        }
+        let noted: std::collections::HashSet<(SpanIx, &str)> =
+            notes.iter().map(|(i, m)| (*i, m.as_str())).collect();
+        self.warnings.retain(|w| {
+            !w.span
+                .is_some_and(|s| noted.contains(&(s, w.message.as_str())))
+        });
+        self.lay_out_again(pace).await
+    }
+
+    /// The tree order, roots, extent and depths again, for the spans' new
+    /// times (the parents stay).
+    async fn lay_out_again(self, pace: &mut impl Pace) -> Trace {
+        let n = self.spans.len();
+        let start: Vec<i64> = self.spans.iter().map(|s| s.start_ns).collect();
+        let end: Vec<i64> = self.spans.iter().map(Span::end_ns).collect();
         let order = by_start(&start, &end);
         // The parents are final (cycles were cut by the build): the spans
         // form a forest, and every span is reached from a root.
-        let parent: Vec<Option<SpanIx>> = spans.iter().map(|s| s.parent).collect();
+        let parent: Vec<Option<SpanIx>> = self.spans.iter().map(|s| s.parent).collect();
         let children = Children::new(&parent, order, pace).await;
         let mut roots = self.roots.clone();
         roots.sort_by(order);
@@ -77,25 +93,39 @@ impl Trace {
         }
         if walk.order.len() != n {
             // Not a forest after all: keep the order the build found.
-            return Trace {
-                spans,
-                warnings,
-                ..self.clone()
-            };
+            return self;
         }
         let tree_order = walk.order;
+        drop((start, end, parent));
         Unlaid {
-            trace_id: self.trace_id.clone(),
-            spans,
-            strings: self.strings.clone(),
-            services: self.services.clone(),
-            operations: self.operations.clone(),
+            trace_id: self.trace_id,
+            spans: self.spans,
+            strings: self.strings,
+            services: self.services,
+            operations: self.operations,
             roots,
-            warnings,
+            warnings: self.warnings,
             error_count: self.error_count,
+            unloaded_spans: self.unloaded_spans,
         }
         .lay_out(children, tree_order, pace)
         .await
+    }
+}
+
+/// Moves each span (and its events) by `sign * shifts[span]`, saturating.
+async fn move_spans(spans: &mut [Span], shifts: &[i64], sign: i64, pace: &mut impl Pace) {
+    for (i, s) in spans.iter_mut().enumerate() {
+        let by = shifts.get(i).copied().unwrap_or(0).saturating_mul(sign);
+        if by != 0 {
+            s.start_ns = s.start_ns.saturating_add(by);
+            for e in &mut s.events {
+                e.time_ns = e.time_ns.saturating_add(by);
+            }
+        }
+        if pace::due(i) {
+            pace.pause().await;
+        }
     }
 }
 

@@ -44,6 +44,7 @@ pub(super) struct Unlaid {
     pub(super) roots: Vec<SpanIx>,
     pub(super) warnings: Vec<TraceWarning>,
     pub(super) error_count: usize,
+    pub(super) unloaded_spans: usize,
 }
 
 impl Unlaid {
@@ -79,6 +80,7 @@ impl Unlaid {
             end_ns,
             max_depth,
             error_count: self.error_count,
+            unloaded_spans: self.unloaded_spans,
         }
     }
 }

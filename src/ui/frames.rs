@@ -100,6 +100,30 @@ pub fn perf_mark(name: &str, from: Option<&str>) {
     }
 }
 
+/// Marks `traceglass:memory:<phase>` with what the program holds now and
+/// the most it held since the mark before (`detail: {live, peak}`, in bytes
+/// asked of the allocator), for `bench/browser.mjs`'s breakdown; then starts
+/// a new peak.
+pub fn memory_mark(phase: &str) {
+    let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    let detail = js_sys::Object::new();
+    let set = |k: &str, v: usize| {
+        let _ = js_sys::Reflect::set(&detail, &k.into(), &(v as f64).into());
+    };
+    set("live", crate::memory::live());
+    set("peak", crate::memory::peak());
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"detail".into(), &detail);
+    if let Ok(mark) = js_sys::Reflect::get(&p, &"mark".into()) {
+        if let Ok(mark) = mark.dyn_into::<js_sys::Function>() {
+            let _ = mark.call2(&p, &format!("traceglass:memory:{phase}").into(), &options);
+        }
+    }
+    crate::memory::reset_peak();
+}
+
 /// Resolves once a trace view opened now has drawn its first two frames:
 /// the one without rows, and the one its rows fill in (the timeline
 /// measures its height after the first). Work that would share those

@@ -20,13 +20,13 @@
 //! their own `traceglass:build` and `traceglass:analysis`.
 
 use super::budget::Budget;
+use super::capacity;
 use super::frames::{self, perf_mark};
-use super::state::{AppState, Level, LoadJob, Loaded, Skew, Version};
-use crate::analysis::skew::{self, Corrected};
+use super::state::{AppState, Level, LoadJob, Loaded};
 use crate::analysis::TraceAnalysis;
 use crate::import::{Loader, Unbuilt};
-use crate::model::Trace;
 use crate::sources::{self, http::Abort, Download, Slices};
+use crate::text::thousands;
 use leptos::prelude::*;
 use std::collections::HashSet;
 use std::future::Future;
@@ -139,6 +139,7 @@ impl Load {
             report,
         } = self;
         let job = Job::start(app, &name, abort.clone());
+        frames::memory_mark("start");
         let start = format!("traceglass:start:{name}");
         perf_mark(&start, None);
         let listed = match slices(source, &abort).await {
@@ -302,16 +303,23 @@ async fn read(job: &Job, mut slices: Slices) -> Result<Unbuilt, LoadError> {
         let slice = slice.map_err(failed)?;
         for piece in slice.chunks(PIECE) {
             loader.push(piece).map_err(|e| failed(e.to_string()))?;
+            capacity::keep_within(&mut loader);
             if budget.spent() {
                 // A changed line costs the frame a style and layout pass:
                 // the progress moves a few times a second.
                 if frames::now_ms() - shown_at >= PROGRESS_EVERY_MS {
                     shown_at = frames::now_ms();
-                    job.progress(format!(
-                        "{}, {} spans",
-                        of_size(loader.bytes_read() as f64),
-                        thousands(loader.spans_read())
-                    ));
+                    let kept = thousands(loader.spans_read());
+                    job.progress(match loader.spans_dropped() {
+                        0 if loader.keeps_spans() => {
+                            format!("{}, {kept} spans", of_size(loader.bytes_read() as f64))
+                        }
+                        dropped => format!(
+                            "{}, {kept} spans kept: the tab's memory is full, {} more counted, not kept",
+                            of_size(loader.bytes_read() as f64),
+                            thousands(dropped)
+                        ),
+                    });
                 }
                 budget.give_back().await;
                 job.check()?;
@@ -326,6 +334,7 @@ async fn read(job: &Job, mut slices: Slices) -> Result<Unbuilt, LoadError> {
         "traceglass:import",
         Some(&format!("traceglass:start:{name}")),
     );
+    frames::memory_mark("read");
     Ok(unbuilt)
 }
 
@@ -351,8 +360,7 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
         match app.loaded_copy(&trace) {
             Some(existing) => all.push(existing),
             None => {
-                let corrected = skew::correct_paced(&trace, &mut budget).await;
-                let l = loaded(app, name, format, trace, corrected);
+                let l = super::skew::loaded(app, name, format, trace, &mut budget).await;
                 all.push(l.clone());
                 new.push(l);
             }
@@ -363,6 +371,7 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
         }
     }
     perf_mark("traceglass:build", Some("traceglass:build-start"));
+    frames::memory_mark("build");
     // Small traces are analysed before they are shown, so that their views
     // come whole; a file with a large trace is shown first and analysed
     // after its first paint (see `analyse_shown`).
@@ -380,7 +389,7 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
     // The same trace may have been listed by another load meanwhile.
     let (listed, taken): (Vec<Loaded>, Vec<Loaded>) = new
         .into_iter()
-        .partition(|l| app.loaded_copy(l.recorded()).is_none());
+        .partition(|l| app.loaded_copy_of(l).is_none());
     if !listed.is_empty() {
         app.traces.update(|v| v.extend(listed.iter().cloned()));
     }
@@ -389,74 +398,13 @@ async fn build(job: &Job, unbuilt: Unbuilt) -> Result<(Vec<Loaded>, Vec<Loaded>)
         .into_iter()
         .filter_map(|l| {
             if taken.contains(&l.key) {
-                app.loaded_copy(l.recorded())
+                app.loaded_copy_of(&l)
             } else {
                 Some(l)
             }
         })
         .collect();
     Ok((all, listed))
-}
-
-/// A new loaded trace, not yet analysed: shown corrected for clock skew
-/// when `corrected` moved any span, with the recorded version kept beside.
-fn loaded(
-    app: AppState,
-    name: &str,
-    format: &'static str,
-    trace: Trace,
-    corrected: Option<Corrected>,
-) -> Loaded {
-    let (trace, skew) = match corrected {
-        Some(Corrected {
-            trace: c,
-            adjustments,
-        }) => {
-            let corrected = Version {
-                trace: Arc::new(c),
-                analysis: ArcRwSignal::new(None),
-            };
-            let recorded = Version {
-                trace: Arc::new(trace),
-                analysis: ArcRwSignal::new(None),
-            };
-            let skew = Skew {
-                corrected: corrected.clone(),
-                recorded,
-                adjustments,
-            };
-            (corrected, Some(Arc::new(skew)))
-        }
-        None => (
-            Version {
-                trace: Arc::new(trace),
-                analysis: ArcRwSignal::new(None),
-            },
-            None,
-        ),
-    };
-    Loaded {
-        key: app.next_id(),
-        source: name.to_string(),
-        format,
-        trace: trace.trace,
-        analysis: trace.analysis,
-        skew,
-    }
-}
-
-/// Analyses the version of a trace just swapped in (see
-/// `AppState::show_version`) unless it was already: its views show a
-/// status line until then.
-pub fn analyse_version(l: &Loaded) {
-    if l.analysis.with_untracked(Option::is_some) {
-        return;
-    }
-    let (trace, analysis) = (l.trace.clone(), l.analysis.clone());
-    leptos::task::spawn_local(async move {
-        let done = TraceAnalysis::new_paced(&trace, &mut Budget::new()).await;
-        analysis.set(Some(Arc::new(done)));
-    });
 }
 
 fn warn_import(app: AppState, name: &str, warnings: &[String]) {
@@ -518,6 +466,7 @@ async fn analyse(job: &Job, new: &[Loaded], budget: &mut Budget) {
         }
     }
     perf_mark("traceglass:analysis", Some("traceglass:analysis-start"));
+    frames::memory_mark("analysis");
 }
 
 /// Bytes handed to the loader at a time: about a millisecond of parsing.
@@ -533,16 +482,4 @@ pub const LARGE_TRACE: usize = 10_000;
 
 fn mb(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_000_000.0)
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

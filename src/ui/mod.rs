@@ -26,6 +26,8 @@ mod bottleneck;
 #[cfg(target_arch = "wasm32")]
 mod budget;
 #[cfg(target_arch = "wasm32")]
+mod capacity;
+#[cfg(target_arch = "wasm32")]
 mod detail;
 #[cfg(target_arch = "wasm32")]
 mod dom;

@@ -6,7 +6,7 @@
 
 use crate::analysis::skew::Adjustment;
 use crate::analysis::TraceAnalysis;
-use crate::model::Trace;
+use crate::model::{SpanIx, Trace};
 use leptos::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -39,39 +39,85 @@ pub struct Version {
     pub analysis: ArcRwSignal<Option<Arc<TraceAnalysis>>>,
 }
 
-/// A trace whose clock skew was corrected: both versions, with the same
-/// span indices, and the spans moved.
+/// A trace whose clock skew was corrected: its versions, with the same
+/// span indices, and what moved.
+///
+/// A trace under [`KEEP_BOTH_BELOW`] spans holds both versions, and the
+/// switch between them is instant. A larger one holds only the version
+/// shown, so that its memory is not taken twice: the switch makes the other
+/// from it (`ui::skew::switch`), and lets go of it.
 pub struct Skew {
-    pub corrected: Version,
-    pub recorded: Version,
+    pub corrected: Option<Version>,
+    pub recorded: Option<Version>,
+    /// Whether the version shown is the recorded one.
+    pub showing_recorded: bool,
     pub adjustments: Vec<Adjustment>,
+    /// Each span that moved, by how much in all (ns): the moves that make
+    /// the corrected version from the recorded one.
+    pub moves: Vec<(SpanIx, i64)>,
+    /// The warning each moved span has in the corrected version.
+    pub notes: Vec<(SpanIx, String)>,
 }
 
+/// Spans from which a trace corrected for clock skew holds only the
+/// version shown.
+pub const KEEP_BOTH_BELOW: usize = 100_000;
+
 impl Loaded {
-    /// The trace as it was recorded (the one to compare with another load
-    /// of it).
-    pub fn recorded(&self) -> &Arc<Trace> {
-        self.skew
-            .as_ref()
-            .map_or(&self.trace, |s| &s.recorded.trace)
+    /// Whether `recorded`, a trace as recorded, is the same recording as
+    /// this one (another load of it).
+    pub fn same_recording_as(&self, recorded: &Trace) -> bool {
+        match &self.skew {
+            None => self.trace.same_recording(recorded),
+            Some(s) => match &s.recorded {
+                Some(r) => r.trace.same_recording(recorded),
+                None => self.trace.same_recording_moved(&s.moves, recorded),
+            },
+        }
+    }
+
+    /// Whether `other` is the same recording as this one.
+    pub fn same_as(&self, other: &Loaded) -> bool {
+        match (self.recorded_held(), other.recorded_held()) {
+            (_, Some(r)) => self.same_recording_as(r),
+            (Some(r), None) => other.same_recording_as(r),
+            // Both hold their corrected version alone: the same recording
+            // corrects the same way.
+            (None, None) => self.trace.same_recording(&other.trace),
+        }
+    }
+
+    /// The trace as recorded, when it is held.
+    fn recorded_held(&self) -> Option<&Arc<Trace>> {
+        match &self.skew {
+            None => Some(&self.trace),
+            Some(s) => s.recorded.as_ref().map(|v| &v.trace),
+        }
     }
 
     /// Whether the trace is shown as recorded although it has skew.
     pub fn shows_recorded(&self) -> bool {
-        self.skew
-            .as_ref()
-            .is_some_and(|s| Arc::ptr_eq(&self.trace, &s.recorded.trace))
+        self.skew.as_ref().is_some_and(|s| s.showing_recorded)
     }
 
-    /// This trace showing its recorded or its corrected version.
-    pub fn showing(&self, recorded: bool) -> Loaded {
+    /// This trace showing its recorded or its corrected version, when that
+    /// version is held.
+    pub fn showing(&self, recorded: bool) -> Option<Loaded> {
+        let s = self.skew.as_ref()?;
+        let v = if recorded { &s.recorded } else { &s.corrected };
+        let v = v.as_ref()?;
         let mut l = self.clone();
-        if let Some(s) = &self.skew {
-            let v = if recorded { &s.recorded } else { &s.corrected };
-            l.trace = v.trace.clone();
-            l.analysis = v.analysis.clone();
-        }
-        l
+        l.trace = v.trace.clone();
+        l.analysis = v.analysis.clone();
+        l.skew = Some(Arc::new(Skew {
+            corrected: s.corrected.clone(),
+            recorded: s.recorded.clone(),
+            showing_recorded: recorded,
+            adjustments: s.adjustments.clone(),
+            moves: s.moves.clone(),
+            notes: s.notes.clone(),
+        }));
+        Some(l)
     }
 }
 
@@ -280,29 +326,27 @@ impl AppState {
             .with_untracked(|v| v.iter().find(|l| l.trace.trace_id == id).cloned())
     }
 
-    /// The loaded trace that is the same recording as `trace`, if any.
+    /// The loaded trace that is the same recording as `trace` (a trace as
+    /// recorded), if any.
     pub fn loaded_copy(&self, trace: &Trace) -> Option<Loaded> {
-        self.traces.with_untracked(|v| {
-            v.iter()
-                .find(|l| l.recorded().same_recording(trace))
-                .cloned()
-        })
+        self.traces
+            .with_untracked(|v| v.iter().find(|l| l.same_recording_as(trace)).cloned())
     }
 
-    /// Shows the trace of `key` as recorded or corrected for clock skew;
-    /// returns it as it is now shown, when it has both versions.
-    pub fn show_version(&self, key: u64, recorded: bool) -> Option<Loaded> {
-        let now = self.traces.with_untracked(|v| {
-            v.iter()
-                .find(|l| l.key == key && l.skew.is_some())
-                .map(|l| l.showing(recorded))
-        })?;
+    /// The loaded trace that is the same recording as `l`, if any.
+    pub fn loaded_copy_of(&self, l: &Loaded) -> Option<Loaded> {
+        self.traces
+            .with_untracked(|v| v.iter().find(|m| m.same_as(l)).cloned())
+    }
+
+    /// Puts `now` in the place of the loaded trace of its key (another
+    /// version of it).
+    pub fn replace(&self, now: &Loaded) {
         self.traces.update(|v| {
-            if let Some(l) = v.iter_mut().find(|l| l.key == key) {
+            if let Some(l) = v.iter_mut().find(|l| l.key == now.key) {
                 *l = now.clone();
             }
         });
-        Some(now)
     }
 
     /// Whether anything is being loaded.

@@ -263,8 +263,9 @@ fn convert_span(
                 _ => RefType::ChildOf,
             },
             trace_id: match r.trace_id.as_deref() {
-                // Mostly the span's own trace, already normalised.
-                Some(t) if t == own => own.to_string(),
+                // Mostly the span's own trace, already normalised: left
+                // empty, which means this trace (a string a span less).
+                Some(t) if t == own => String::new(),
                 Some(t) => normalize_trace_id(t),
                 None => String::new(),
             },
@@ -279,7 +280,7 @@ fn convert_span(
         {
             references.push(Reference {
                 ref_type: RefType::ChildOf,
-                trace_id: b.trace_id().to_string(),
+                trace_id: String::new(),
                 span_id: normalize_span_id(p),
             });
         }

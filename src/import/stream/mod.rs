@@ -32,6 +32,7 @@ mod shape;
 mod text;
 
 use super::{Collector, Format, ImportError, Imported, Unbuilt};
+use crate::text::thousands;
 use shape::{Cap, Ctx, Key, Role, TraceCtx};
 use std::io::Write;
 
@@ -167,6 +168,9 @@ pub struct Loader {
     stopped: bool,
     /// [`MAX_BUFFERED`], or less in tests.
     max_buffered: usize,
+    /// Why spans stopped being kept, once they did
+    /// ([`Loader::stop_keeping_spans`]).
+    full: Option<String>,
 }
 
 impl Loader {
@@ -188,6 +192,7 @@ impl Loader {
             failed: None,
             stopped: false,
             max_buffered: MAX_BUFFERED,
+            full: None,
         }
     }
 
@@ -205,9 +210,51 @@ impl Loader {
         self.bytes_in
     }
 
-    /// Spans read so far.
+    /// Spans read and kept so far.
     pub fn spans_read(&self) -> usize {
         self.spans
+    }
+
+    /// Keeps no more spans: the rest of the file is still read, for the
+    /// context that comes after spans (Jaeger's `processes`) and to count
+    /// what the file holds, but each span after this point is counted and
+    /// dropped. `why` ends the file's warning, "loaded the first N of M
+    /// spans: {why}". The caller does this when the memory left would not
+    /// hold the spans read so far once built (see `import::capacity`).
+    pub fn stop_keeping_spans(&mut self, why: String) {
+        if self.full.is_none() {
+            self.full = Some(why);
+            self.out.stop_keeping();
+        }
+    }
+
+    /// Whether spans are still kept.
+    pub fn keeps_spans(&self) -> bool {
+        self.full.is_none()
+    }
+
+    /// Stops keeping spans once those read so far would not fit in
+    /// `capacity` when built (`per_span` bytes more each, the program
+    /// holding `held` bytes now); the warning says how many the tab can
+    /// hold. Called between pieces.
+    pub fn keep_within(
+        &mut self,
+        capacity: &mut crate::memory::Capacity,
+        held: usize,
+        per_span: usize,
+    ) {
+        let need = crate::memory::need_for_spans(held, self.spans, per_span);
+        if self.full.is_none() && !capacity.fits(need) {
+            self.stop_keeping_spans(format!(
+                "this browser tab can hold about {} spans of this file, and the rest would not fit in its memory",
+                thousands(self.spans)
+            ));
+        }
+    }
+
+    /// Spans read but not kept.
+    pub fn spans_dropped(&self) -> usize {
+        self.out.dropped()
     }
 
     /// Bytes held between pieces: the part of a span or document that is
@@ -412,6 +459,15 @@ impl Loader {
         }
         if self.scanner.docs == 0 {
             return Err(self.error(None, None, "the file is empty".to_string()));
+        }
+        let dropped = self.out.dropped();
+        if let (Some(why), true) = (self.full.take(), dropped > 0) {
+            let kept = self.out.span_count();
+            self.out.warn(format!(
+                "loaded the first {} of {} spans: {why}",
+                thousands(kept),
+                thousands(kept.saturating_add(dropped))
+            ));
         }
         let format = self.scanner.format.unwrap_or(Format::Otlp);
         super::unbuilt(&self.file, format, self.out)
