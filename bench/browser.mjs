@@ -294,6 +294,19 @@ function appMeasures(since) {
 }
 
 /**
+ * In the page: the spans the app kept of the file's `spans`, from its warning "loaded the first N
+ * of M spans" (a load that stopped keeping spans when the tab's memory was full); all of them
+ * when there is no such warning.
+ */
+function keptSpans(spans) {
+  for (const m of document.querySelectorAll('[data-testid=message]')) {
+    const found = m.textContent.match(/loaded the first ([\d,]+) of ([\d,]+) spans/);
+    if (found) return Number(found[1].replace(/,/g, ''));
+  }
+  return spans;
+}
+
+/**
  * In the page: the app's `traceglass:memory:<phase>` marks since `since` (`read`, `build`,
  * `analysis`: bytes held after the phase and the most held during it, as the app's counting
  * allocator saw them), the last of each phase.
@@ -574,6 +587,7 @@ async function runSpans(browser, server, spans, file, run, { cold = false } = {}
     r.longestFrameMs = load.longestFrame;
     r.loadGaps = load.gaps;
     r.measures = await p.page.evaluate(appMeasures, load.t0);
+    r.kept = await p.page.evaluate(keptSpans, spans);
     if (cold) return r;
     r.memory = await memoryAfterGc(p.page, p.cdp);
     r.memory.phases = await p.page.evaluate(memoryMarks, load.t0);
@@ -763,6 +777,7 @@ const ROWS = [
   ['wheel scroll (100 px a frame) p95', (r) => r.wheel?.p95, fmtMs],
   ['JS heap used (after GC)', (r) => r.memory?.jsHeapUsed, fmtMB],
   ['wasm memory', (r) => r.memory?.wasmMemory, fmtMB],
+  ['spans loaded (kept of the file\'s)', (r) => r.kept, (v) => v.toLocaleString('en-US')],
   ['wasm memory ÷ spans', (r) => (r.memory?.wasmMemory != null ? r.memory.wasmMemory / r.spans : null), fmtB],
   ['held after reading / peak while reading, per span', perSpan('read', 'live'), fmtB, perSpan('read', 'peak')],
   ['held after building / peak while building, per span', perSpan('build', 'live'), fmtB, perSpan('build', 'peak')],
@@ -815,6 +830,19 @@ function report(all, summaryRuns, jaegerRuns) {
   }
   for (const s of sizes) {
     for (const r of [...bySize.get(s), ...coldBySize(s)].filter((x) => x.error)) lines.push(`\n${label(s)}${r.cold ? ' cold' : ''} run ${r.run} failed: ${r.error}${r.pageErrors ? ` (page errors: ${r.pageErrors.join(' | ')})` : ''}`);
+  }
+
+  // Issue #18: the largest trace that loads whole, and what a larger one keeps.
+  const whole = sizes.filter((s) => bySize.get(s).some((r) => !r.error && r.kept === s));
+  const partial = sizes.filter((s) => bySize.get(s).some((r) => !r.error && r.kept != null && r.kept < s));
+  if (whole.length) lines.push(`\nLargest trace that loads whole: ${Math.max(...whole).toLocaleString('en-US')} spans.`);
+  for (const s of partial) {
+    const r = bySize.get(s).find((x) => !x.error && x.kept < s);
+    lines.push(`${s.toLocaleString('en-US')} spans: the tab kept the first ${r.kept.toLocaleString('en-US')} (wasm memory ${r.memory?.wasmMemory != null ? fmtMB(r.memory.wasmMemory) : 'n/a'}).`);
+  }
+  if (bySize.has(1_000_000)) {
+    const m = stat(bySize.get(1_000_000), (r) => r.memory?.wasmMemory);
+    if (m) lines.push(`Memory at 1M spans: wasm ${cell(m, fmtMB)}.`);
   }
 
   // Targets of issue #4 (100k and 1M) and #5 (summary).

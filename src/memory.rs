@@ -112,11 +112,22 @@ pub struct Capacity {
 
 /// Bytes asked for beyond the need, so that a reservation is not made
 /// again for every piece of the file.
-const STEP: usize = 256 << 20;
+const STEP: usize = 64 << 20;
 
-/// Room kept for everything that is not the trace: the views, the
-/// allocator's overhead and its fragmentation.
-pub const MARGIN: usize = 192 << 20;
+/// Room kept for everything that is not the trace: the views and what
+/// they draw.
+pub const MARGIN: usize = 128 << 20;
+
+/// What the allocator takes beyond the bytes asked for (its headers, its
+/// rounding, fragmentation), as a share of them: an eighth (the wasm
+/// memory after a 1M-span load is about 1.14 times the peak the counter
+/// saw).
+const OVERHEAD_DIV: usize = 8;
+
+/// Needs up to this much are not reserved for: every browser that runs
+/// WebAssembly gives a tab that, and a small load (the demo, a search)
+/// should not grow the page's memory ahead of what it uses.
+pub const FREE_BELOW: usize = 512 << 20;
 
 /// The largest block reserved at once.
 const BLOCK: usize = 256 << 20;
@@ -138,7 +149,7 @@ impl Capacity {
     /// A program that cannot hold more than `ceiling` bytes.
     pub fn new(ceiling: usize) -> Capacity {
         Capacity {
-            known: live(),
+            known: live().min(ceiling),
             ceiling,
         }
     }
@@ -147,11 +158,11 @@ impl Capacity {
     /// now included); reserves memory to make sure when it does not know
     /// yet. `false`: the memory cannot be had.
     pub fn fits(&mut self, need: usize) -> bool {
-        if need <= self.known {
-            return true;
-        }
         if need > self.ceiling {
             return false;
+        }
+        if need <= self.known.max(FREE_BELOW) {
+            return true;
         }
         let held = live();
         let want = need.saturating_add(STEP).min(self.ceiling);
@@ -171,10 +182,17 @@ impl Capacity {
 }
 
 /// What `spans` spans still to be built need in all, the program holding
-/// `held` bytes (those spans as read included): `per_span` more each, and
-/// the [`MARGIN`].
+/// `held` bytes (those spans as read included): `per_span` more each, the
+/// allocator's overhead on all of it, and the [`MARGIN`].
 pub fn need_for_spans(held: usize, spans: usize, per_span: usize) -> usize {
-    held.saturating_add(spans.saturating_mul(per_span))
+    need(held.saturating_add(spans.saturating_mul(per_span)))
+}
+
+/// What holding `bytes` needs in all: the allocator's overhead on them and
+/// the [`MARGIN`].
+pub fn need(bytes: usize) -> usize {
+    bytes
+        .saturating_add(bytes / OVERHEAD_DIV)
         .saturating_add(MARGIN)
 }
 

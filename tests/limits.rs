@@ -317,11 +317,34 @@ fn numbers_at_the_i64_limit_load_and_saturate() {
         &jaeger_doc(&format!(r#""startTime":{max},"duration":5"#), ""),
     );
     assert_eq!((s.start_ns, s.end_ns()), (max, max));
+    // Microseconds that nanoseconds cannot hold say so.
+    let beyond = |s: &traceglass::model::Span, field: &str| {
+        s.warnings
+            .iter()
+            .any(|w| w.contains(&format!("{field} {max} µs is beyond what nanoseconds hold")))
+    };
+    assert!(beyond(&s, "startTime"), "{:?}", s.warnings);
+    assert!(!beyond(&s, "duration"), "{:?}", s.warnings);
     let (_, s) = one_span(
         "zipkin.json",
         &zipkin_doc(&format!(r#""timestamp":{max},"duration":{max}"#), ""),
     );
     assert_eq!((s.start_ns, s.duration_ns, s.end_ns()), (max, max, max));
+    assert!(
+        beyond(&s, "timestamp") && beyond(&s, "duration"),
+        "{:?}",
+        s.warnings
+    );
+    // A time that fits says nothing.
+    let (_, s) = one_span(
+        "jaeger-fits.json",
+        &jaeger_doc(r#""startTime":1700000000000000,"duration":5"#, ""),
+    );
+    assert!(
+        !s.warnings.iter().any(|w| w.contains("µs is beyond")),
+        "{:?}",
+        s.warnings
+    );
     // An end before the start is a warning, and no duration below 0.
     let (_, s) = one_span(
         "otlp-start.json",

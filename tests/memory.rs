@@ -12,7 +12,7 @@ mod gen;
 
 use traceglass::analysis::TraceAnalysis;
 use traceglass::import::Loader;
-use traceglass::memory::{self, need_for_spans, Capacity, Counting, MARGIN};
+use traceglass::memory::{self, need_for_spans, Capacity, Counting, FREE_BELOW};
 
 #[global_allocator]
 static ALLOCATOR: Counting<std::alloc::System> = Counting(std::alloc::System);
@@ -56,15 +56,26 @@ fn reserving_stops_at_the_ceiling() {
         "reserved blocks are freed"
     );
 
-    // Room for MARGIN plus 64 MB: 1,000 spans of 32 KB fit, 3,000 do not.
-    let mut c = Capacity::new(held + MARGIN + (64 << 20));
-    assert!(c.fits(need_for_spans(held, 1_000, 32 << 10)));
-    assert!(!c.fits(need_for_spans(held, 3_000, 32 << 10)));
+    // Spans of 256 KB, in a program that may hold 256 MB more than what
+    // needs no reservation: 1,000 fit without one, 2,000 with one (it
+    // succeeds: virtual memory natively), 2,500 pass the ceiling.
+    let ceiling = FREE_BELOW + (256 << 20);
+    let mut c = Capacity::new(ceiling);
+    let per = 256 << 10;
+    assert!(need_for_spans(held, 1_000, per) <= FREE_BELOW);
+    assert!(c.fits(need_for_spans(held, 1_000, per)));
+    assert!(need_for_spans(held, 2_000, per) > FREE_BELOW);
+    assert!(c.fits(need_for_spans(held, 2_000, per)));
     assert!(
-        c.fits(need_for_spans(held, 1_500, 32 << 10)),
+        memory::live() < held + (1 << 20),
+        "what was reserved is freed"
+    );
+    assert!(!c.fits(need_for_spans(held, 2_500, per)));
+    assert!(
+        c.fits(need_for_spans(held, 1_500, per)),
         "what fitted once still fits"
     );
-    assert_eq!(c.ceiling(), held + MARGIN + (64 << 20));
+    assert_eq!(c.ceiling(), ceiling);
 }
 
 /// Stopped after a third of the file, the load keeps those spans, reads
@@ -79,7 +90,9 @@ fn a_load_stops_keeping_spans_and_says_so() {
         loader.push(piece).expect("the generated file reads");
         if capacity.is_none() && loader.spans_read() >= SPANS / 3 {
             let held = memory::live();
-            capacity = Some(Capacity::new(held + MARGIN + 1024));
+            capacity = Some(Capacity::new(
+                need_for_spans(held, loader.spans_read(), 1) + 1024,
+            ));
         }
         if let Some(c) = capacity.as_mut() {
             loader.keep_within(c, memory::live(), 1);

@@ -149,6 +149,19 @@ pub fn us_to_ns(us: i64) -> i64 {
     us.saturating_mul(1000)
 }
 
+/// The span warning for a time or duration in microseconds that
+/// nanoseconds cannot hold (past the year 2262), when one is: it is shown
+/// saturated, at the largest (or smallest) time there is.
+pub fn us_beyond_ns(field: &str, us: Option<i64>) -> Option<String> {
+    let us = us?;
+    us.checked_mul(1000).is_none().then(|| {
+        format!(
+            "{field} {us} µs is beyond what nanoseconds hold (the year 2262): shown as {}",
+            us_to_ns(us)
+        )
+    })
+}
+
 /// Best-effort id of a span whose full parse failed, for the warning.
 pub fn span_label(raw: &RawValue, keys: &[&str]) -> String {
     span_label_str(raw.get(), keys)

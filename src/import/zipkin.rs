@@ -6,7 +6,7 @@
 //! with the id `<id>:server`, as Zipkin's own span tree does. Halves of one
 //! span reported separately (same id, same side) are merged.
 
-use super::json::{span_label, us_to_ns, Int, Text};
+use super::json::{span_label, us_beyond_ns, us_to_ns, Int, Text};
 use super::Collector;
 use crate::model::{
     normalize_span_id, normalize_trace_id, AttrValue, Event, SpanInput, SpanKind, Status,
@@ -177,6 +177,13 @@ pub fn read_spans(items: &[&RawValue], out: &mut Collector) {
             })
             .collect();
         let name = b.intern(s.name.as_deref().unwrap_or_default());
+        let mut warnings = warnings;
+        for (field, us) in [
+            ("timestamp", s.timestamp.map(|t| t.0)),
+            ("duration", s.duration.map(|d| d.0)),
+        ] {
+            warnings.extend(us_beyond_ns(field, us));
+        }
         b.push(SpanInput {
             span_id,
             parent_span_id: parent,

@@ -50,6 +50,11 @@ pub fn App() -> impl IntoView {
     let config = config::Loaded::start(move |w| {
         app.message(Level::Warning, w);
     });
+    config.then(|c| {
+        if let Some(bytes) = c.memory_limit() {
+            super::capacity::limit_to(bytes);
+        }
+    });
     // Trace ids from Jaeger: `traceId`, or Jaeger UI's `/trace/{id}` path.
     let mut trace_ids = embed::trace_ids(&params);
     let route = url::origin_and_path().map_or(Route::App, |(_, p)| Route::of_path(&p));

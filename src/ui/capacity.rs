@@ -3,11 +3,17 @@
 //! clock-skew switch before it makes a second version of a large trace.
 
 use crate::import::Loader;
-use crate::memory::{self, Capacity, BUILD_PER_SPAN, MARGIN, WASM32_MAX};
+use crate::memory::{self, Capacity, BUILD_PER_SPAN, WASM32_MAX};
 use std::cell::RefCell;
 
 thread_local! {
     static CAPACITY: RefCell<Capacity> = RefCell::new(Capacity::new(WASM32_MAX));
+}
+
+/// Lowers what the page may hold to `bytes` (the operator's
+/// `memory.maxMB`).
+pub fn limit_to(bytes: usize) {
+    CAPACITY.with_borrow_mut(|c| *c = Capacity::new(bytes));
 }
 
 /// Stops `loader` keeping spans when those it holds would not fit once
@@ -20,6 +26,6 @@ pub fn keep_within(loader: &mut Loader) {
 
 /// Whether `bytes` more can be had now, with the margin kept free.
 pub fn can_take(bytes: usize) -> bool {
-    let need = memory::live().saturating_add(bytes).saturating_add(MARGIN);
+    let need = memory::need(memory::live().saturating_add(bytes));
     CAPACITY.with_borrow_mut(|c| c.fits(need))
 }

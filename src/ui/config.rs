@@ -4,7 +4,8 @@
 //!
 //! ```json
 //! { "jaeger": { "baseUrl": "https://jaeger.example.com", "credentials": "include" },
-//!   "embed": { "allowedOrigins": ["https://grafana.example.com"] } }
+//!   "embed": { "allowedOrigins": ["https://grafana.example.com"] },
+//!   "memory": { "maxMB": 1024 } }
 //! ```
 
 use serde::Deserialize;
@@ -15,7 +16,22 @@ pub struct Config {
     pub jaeger: Option<JaegerConfig>,
     #[serde(default)]
     pub embed: EmbedConfig,
+    #[serde(default)]
+    pub memory: MemoryConfig,
 }
+
+/// How much memory the page may take: a dashboard with many embedded
+/// panels may want each to take less than a tab can hold.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct MemoryConfig {
+    /// The most the page holds, in MB (10⁶ bytes); past it a load keeps no
+    /// more spans, as when the tab is full. At least [`MIN_MEMORY_MB`].
+    #[serde(rename = "maxMB", default)]
+    pub max_mb: Option<u32>,
+}
+
+/// The least `memory.maxMB` may be: the app and the demo take about 50 MB.
+pub const MIN_MEMORY_MB: u32 = 64;
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct JaegerConfig {
@@ -49,7 +65,19 @@ impl Config {
             }
         }
         c.embed.allowed_origins = origins;
+        if let Some(mb) = c.memory.max_mb.filter(|&mb| mb < MIN_MEMORY_MB) {
+            return Err(format!(
+                "memory.maxMB: {mb} is too little (the app itself takes about 50 MB): give at least {MIN_MEMORY_MB}, or leave it out for all the tab can hold"
+            ));
+        }
         Ok(c)
+    }
+
+    /// The most the page may hold, in bytes, when the operator said.
+    pub fn memory_limit(&self) -> Option<usize> {
+        self.memory
+            .max_mb
+            .map(|mb| (mb as usize).saturating_mul(1_000_000))
     }
 
     /// The Jaeger base URL, when the operator set one.
@@ -198,6 +226,12 @@ mod tests {
         assert_eq!(d.jaeger_base(), None);
         let e = Config::parse(br#"{"embed":{"allowedOrigins":["*"]}}"#).unwrap_err();
         assert!(e.contains("\"*\" is not an origin"), "{e}");
+        // A memory limit, in MB; none by default; too little is an error.
+        assert_eq!(d.memory_limit(), None);
+        let m = Config::parse(br#"{"memory":{"maxMB":512}}"#).unwrap();
+        assert_eq!(m.memory_limit(), Some(512_000_000));
+        let e = Config::parse(br#"{"memory":{"maxMB":10}}"#).unwrap_err();
+        assert!(e.contains("memory.maxMB: 10 is too little"), "{e}");
         assert!(Config::parse(b"{").is_err());
     }
 }

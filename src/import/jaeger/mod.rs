@@ -15,7 +15,7 @@ pub(super) use cursor::Reader;
 pub(super) use parts::Process;
 pub(super) use serde_reader::{json_to_attr, parse_processes};
 
-use super::json::{span_label_str, us_to_ns};
+use super::json::{span_label_str, us_beyond_ns, us_to_ns};
 use super::Collector;
 use crate::model::{
     normalize_span_id, normalize_trace_id, AttrValue, Attribute, Event, RefType, Reference,
@@ -319,6 +319,9 @@ fn convert_span(
             }
         })
         .collect();
+    for (field, us) in [("startTime", s.start_time), ("duration", s.duration)] {
+        warnings.extend(us_beyond_ns(field, us));
+    }
     SpanInput {
         span_id: normalize_span_id(&s.span_id),
         parent_span_id: None,
