@@ -177,7 +177,6 @@ pub fn read_spans(items: &[&RawValue], out: &mut Collector) {
             })
             .collect();
         let name = b.intern(s.name.as_deref().unwrap_or_default());
-        let mut warnings = warnings;
         for (field, us) in [
             ("timestamp", s.timestamp.map(|t| t.0)),
             ("duration", s.duration.map(|d| d.0)),
