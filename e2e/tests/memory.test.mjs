@@ -1,5 +1,5 @@
 // Past the page's memory (issue #18 §2), in headless Debian Chromium: the operator's config.json
-// holds the page to 250 MB (`memory.maxMB`), as a dashboard with many panels may, and a
+// holds the page to 200 MB (`memory.maxMB`), as a dashboard with many panels may, and a
 // 100,000-span Jaeger file (written by the test, its processes after its spans as Jaeger writes
 // them) does not fit. The load keeps the spans that fit, reads the rest of the file for the
 // processes and counts it, and ends with a partial trace: a warning names the file and says
@@ -22,7 +22,7 @@ import { ensureDist, launchBrowser, runInPage, waitUntil, textOf, textsOf, count
 const PREFIX = 'memory';
 const SPANS = 100_000;
 const SERVICES = 7;
-const MAX_MB = 250;
+const MAX_MB = 200;
 const HEADLINE = '[data-testid=bottleneck-panel] [data-testid=headline]';
 const ITEMS = '[data-testid=trace-list] [data-testid=trace-list-item]';
 const MESSAGE = '[data-testid=message]';
