@@ -164,8 +164,12 @@ for (const [generation, kind, says] of [
       }
       assert.ok(server.requests.some((r) => r.misbehave === kind), 'the misbehaving answer was sent');
       assert.match(await textOf(page, '[data-testid=messages]'), says);
+      // The health line says the connection is failing, though the request went through.
+      const health = () => page.getAttribute('[data-testid=jaeger-health]', 'data-state').catch(() => null);
+      await waitUntil('the health line failing', health, (s) => s === 'failing');
       await nothingLost(page, before);
       await retryWorks(page, server, search);
+      await waitUntil('the health line well again', health, (s) => s === 'ok' || s === 'slow');
       await nothingLost(page, before);
     });
   });

@@ -266,6 +266,12 @@ impl JaegerUi {
     /// of `action`. Returns the words for a message.
     fn failed(&self, url: &str, f: &Failure, action: Action) -> String {
         let text = f.explain(url);
+        // An answer that came but was no Jaeger answer (a page, a body too
+        // long or cut off) leaves the health line failing, though the
+        // request itself went through.
+        if f.is_failing() {
+            self.health.update(|h| h.failing = Some(f.short()));
+        }
         self.retry.set(Some(action));
         self.status.set(Status::Failed(text.clone()));
         text
@@ -345,9 +351,6 @@ impl JaegerUi {
                 }
                 Err((url, f)) => {
                     self.version.set(None);
-                    if let Failure::NotJaeger(_) = f {
-                        self.health.update(|h| h.failing = Some(f.short()));
-                    }
                     self.fail(app, &url, &f, Action::Connect);
                 }
             }
