@@ -40,7 +40,8 @@ impl From<JProcess<'_>> for Process {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|t| {
-                    let v = tag_value(t.ty.as_deref(), t.value);
+                    let v = tag_json(t.value)
+                        .map_or_else(|text| text, |v| tag_value(t.ty.as_deref(), v));
                     (t.key.into_owned(), v)
                 })
                 .collect(),
@@ -54,8 +55,18 @@ struct JTag<'a> {
     key: Cow<'a, str>,
     #[serde(rename = "type", borrow, default)]
     ty: Option<Cow<'a, str>>,
-    #[serde(default)]
-    value: serde_json::Value,
+    /// Read apart, so that a number no `f64` holds (`1e400`) costs the
+    /// tag its type, not the span: it is kept as the text it was.
+    #[serde(borrow, default)]
+    value: Option<&'a RawValue>,
+}
+
+/// A tag's value as JSON, or its text when it is a number out of range.
+fn tag_json(raw: Option<&RawValue>) -> Result<serde_json::Value, AttrValue> {
+    match raw {
+        None => Ok(serde_json::Value::Null),
+        Some(r) => serde_json::from_str(r.get()).map_err(|_| AttrValue::Str(r.get().to_string())),
+    }
 }
 
 #[derive(Deserialize)]
@@ -120,7 +131,7 @@ fn tag_parts(tags: Option<Vec<JTag<'_>>>) -> Vec<(Cow<'_, str>, AttrValue)> {
     tags.unwrap_or_default()
         .into_iter()
         .map(|t| {
-            let v = tag_value(t.ty.as_deref(), t.value);
+            let v = tag_json(t.value).map_or_else(|text| text, |v| tag_value(t.ty.as_deref(), v));
             (t.key, v)
         })
         .collect()
