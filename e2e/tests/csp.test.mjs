@@ -84,8 +84,9 @@ test('the built page carries the policy, before any script, with its inline scri
   assert.deepEqual(directives['style-src'], ["'self'"]);
   assert.ok(directives['script-src'].includes("'wasm-unsafe-eval'"));
   assert.ok(!directives['script-src'].includes("'unsafe-inline'") && !directives['script-src'].includes("'unsafe-eval'"));
-  // Exactly this build's inline scripts: the base-path script and trunk's loader.
-  assert.equal(inline.length, 2);
+  // Exactly this build's inline scripts: the base-path script, the last-resort banner and
+  // trunk's loader.
+  assert.equal(inline.length, 3);
   assert.deepEqual(directives['script-src'].filter((s) => s.startsWith("'sha256-")).sort(), inline.map((h) => `'sha256-${h}'`).sort());
   assert.equal(directives['frame-ancestors'], undefined, 'frame-ancestors is the server\'s to send');
 });
