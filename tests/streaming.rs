@@ -303,6 +303,42 @@ fn a_span_that_ends_the_input_counts_the_same_in_any_pieces() {
     }
 }
 
+/// Found by the `stream` fuzz target (issue #18): a document that starts
+/// like `false` but is none (`ferences": [` after a broken first document)
+/// was quoted as far as it was buffered, so the message said `"fere"` in
+/// small pieces and `"ferences\": ["` in one. The words are now quoted once
+/// the end of the line, 40 characters or the end of the input has come.
+#[test]
+fn a_document_that_is_no_literal_is_quoted_the_same_in_any_pieces() {
+    const FIRST: &str = r#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"a","operationName":"op","startTime":1,"duration":2}]}]}"#;
+    let pad = " ".repeat(5000);
+    for tail in [
+        "ferences\": [\n  {}",
+        "nothing here",
+        "t",
+        "ferences",
+        "nul\nl",
+    ] {
+        let text = format!("{pad}{FIRST}\n{tail}");
+        let whole = outcome(import_bytes("doc.json", text.as_bytes()));
+        for piece in [1, 2, 3, 7, 64] {
+            assert_eq!(
+                whole,
+                outcome(load_in_pieces("doc.json", text.as_bytes(), piece)),
+                "{tail:?} in pieces of {piece}"
+            );
+        }
+    }
+    let text = format!("{pad}{FIRST}\nferences\": [\n");
+    let whole = outcome(import_bytes("doc.json", text.as_bytes()));
+    // The quote runs to the end of the line (the outcome is written with
+    // Debug, hence the escapes).
+    assert!(
+        whole.contains(r#"the text starts with \"ferences\\\": [\", which is no JSON value"#),
+        "{whole}"
+    );
+}
+
 /// Found by the `gzip` fuzz target (issue #18): once reading stopped at a
 /// structural error after some spans, the rest of a gzip file fed in pieces
 /// was never inflated, and the end of the input found the gzip stream

@@ -105,6 +105,8 @@ struct Scanner {
     format: Option<Format>,
     /// Some span was streamed from some document.
     streamed_any: bool,
+    /// No more text will come (set by `flush_carry` at the end).
+    ended: bool,
 }
 
 impl Scanner {

@@ -101,6 +101,12 @@ impl Scanner {
                     }
                 }
                 _ => {
+                    if self.stack.is_empty() && !self.literal_decidable(i, c) {
+                        // Wait for the rest of the line before saying what
+                        // this document starts with.
+                        self.pos = i;
+                        return Ok(());
+                    }
                     if self.stack.last().is_none_or(|f| f.want_value) {
                         self.value_start(i, c)?;
                     }
@@ -165,6 +171,23 @@ impl Scanner {
                 f.expect_key = false;
             }
         }
+    }
+
+    /// Whether enough follows `i` to tell a document that starts with `c` as
+    /// `t`, `f` or `n` from text that is no JSON, with the same words
+    /// whatever the pieces the text came in: the end of its line, 40
+    /// characters, or the end of the input.
+    fn literal_decidable(&self, i: usize, c: u8) -> bool {
+        if !matches!(c, b't' | b'f' | b'n') || self.ended {
+            return true;
+        }
+        let head = self.buf.get(i..).unwrap_or("").chars().take(40);
+        let (mut n, mut line_ends) = (0, false);
+        for ch in head {
+            n += 1;
+            line_ends |= ch == '\n';
+        }
+        line_ends || n >= 40
     }
 
     /// For a document starting at `i` with `t`, `f` or `n` that does not

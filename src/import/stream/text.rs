@@ -47,6 +47,7 @@ impl Scanner {
 
     /// The end of the input: a character still cut is not UTF-8.
     pub(super) fn flush_carry(&mut self) {
+        self.ended = true;
         if !self.carry.is_empty() {
             self.not_utf8.get_or_insert(self.appended);
             self.appended += self.carry.len() as u64;
