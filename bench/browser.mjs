@@ -18,6 +18,8 @@
 //   --scroll-frames N at most N scroll steps over the whole timeline, default 600
 //   --timeout S       seconds to wait for a load, default 900
 //   --json PATH       also writes every raw figure to PATH
+//   --wasm-max-mb N   a browser that gives a wasm page at most N MB (V8's --wasm-max-mem-pages),
+//                     as a phone or a 32-bit browser may: the largest trace that loads then
 //
 // Each run is a fresh page: it waits for the bundled demo and for the app's warm-up after it
 // (the `traceglass:warm-up` measure, about a second), removes the demo and drops the file (or,
@@ -96,6 +98,7 @@ function parseArgs(argv) {
     else if (a === '--scroll-frames') o.scrollFrames = int(value());
     else if (a === '--timeout') o.timeout = int(value());
     else if (a === '--json') o.json = path.resolve(value());
+    else if (a === '--wasm-max-mb') o.wasmMaxMb = int(value());
     else if (a === '-h' || a === '--help') {
       const lines = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1);
       console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
@@ -197,7 +200,8 @@ function jaegerServed(file) {
 const BROWSER_ARGS = [
   ...CHROMIUM_ARGS,
   '--enable-precise-memory-info',
-  '--js-flags=--max-old-space-size=8192',
+  // One --js-flags: Chromium takes only the last.
+  `--js-flags=--max-old-space-size=8192${opts.wasmMaxMb ? ` --wasm-max-mem-pages=${Math.floor((opts.wasmMaxMb * 1e6) / 65536)}` : ''}`,
 ];
 
 const SEL = {
@@ -954,7 +958,7 @@ const env = {
   loadavgStart: os.loadavg(),
   buildProcessesStart: busy(),
 };
-console.error(`Chromium ${env.chromium}, ${env.cpus} cores, load ${env.loadavgStart.map((x) => x.toFixed(2)).join(' ')}, ${env.buildProcessesStart} build processes running`);
+console.error(`Chromium ${env.chromium}, ${env.cpus} cores, load ${env.loadavgStart.map((x) => x.toFixed(2)).join(' ')}, ${env.buildProcessesStart} build processes running${opts.wasmMaxMb ? `, wasm memory capped at ${opts.wasmMaxMb} MB` : ''}`);
 
 const results = [];
 const summaryRuns = [];

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { startAppWithFixtures, runInPage, waitUntil, textOf, countOf } from '../lib/harness.mjs';
+import { writeChainsTrace } from '../lib/jaeger-file.mjs';
 
 const SPANS = 100_000;
 const SERVICES = 12;
@@ -33,30 +34,19 @@ const LOAD_MS = 120_000;
  * 1,000th span is named `checkout` (100 of them). Returns the path of the file.
  */
 function writeTrace() {
-  const file = path.join(os.tmpdir(), `traceglass-e2e-${SPANS}.json`);
-  const hex = (n) => n.toString(16).padStart(16, '0');
-  const parts = ['{"data":[{"traceID":"00000000000000000000000000abcdef","spans":['];
-  for (let i = 0; i < SPANS; i++) {
-    // Parent: the root for spans 1…100, then the span 100 positions earlier.
-    const parent = i === 0 ? null : i <= 100 ? 0 : i - 100;
-    const start = 1_700_000_000_000_000 + i * 10;
-    const duration = Math.max(1, (SPANS - i) * 10);
-    const refs = parent === null ? '[]' : `[{"refType":"CHILD_OF","traceID":"00000000000000000000000000abcdef","spanID":"${hex(parent + 1)}"}]`;
-    const name = i % 1000 === 0 ? 'checkout' : `op-${i % 50}`;
-    parts.push(
-      `${i ? ',' : ''}{"traceID":"00000000000000000000000000abcdef","spanID":"${hex(i + 1)}","operationName":"${name}",` +
-        `"references":${refs},"startTime":${start},"duration":${duration},` +
-        `"tags":[{"key":"span.kind","type":"string","value":"server"},{"key":"n","type":"int64","value":${i}}],` +
-        `"logs":[],"processID":"p${i % SERVICES}","warnings":null}`,
-    );
-  }
-  parts.push('],"processes":{');
-  for (let s = 0; s < SERVICES; s++) {
-    parts.push(`${s ? ',' : ''}"p${s}":{"serviceName":"svc-${s}","tags":[{"key":"hostname","type":"string","value":"host-${s}"}]}`);
-  }
-  parts.push('},"warnings":null}],"total":0,"limit":0,"offset":0,"errors":null}');
-  fs.writeFileSync(file, parts.join(''));
-  return file;
+  return writeChainsTrace(path.join(os.tmpdir(), `traceglass-e2e-${SPANS}.json`), {
+    traceID: '00000000000000000000000000abcdef',
+    spans: SPANS,
+    chains: 100,
+    services: SERVICES,
+    name: (i) => (i % 1000 === 0 ? 'checkout' : `op-${i % 50}`),
+    tags: (i) => [
+      { key: 'span.kind', type: 'string', value: 'server' },
+      { key: 'n', type: 'int64', value: i },
+    ],
+    serviceName: (s) => `svc-${s}`,
+    processTags: (s) => [{ key: 'hostname', type: 'string', value: `host-${s}` }],
+  });
 }
 
 let browser;

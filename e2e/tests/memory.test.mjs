@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { startServer } from '../lib/server.mjs';
+import { writeChainsTrace } from '../lib/jaeger-file.mjs';
 import { ensureDist, launchBrowser, runInPage, waitUntil, textOf, textsOf, countOf, clearFailureScreenshots } from '../lib/harness.mjs';
 
 const PREFIX = 'memory';
@@ -33,25 +34,19 @@ const LOAD_MS = 180_000;
 
 /** A Jaeger UI download: a root over chains of spans, each with a few tags; processes last. */
 function writeTrace() {
-  const file = path.join(os.tmpdir(), `traceglass-e2e-memory-${SPANS}.json`);
-  const hex = (n) => n.toString(16).padStart(16, '0');
-  const trace = '00000000000000000000000000fe11ed';
-  const parts = [`{"data":[{"traceID":"${trace}","spans":[`];
-  for (let i = 0; i < SPANS; i++) {
-    const parent = i === 0 ? null : i <= 50 ? 0 : i - 50;
-    const refs = parent === null ? '[]' : `[{"refType":"CHILD_OF","traceID":"${trace}","spanID":"${hex(parent + 1)}"}]`;
-    parts.push(
-      `${i ? ',' : ''}{"traceID":"${trace}","spanID":"${hex(i + 1)}","operationName":"op-${i % 40}",` +
-        `"references":${refs},"startTime":${1_700_000_000_000_000 + i * 10},"duration":${Math.max(1, (SPANS - i) * 10)},` +
-        `"tags":[{"key":"span.kind","type":"string","value":"server"},{"key":"http.url","type":"string","value":"https://shop.example/api/items/${i}"},` +
-        `{"key":"n","type":"int64","value":${i}}],"logs":[],"processID":"p${i % SERVICES}","warnings":null}`,
-    );
-  }
-  parts.push('],"processes":{');
-  for (let s = 0; s < SERVICES; s++) parts.push(`${s ? ',' : ''}"p${s}":{"serviceName":"shop-${s}","tags":[]}`);
-  parts.push('},"warnings":null}],"total":0,"limit":0,"offset":0,"errors":null}');
-  fs.writeFileSync(file, parts.join(''));
-  return file;
+  return writeChainsTrace(path.join(os.tmpdir(), `traceglass-e2e-memory-${SPANS}.json`), {
+    traceID: '00000000000000000000000000fe11ed',
+    spans: SPANS,
+    chains: 50,
+    services: SERVICES,
+    name: (i) => `op-${i % 40}`,
+    tags: (i) => [
+      { key: 'span.kind', type: 'string', value: 'server' },
+      { key: 'http.url', type: 'string', value: `https://shop.example/api/items/${i}` },
+      { key: 'n', type: 'int64', value: i },
+    ],
+    serviceName: (s) => `shop-${s}`,
+  });
 }
 
 let browser;

@@ -7,7 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { waitUntil, textOf, countOf, runInPage, startAppWithFixtures } from '../lib/harness.mjs';
+import { writeChainsTrace } from '../lib/jaeger-file.mjs';
 
 // The DOM contract.
 const HEADER = '[data-testid=trace-header]';
@@ -164,4 +169,53 @@ test('a trace without skew has no skew line', { timeout: TEST_TIMEOUT }, async (
     assert.equal(await countOf(page, NOTE), 0);
     assert.equal(await countOf(page, TOGGLE), 0);
   });
+});
+
+test('a large trace (120,000 spans) is corrected in place, and the switch makes the other version and back', { timeout: 300_000 }, async () => {
+  // The root is a client call on svc-0; span 1, the first chain's head, runs on svc-1's clock
+  // and starts 6 ms before the root: corrected, it moves into the root with the 16 other chain
+  // heads on svc-1's clock (the children of one call on one clock move as one), and their
+  // chains with them. Each version is held alone (ui::state::KEEP_BOTH_BELOW is 100,000 spans).
+  const SPANS = 120_000;
+  const file = writeChainsTrace(path.join(os.tmpdir(), `traceglass-e2e-skew-${SPANS}.json`), {
+    traceID: '000000000000000000000000005ca1ed',
+    spans: SPANS,
+    chains: 50,
+    services: 3,
+    name: (i) => `op-${i % 7}`,
+    tags: (i) => [{ key: 'span.kind', type: 'string', value: i === 0 ? 'client' : 'server' }],
+    serviceName: (s) => `svc-${s}`,
+    start: (i) => (i === 1 ? -5_000 : 1_000 + i),
+    duration: (i) => (i === 0 ? 2_000_000 : i === 1 ? 1_000 : 500),
+  });
+  try {
+    await withPage('large', async ({ page }) => {
+      await page.goto(server.url);
+      await page.waitForSelector(HEADLINE, { timeout: 60_000 });
+      await page.setInputFiles('[data-testid=file-input]', file);
+      await spansInHeader(page, SPANS);
+      const corrected = await waitUntil('the skew line', () => textOf(page, NOTE), (t) => t != null && t.includes('Clock skew corrected'), { timeout: 120_000 });
+      assert.match(corrected, /Clock skew corrected on 17 spans: op-1 \+1\.00 s/);
+      assert.equal(await page.isChecked(TOGGLE), true);
+      const correctedHeader = await textOf(page, HEADER);
+
+      // As recorded: made from the corrected version, the box stays as asked.
+      await page.click(TOGGLE);
+      const recorded = await waitUntil('the trace as recorded', () => textOf(page, NOTE), (t) => t != null && t.startsWith('Shown as recorded'), { timeout: 120_000 });
+      assert.match(recorded, /Shown as recorded: 17 spans on another clock/);
+      assert.equal(await page.isChecked(TOGGLE), false);
+      await spansInHeader(page, SPANS);
+      // Recorded, the trace starts with span 1, 5 ms before the root: it lasts longer.
+      const recordedHeader = await textOf(page, HEADER);
+      assert.notEqual(recordedHeader, correctedHeader, 'the header follows the version');
+
+      // And back: corrected again, as at load.
+      await page.click(TOGGLE);
+      await waitUntil('corrected again', () => textOf(page, NOTE), (t) => t != null && t.includes('Clock skew corrected'), { timeout: 120_000 });
+      assert.equal(await page.isChecked(TOGGLE), true);
+      await waitUntil('the corrected header', () => textOf(page, HEADER), (t) => t === correctedHeader);
+    });
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 });
