@@ -55,16 +55,20 @@ fn digest(t: &Trace) -> String {
     out
 }
 
+/// The loader fed `bytes` in pieces of `piece` bytes (an error from `push`
+/// is the one `finish` gives).
 fn load_in_pieces(name: &str, bytes: &[u8], piece: usize) -> Result<Imported, ImportError> {
-    let mut loader = Loader::new(name);
-    for chunk in bytes.chunks(piece.max(1)) {
-        if let Err(e) = loader.push(chunk) {
-            // The same error comes back from finish.
-            assert_eq!(loader.finish().unwrap_err(), e);
-            return Err(e);
-        }
-    }
-    loader.finish()
+    traceglass::fuzzing::load_in_pieces(name, bytes, &[piece])
+}
+
+/// A Jaeger document of one span named by the bytes `name` (any bytes).
+fn named_span_doc(name: &[u8]) -> Vec<u8> {
+    let mut d =
+        br#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"a","operationName":""#
+            .to_vec();
+    d.extend_from_slice(name);
+    d.extend_from_slice(br#"","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}]}"#);
+    d
 }
 
 fn outcome(r: Result<Imported, ImportError>) -> String {
@@ -183,20 +187,12 @@ fn a_structural_error_after_spans_is_a_warning_before_them_an_error() {
 
 #[test]
 fn text_that_is_not_utf8_is_replaced_and_named_and_cut_characters_are_joined() {
-    let doc = |name: &[u8]| {
-        let mut d =
-            br#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"a","operationName":""#
-                .to_vec();
-        d.extend_from_slice(name);
-        d.extend_from_slice(br#"","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}]}"#);
-        d
-    };
     let name_of = |imported: &Imported| {
         let t = &imported.traces[0];
         t.span_name(&t.spans[0]).to_string()
     };
     // A character of several bytes, cut between pieces of every size.
-    let good = doc("café 日本".as_bytes());
+    let good = named_span_doc("café 日本".as_bytes());
     for piece in [1, 2, 3, 5, 4096] {
         let imported = load_in_pieces("utf8.json", &good, piece).unwrap();
         assert_eq!(name_of(&imported), "café 日本", "pieces of {piece}");
@@ -206,7 +202,7 @@ fn text_that_is_not_utf8_is_replaced_and_named_and_cut_characters_are_joined() {
     // sniffed for binary files: the span loads, with the byte replaced, and
     // the warning says where the first one is.
     let mut bad = vec![b' '; 5000];
-    bad.extend_from_slice(&doc(b"caf\xe9 ok"));
+    bad.extend_from_slice(&named_span_doc(b"caf\xe9 ok"));
     let at = bad.iter().position(|&b| b == 0xe9).unwrap();
     for piece in [1, 7, 4096] {
         let imported = load_in_pieces("latin1.json", &bad, piece).unwrap();
@@ -230,15 +226,7 @@ fn text_that_is_not_utf8_is_replaced_and_named_and_cut_characters_are_joined() {
 /// byte-order mark cut between pieces.
 #[test]
 fn the_head_is_checked_for_a_binary_file_whatever_the_pieces() {
-    let doc = |name: &[u8]| {
-        let mut d =
-            br#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"a","operationName":""#
-                .to_vec();
-        d.extend_from_slice(name);
-        d.extend_from_slice(br#"","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}]}"#);
-        d
-    };
-    let bad = doc(b"caf\xe9");
+    let bad = named_span_doc(b"caf\xe9");
     let whole = outcome(import_bytes("bad.json", &bad));
     assert!(whole.contains("not UTF-8 text"), "{whole}");
     for piece in [1, 2, 7, 64, 4096] {
@@ -249,7 +237,7 @@ fn the_head_is_checked_for_a_binary_file_whatever_the_pieces() {
         );
     }
     let mut bom = "\u{feff}".as_bytes().to_vec();
-    bom.extend_from_slice(&doc(b"cafe"));
+    bom.extend_from_slice(&named_span_doc(b"cafe"));
     let whole = outcome(import_bytes("bom.json", &bom));
     assert!(whole.starts_with("JaegerJson"), "{whole}");
     for piece in [1, 2] {
@@ -259,7 +247,7 @@ fn the_head_is_checked_for_a_binary_file_whatever_the_pieces() {
     // the last of them is found in any pieces.
     let mut late = "\u{feff}".as_bytes().to_vec();
     late.extend_from_slice(&vec![b' '; 4095]);
-    late.extend_from_slice(&doc(b"cafe"));
+    late.extend_from_slice(&named_span_doc(b"cafe"));
     late[3 + 4095] = 0xff;
     let whole = outcome(import_bytes("late.json", &late));
     assert!(whole.contains("not UTF-8 text"), "{whole}");

@@ -319,10 +319,7 @@ pub async fn get(url: &str, options: &Options, abort: &Abort) -> Result<Body, Fa
             return Err(f);
         }
     };
-    let size = response
-        .headers()
-        .get("content-length")
-        .and_then(|l| l.trim().parse::<f64>().ok());
+    let size = content_length(&response);
     let reader = response.body().and_then(|b| {
         b.get_reader()
             .dyn_into::<web_sys::ReadableStreamDefaultReader>()
@@ -332,12 +329,24 @@ pub async fn get(url: &str, options: &Options, abort: &Abort) -> Result<Body, Fa
     if response.ok() {
         Ok(body)
     } else {
-        let text = body.all().await?;
-        Err(Failure::Http {
-            status: response.status(),
-            status_text: response.status_text(),
-            body: String::from_utf8_lossy(&text).into_owned(),
-        })
+        Err(http_error(&response, &body.all().await?))
+    }
+}
+
+/// What the `Content-Length` header says, if anything.
+fn content_length(response: &Response) -> Option<f64> {
+    response
+        .headers()
+        .get("content-length")
+        .and_then(|l| l.trim().parse::<f64>().ok())
+}
+
+/// An answer outside 2xx, with its body as text.
+fn http_error(response: &Response, body: &[u8]) -> Failure {
+    Failure::Http {
+        status: response.status(),
+        status_text: response.status_text(),
+        body: String::from_utf8_lossy(body).into_owned(),
     }
 }
 
@@ -357,11 +366,7 @@ pub async fn get_whole(
     }
     let too_long = || Failure::BrokeOff(format!("longer than {limit} bytes"));
     let response = send(url, options, abort).await?;
-    let size = response
-        .headers()
-        .get("content-length")
-        .and_then(|l| l.trim().parse::<f64>().ok());
-    if size.is_some_and(|n| n > limit as f64) {
+    if content_length(&response).is_some_and(|n| n > limit as f64) {
         abort.abort();
         return Err(too_long());
     }
@@ -374,11 +379,7 @@ pub async fn get_whole(
         }
     };
     if !response.ok() {
-        return Err(Failure::Http {
-            status: response.status(),
-            status_text: response.status_text(),
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        });
+        return Err(http_error(&response, &bytes));
     }
     if bytes.len() > limit {
         return Err(too_long());

@@ -19,9 +19,7 @@ pub fn limit_to(bytes: usize) {
 /// Stops `loader` keeping spans when those it holds would not fit once
 /// built (see [`Loader::keep_within`]).
 pub fn keep_within(loader: &mut Loader) {
-    if loader.keeps_spans() {
-        CAPACITY.with_borrow_mut(|c| loader.keep_within(c, memory::live(), BUILD_PER_SPAN));
-    }
+    CAPACITY.with_borrow_mut(|c| loader.keep_within(c, memory::live(), BUILD_PER_SPAN));
 }
 
 /// Whether `bytes` more can be had now, with the margin kept free.

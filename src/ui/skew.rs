@@ -14,7 +14,7 @@
 use super::budget::Budget;
 use super::capacity;
 use super::format::plural;
-use super::state::{AppState, Level, Loaded, Skew, Version, KEEP_BOTH_BELOW};
+use super::state::{AppState, Level, Loaded, Moved, Skew, Version, KEEP_BOTH_BELOW};
 use crate::analysis::skew::{plan_paced, signed_duration, Plan};
 use crate::analysis::TraceAnalysis;
 use crate::model::{SpanIx, Trace};
@@ -59,9 +59,11 @@ pub async fn loaded(
                 corrected: Some(corrected.clone()),
                 recorded,
                 showing_recorded: false,
-                adjustments,
-                moves,
-                notes,
+                moved: Arc::new(Moved {
+                    adjustments,
+                    moves,
+                    notes,
+                }),
             };
             (corrected, Some(Arc::new(skew)))
         }
@@ -116,17 +118,17 @@ pub async fn switch(app: AppState, key: u64, recorded: bool, busy: RwSignal<bool
     busy.set(true);
     let mut budget = Budget::new();
     let mut shifts = vec![0i64; l.trace.spans.len()];
-    for &(ix, by) in &s.moves {
+    for &(ix, by) in &s.moved.moves {
         if let Some(x) = shifts.get_mut(ix as usize) {
             *x = by;
         }
     }
     let from = (*l.trace).clone();
     let made = if recorded {
-        from.into_unshifted_paced(&shifts, &s.notes, &mut budget)
+        from.into_unshifted_paced(&shifts, &s.moved.notes, &mut budget)
             .await
     } else {
-        from.into_shifted_paced(&shifts, s.notes.clone(), &mut budget)
+        from.into_shifted_paced(&shifts, s.moved.notes.clone(), &mut budget)
             .await
     };
     busy.try_set(false);
@@ -142,14 +144,11 @@ pub async fn switch(app: AppState, key: u64, recorded: bool, busy: RwSignal<bool
     let now = Loaded {
         trace: v.trace.clone(),
         analysis: v.analysis.clone(),
-        skew: Some(Arc::new(Skew {
-            corrected: (!recorded).then(|| v.clone()),
-            recorded: recorded.then(|| v.clone()),
-            showing_recorded: recorded,
-            adjustments: s.adjustments.clone(),
-            moves: s.moves.clone(),
-            notes: s.notes.clone(),
-        })),
+        skew: Some(Arc::new(s.with(
+            (!recorded).then(|| v.clone()),
+            recorded.then(|| v.clone()),
+            recorded,
+        ))),
         ..l
     };
     app.replace(&now);
@@ -184,9 +183,9 @@ pub fn SkewNote(loaded: Loaded) -> impl IntoView {
     let recorded = loaded.shows_recorded();
     let key = loaded.key;
     let t = &loaded.trace;
-    let n = skew.adjustments.len();
-    let named: Vec<String> = skew
-        .adjustments
+    let adjustments = &skew.moved.adjustments;
+    let n = adjustments.len();
+    let named: Vec<String> = adjustments
         .iter()
         .take(NAMED)
         .map(|a| {

@@ -51,12 +51,35 @@ pub struct Skew {
     pub recorded: Option<Version>,
     /// Whether the version shown is the recorded one.
     pub showing_recorded: bool,
+    /// What moved, the same whichever version is held or shown.
+    pub moved: Arc<Moved>,
+}
+
+/// What the clock-skew correction of a trace moved.
+pub struct Moved {
     pub adjustments: Vec<Adjustment>,
     /// Each span that moved, by how much in all (ns): the moves that make
     /// the corrected version from the recorded one.
     pub moves: Vec<(SpanIx, i64)>,
     /// The warning each moved span has in the corrected version.
     pub notes: Vec<(SpanIx, String)>,
+}
+
+impl Skew {
+    /// These versions, showing the recorded one or not, with the same moves.
+    pub fn with(
+        &self,
+        corrected: Option<Version>,
+        recorded: Option<Version>,
+        showing_recorded: bool,
+    ) -> Skew {
+        Skew {
+            corrected,
+            recorded,
+            showing_recorded,
+            moved: self.moved.clone(),
+        }
+    }
 }
 
 /// Spans from which a trace corrected for clock skew holds only the
@@ -71,7 +94,7 @@ impl Loaded {
             None => self.trace.same_recording(recorded),
             Some(s) => match &s.recorded {
                 Some(r) => r.trace.same_recording(recorded),
-                None => self.trace.same_recording_moved(&s.moves, recorded),
+                None => self.trace.same_recording_moved(&s.moved.moves, recorded),
             },
         }
     }
@@ -109,14 +132,11 @@ impl Loaded {
         let mut l = self.clone();
         l.trace = v.trace.clone();
         l.analysis = v.analysis.clone();
-        l.skew = Some(Arc::new(Skew {
-            corrected: s.corrected.clone(),
-            recorded: s.recorded.clone(),
-            showing_recorded: recorded,
-            adjustments: s.adjustments.clone(),
-            moves: s.moves.clone(),
-            notes: s.notes.clone(),
-        }));
+        l.skew = Some(Arc::new(s.with(
+            s.corrected.clone(),
+            s.recorded.clone(),
+            recorded,
+        )));
         Some(l)
     }
 }

@@ -245,8 +245,11 @@ impl Loader {
         held: usize,
         per_span: usize,
     ) {
+        if self.full.is_some() {
+            return;
+        }
         let need = crate::memory::need_for_spans(held, self.spans, per_span);
-        if self.full.is_none() && !capacity.fits(need) {
+        if !capacity.fits(need) {
             self.stop_keeping_spans(format!(
                 "this browser tab can hold about {} spans of this file, and the rest would not fit in its memory",
                 thousands(self.spans)

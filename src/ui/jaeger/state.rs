@@ -1,6 +1,7 @@
 //! The Jaeger side's state, shared through context, and what it does:
 //! connecting, a service's operations, a search, opening a trace by id.
 
+use super::health::Health;
 use super::rows::ResultRow;
 use crate::jaeger::{
     check_duration, is_empty_search, operations_url, parse_logfmt, parse_operations,
@@ -16,43 +17,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
 
-/// A request slower than this makes the health indicator say "slow".
-pub const SLOW_MS: f64 = 1_000.0;
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
     Idle,
     Busy(String),
     Connected(ApiVersion),
     Failed(String),
-}
-
-/// What the last requests to Jaeger showed, for the health indicator.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Health {
-    /// How long the last request took, in ms.
-    pub last_ms: Option<f64>,
-    /// When Jaeger last answered, in ms since the epoch.
-    pub last_contact: Option<f64>,
-    /// Why the last request failed, when Jaeger did not answer usefully.
-    pub failing: Option<String>,
-}
-
-impl Health {
-    /// The state as a CSS class and a word: failing, slow or ok.
-    pub fn state(&self) -> Option<(&'static str, &'static str)> {
-        if self.failing.is_some() {
-            Some(("failing", "Failing"))
-        } else {
-            self.last_ms.map(|ms| {
-                if ms > SLOW_MS {
-                    ("slow", "Slow")
-                } else {
-                    ("ok", "OK")
-                }
-            })
-        }
-    }
 }
 
 /// What a retry does again.
@@ -269,9 +239,7 @@ impl JaegerUi {
         // An answer that came but was no Jaeger answer (a page, a body too
         // long or cut off) leaves the health line failing, though the
         // request itself went through.
-        if f.is_failing() {
-            self.health.update(|h| h.failing = Some(f.short()));
-        }
+        self.health.update(|h| h.failed(f));
         self.retry.set(Some(action));
         self.status.set(Status::Failed(text.clone()));
         text
@@ -295,16 +263,8 @@ impl JaegerUi {
 
     /// Notes how a request went, for the health indicator.
     pub(super) fn record(&self, ms: f64, failure: Option<&Failure>) {
-        self.health.update(|h| {
-            h.last_ms = Some(ms);
-            match failure.filter(|f| f.is_failing()) {
-                Some(f) => h.failing = Some(f.short()),
-                None => {
-                    h.failing = None;
-                    h.last_contact = Some(js_sys::Date::now());
-                }
-            }
-        });
+        self.health
+            .update(|h| h.answered(ms, failure, js_sys::Date::now()));
     }
 
     /// Starts a request of a kind, aborting the one before.
